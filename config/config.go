@@ -1,0 +1,166 @@
+// Package config reads minqing's one YAML file: strictly (unknown keys are errors), with
+// defaults that work, validated with errors that name the field. It imports the stages
+// only for their option types.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/transform"
+)
+
+// Config is the whole configuration. Relative paths are resolved against Dir, the
+// folder of the config file.
+type Config struct {
+	// Store is the DuckDB database file; default minqing.duckdb.
+	Store string `yaml:"store"`
+	// Units is the units register CSV: code,name,level,parent,aliases (aliases split by |).
+	Units string `yaml:"units"`
+	// Catalogue is the service catalogue CSV: item,days.
+	Catalogue string `yaml:"catalogue"`
+	// HashKeyFile holds the secret key for hashing citizen identities; created with a
+	// random key when missing. Default: the store's path with ".key" appended.
+	HashKeyFile string `yaml:"hash_key_file"`
+	// Out is where reports and dashboards are written; default out.
+	Out       string                `yaml:"out"`
+	Sources   []ingest.SourceConfig `yaml:"sources"`
+	Rules     transform.Rules       `yaml:"rules"`
+	Schedules []Schedule            `yaml:"schedules"`
+
+	Dir string `yaml:"-"`
+}
+
+// Schedule is one cron entry: which pipeline job to run and when (Asia/Shanghai).
+type Schedule struct {
+	Name string `yaml:"name"`
+	Cron string `yaml:"cron"`
+	Job  string `yaml:"job"` // run (default): ingest, transform, reports, dashboards
+	// Period is the report period: a fixed one (2024Q3) or "last-quarter" (default).
+	Period string `yaml:"period"`
+}
+
+// Load reads, defaults and validates the config file at path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	c, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("resolving config folder: %w", err)
+	}
+	c.Dir = abs
+	return c, nil
+}
+
+// Parse decodes and validates config text; Dir is left empty.
+func Parse(b []byte) (*Config, error) {
+	c := &Config{Rules: transform.DefaultRules()}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("decoding: %w", err)
+	}
+	c.applyDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.Store == "" {
+		c.Store = "minqing.duckdb"
+	}
+	if c.Out == "" {
+		c.Out = "out"
+	}
+	if c.HashKeyFile == "" {
+		c.HashKeyFile = c.Store + ".key"
+	}
+	for i := range c.Sources {
+		if c.Sources[i].Encoding == "" {
+			c.Sources[i].Encoding = "auto"
+		}
+	}
+	for i := range c.Schedules {
+		if c.Schedules[i].Job == "" {
+			c.Schedules[i].Job = "run"
+		}
+		if c.Schedules[i].Period == "" {
+			c.Schedules[i].Period = "last-quarter"
+		}
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.Units == "" {
+		errs = append(errs, errors.New("units: the units register file is required"))
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		at := fmt.Sprintf("sources[%d]", i)
+		if s.Name == "" {
+			errs = append(errs, fmt.Errorf("%s.name: required", at))
+		} else if names[s.Name] {
+			errs = append(errs, fmt.Errorf("%s.name: %q used twice", at, s.Name))
+		}
+		names[s.Name] = true
+		switch s.Kind {
+		case ingest.KindCases, ingest.KindVisits, ingest.KindServices:
+		default:
+			errs = append(errs, fmt.Errorf("%s.kind: %q is not cases, visits or services", at, s.Kind))
+		}
+		switch s.Level {
+		case ingest.LevelDistrict, ingest.LevelTownship, ingest.LevelVillage:
+		default:
+			errs = append(errs, fmt.Errorf("%s.level: %q is not district, township or village", at, s.Level))
+		}
+		if len(s.Paths) == 0 {
+			errs = append(errs, fmt.Errorf("%s.paths: at least one glob pattern is required", at))
+		}
+		for _, p := range s.Paths {
+			if _, err := filepath.Match(p, ""); err != nil {
+				errs = append(errs, fmt.Errorf("%s.paths: %q: %w", at, p, err))
+			}
+		}
+		switch s.Encoding {
+		case "auto", "utf-8", "gb18030":
+		default:
+			errs = append(errs, fmt.Errorf("%s.encoding: %q is not auto, utf-8 or gb18030", at, s.Encoding))
+		}
+	}
+	if err := c.Rules.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("rules: %w", err))
+	}
+	for i, s := range c.Schedules {
+		if s.Cron == "" {
+			errs = append(errs, fmt.Errorf("schedules[%d].cron: required", i))
+		}
+		if s.Job != "run" {
+			errs = append(errs, fmt.Errorf("schedules[%d].job: %q is not a job (run)", i, s.Job))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Path resolves p against the config folder.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}

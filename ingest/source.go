@@ -1,0 +1,32 @@
+package ingest
+
+// Record kinds a source can declare.
+const (
+	KindCases    = "cases"
+	KindVisits   = "visits"
+	KindServices = "services"
+)
+
+// Unit levels a source can declare.
+const (
+	LevelDistrict = "district"
+	LevelTownship = "township"
+	LevelVillage  = "village"
+)
+
+// SourceConfig is one source in the YAML config: a set of export files of one record kind.
+type SourceConfig struct {
+	Name  string `yaml:"name"`
+	Kind  string `yaml:"kind"`  // cases, visits or services
+	Level string `yaml:"level"` // district, township or village: the level of the exporting unit
+	// Unit is the code of the exporting unit, if known. Unit names in its rows are then
+	// matched within that unit's subtree of the register.
+	Unit string `yaml:"unit"`
+	// Paths are glob patterns, relative to the config file's folder.
+	Paths []string `yaml:"paths"`
+	// Encoding of CSV files: auto (UTF-8 with or without BOM, else GB18030), utf-8 or gb18030.
+	Encoding string `yaml:"encoding"`
+	// Headers maps a header as written in this source's files to a canonical field; it
+	// overrides the built-in synonyms (ingest/headers.csv).
+	Headers map[string]string `yaml:"headers"`
+}

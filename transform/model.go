@@ -1,0 +1,101 @@
+package transform
+
+import "time"
+
+// FigureKind says how a figure is shown and compared: counts and day figures change
+// in percent, rates and the score in points.
+type FigureKind string
+
+// The kinds of figure.
+const (
+	KindCount FigureKind = "count" // a whole number of cases, persons, activities
+	KindRate  FigureKind = "rate"  // a fraction 0–1, null where the denominator is zero
+	KindDays  FigureKind = "days"  // working days, a mean or median
+	KindScore FigureKind = "score" // 0–100 points
+)
+
+// FigureDef names a figure and states how it is counted; the workbook prints these.
+type FigureDef struct {
+	ID         string
+	Name       string // Chinese name as reports cite it
+	Kind       FigureKind
+	Definition string // Chinese, one sentence, how it is counted
+}
+
+// Unit is one node of the units register.
+type Unit struct {
+	Code   string
+	Name   string
+	Level  string // district, township or village
+	Parent string // code of the parent; empty for the district
+}
+
+// Period is a month (2024-07), quarter (2024Q3) or year (2024), in local dates.
+type Period struct {
+	ID     string
+	Kind   string    // month, quarter or year
+	Start  time.Time // first day, 00:00 Asia/Shanghai
+	End    time.Time // last day, 00:00 Asia/Shanghai
+	Cutoff time.Time // the date figures are counted to: End unless a report says otherwise
+}
+
+// UnitFigures holds every figure of one unit for one period. A nil value means the
+// figure has no value (a rate whose denominator is zero, "—").
+type UnitFigures struct {
+	Unit   Unit
+	Values map[string]*float64
+	// MoM and YoY are changes against the previous period (环比) and the same period a
+	// year before (同比): points as a difference of fractions for rates and the score,
+	// a fractional change for counts and days; nil where there is nothing to compare.
+	MoM map[string]*float64
+	YoY map[string]*float64
+}
+
+// PeriodFigures is one unit's figures for one period, for trends.
+type PeriodFigures struct {
+	Period Period
+	Values map[string]*float64
+}
+
+// BreakdownRow is one value of a breakdown dimension (a class, channel or topic) with the
+// case figures restricted to it.
+type BreakdownRow struct {
+	Value  string
+	Values map[string]*float64
+}
+
+// CaseRow is one case as auditors see it in lists of overdue and late cases.
+type CaseRow struct {
+	CaseKey      string // case_no, or "fp:" and the fingerprint where there is none
+	CaseNo       string // empty when no export gave one
+	UnitCode     string
+	UnitName     string
+	TownshipName string
+	Category     string
+	Channel      string
+	Topic        string
+	Status       string
+	ReceivedAt   time.Time
+	Deadline     *time.Time
+	ClosedAt     *time.Time
+	OnTime       *bool
+	// DaysLate counts working days after the deadline: to the closure for late cases,
+	// to the cutoff for cases still open.
+	DaysLate int
+	Overdue  bool // open at the cutoff with its deadline passed
+	Proxy    bool
+}
+
+// SourceAccount is the per-file accounting: Read = Loaded + Quarantined + Skipped.
+type SourceAccount struct {
+	Source        string
+	Kind          string
+	File          string
+	SHA256        string
+	Read          int
+	Loaded        int
+	Quarantined   int
+	Skipped       int
+	QuarantinedBy map[string]int // reason code → rows
+	SkippedBy     map[string]int // blank, title, header, totals, footer → rows
+}
