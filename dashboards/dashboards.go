@@ -1,0 +1,291 @@
+package dashboards
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/minqing/minqing/transform"
+)
+
+// The static files are build outputs of scripts/assets (ECharts from the pinned npm package
+// and the licences that must travel with it); a build without them fails here, on purpose,
+// rather than shipping a page whose charts cannot draw.
+//
+//go:embed static/echarts.min.js static/LICENSE static/NOTICE static/LICENSE-d3 static/LICENSE-zrender
+var staticFiles embed.FS
+
+//go:embed page.html.tmpl
+var pageSource string
+
+var pageTemplate = template.Must(template.New("page").Parse(pageSource))
+
+// Input is everything one dashboard shows: one district and one period.
+type Input struct {
+	District transform.Unit
+	Period   transform.Period
+	// Headline is the district's figures with MoM/YoY.
+	Headline transform.UnitFigures
+	// Trend is the district's quarters, oldest first, drawn in the order given.
+	Trend []transform.PeriodFigures
+	// Townships holds every township's figures for the period; they are ranked by "score",
+	// and a township with a nil score (nothing due) is listed apart, not ranked.
+	Townships []transform.UnitFigures
+	// Classes holds the five classes (即办件 承诺件 补办件 上报件 建议件) with their figures.
+	Classes []transform.BreakdownRow
+}
+
+// headlineFigures are the cards, in order; polarity says which way is better
+// (+1 higher, -1 lower, 0 neither), so a card can show whether a change is good news.
+var headlineFigures = []struct {
+	ID       string
+	Polarity int
+}{
+	{"received", 0},
+	{"closed", 0},
+	{"close_rate", 1},
+	{"on_time_rate", 1},
+	{"due_on_time_rate", 1},
+	{"overdue_open", -1},
+	{"satisfaction_rate", 1},
+	{"visit_persons", 1},
+}
+
+// ErrExternalAssets is returned by Page for an assets base that names a host or scheme:
+// dashboards are opened where no outside host can be reached.
+var ErrExternalAssets = errors.New("assets base must be a local path, not a URL with a scheme or host")
+
+// Static returns the embedded assets at their names under static/ (echarts.min.js, LICENSE,
+// NOTICE, LICENSE-d3, LICENSE-zrender), for Write and for a server. It is safe for
+// concurrent use.
+func Static() fs.FS {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		// fs.Sub fails only for an invalid path; "static" is valid.
+		panic(err)
+	}
+	return sub
+}
+
+// Write writes index.html and the assets (static/echarts.min.js with its licences) into dir,
+// creating it, and returns the page's path. The same input gives byte-identical files. Each
+// file is replaced atomically and the page last, so a reader never sees a page whose script
+// is missing.
+func Write(dir string, in Input) (string, error) {
+	var page bytes.Buffer
+	if err := Page(&page, in, "static/"); err != nil {
+		return "", err
+	}
+	staticDir := filepath.Join(dir, "static")
+	if err := os.MkdirAll(staticDir, 0o755); err != nil {
+		return "", fmt.Errorf("creating %q: %w", staticDir, err)
+	}
+	assets := Static()
+	err := fs.WalkDir(assets, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assets, name)
+		if err != nil {
+			return err
+		}
+		return writeFile(filepath.Join(staticDir, filepath.FromSlash(name)), b)
+	})
+	if err != nil {
+		return "", fmt.Errorf("copying assets to %q: %w", staticDir, err)
+	}
+	p := filepath.Join(dir, "index.html")
+	if err := writeFile(p, page.Bytes()); err != nil {
+		return "", fmt.Errorf("writing %q: %w", p, err)
+	}
+	return p, nil
+}
+
+// writeFile replaces path atomically: a temporary file in the same directory, renamed over it.
+func writeFile(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// Page renders the page HTML to w. assetsBase is where echarts.min.js is served, ending in
+// "/": "static/" for files written by Write, "/static/" for a server. A base naming a host or
+// scheme is refused with ErrExternalAssets; a district without a name or a period without an
+// id is an error. Nothing is written to w when rendering fails. Page is safe for concurrent
+// use, and the same input gives the same bytes.
+func Page(w io.Writer, in Input, assetsBase string) error {
+	data, err := pageDataFor(in, assetsBase)
+	if err != nil {
+		return fmt.Errorf("rendering dashboard for %q %q: %w", in.District.Name, in.Period.ID, err)
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, data); err != nil {
+		return fmt.Errorf("rendering dashboard for %q %q: %w", in.District.Name, in.Period.ID, err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing dashboard for %q %q: %w", in.District.Name, in.Period.ID, err)
+	}
+	return nil
+}
+
+// checkAssetsBase accepts "" or a relative or absolute path ending in "/", and nothing that
+// could point the browser at another host.
+func checkAssetsBase(base string) error {
+	if base == "" {
+		return nil
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(base, "//") || strings.Contains(base, `\`) {
+		return fmt.Errorf("%q: %w", base, ErrExternalAssets)
+	}
+	if !strings.HasSuffix(base, "/") {
+		return fmt.Errorf("assets base %q does not end in /", base)
+	}
+	return nil
+}
+
+type pageData struct {
+	Title       string
+	District    string
+	PeriodLabel string
+	Cutoff      string
+	Cards       []card
+	Trend       chartView
+	Ranking     chartView
+	Classes     chartView
+	Charts      []chartView // those of the three above with something to draw, in page order
+	Unranked    []string
+	// ScoreDefinition is transform's own wording, so the page and the workbook agree.
+	ScoreDefinition string
+	ScriptSrc       string
+	LicenseHref     string
+}
+
+type card struct {
+	Name       string
+	Definition string
+	Value      string
+	Changes    []change
+}
+
+type change struct {
+	Label string
+	Text  string
+	// Class is up/down/flat for the arrow, plus good/bad where the figure has a better way.
+	Class string
+}
+
+// chartView is one chart's place on the page. Option is JSON text: a plain string, so that
+// html/template quotes it as a JavaScript string for JSON.parse.
+type chartView struct {
+	ID     string
+	Height int
+	Option string
+	Empty  bool // nothing to draw: the page says so in place of bare axes
+}
+
+func pageDataFor(in Input, assetsBase string) (pageData, error) {
+	if strings.TrimSpace(in.District.Name) == "" {
+		return pageData{}, errors.New("the district has no name")
+	}
+	if in.Period.ID == "" {
+		return pageData{}, errors.New("the period has no id")
+	}
+	if err := checkAssetsBase(assetsBase); err != nil {
+		return pageData{}, err
+	}
+	label := periodLabel(in.Period)
+	d := pageData{
+		Title:       in.District.Name + " " + label + " 民情工作看板",
+		District:    in.District.Name,
+		PeriodLabel: label,
+		ScriptSrc:   assetsBase + "echarts.min.js",
+		LicenseHref: assetsBase + "LICENSE",
+	}
+	if !in.Period.Cutoff.IsZero() {
+		c := in.Period.Cutoff
+		d.Cutoff = fmt.Sprintf("%d年%d月%d日", c.Year(), int(c.Month()), c.Day())
+	}
+	for _, h := range headlineFigures {
+		def, ok := transform.FigureDefByID(h.ID)
+		if !ok {
+			return pageData{}, fmt.Errorf("headline figure %q is not defined by transform", h.ID)
+		}
+		c := card{Name: def.Name, Definition: def.Definition, Value: formatValue(def.Kind, in.Headline.Values[h.ID])}
+		for _, ch := range []struct {
+			label string
+			m     map[string]*float64
+		}{{"环比", in.Headline.MoM}, {"同比", in.Headline.YoY}} {
+			text, sign := formatChange(def.Kind, ch.m[h.ID])
+			c.Changes = append(c.Changes, change{Label: ch.label, Text: text, Class: changeClass(sign, h.Polarity)})
+		}
+		d.Cards = append(d.Cards, c)
+	}
+
+	var err error
+	d.Trend = chartView{ID: "chart-trend", Height: 360, Empty: len(in.Trend) == 0}
+	if d.Trend.Option, err = trendOption(in.Trend); err != nil {
+		return pageData{}, chartError("trend", err)
+	}
+	ranked, unranked := splitRanking(in.Townships)
+	d.Ranking = chartView{ID: "chart-ranking", Height: rankingHeight(len(ranked)), Empty: len(ranked) == 0}
+	if d.Ranking.Option, err = rankingOption(ranked); err != nil {
+		return pageData{}, chartError("ranking", err)
+	}
+	if def, ok := transform.FigureDefByID("score"); ok {
+		d.ScoreDefinition = def.Definition
+	}
+	for _, u := range unranked {
+		d.Unranked = append(d.Unranked, u.Name)
+	}
+	d.Classes = chartView{ID: "chart-classes", Height: 320, Empty: len(in.Classes) == 0}
+	if d.Classes.Option, err = classesOption(classRows(in.Classes)); err != nil {
+		return pageData{}, chartError("classes", err)
+	}
+	for _, c := range []chartView{d.Trend, d.Ranking, d.Classes} {
+		if !c.Empty {
+			d.Charts = append(d.Charts, c)
+		}
+	}
+	return d, nil
+}
+
+func changeClass(sign, polarity int) string {
+	switch {
+	case sign == 0:
+		return "flat"
+	case polarity == 0 && sign > 0:
+		return "up"
+	case polarity == 0:
+		return "down"
+	}
+	dir := map[bool]string{true: "up", false: "down"}[sign > 0]
+	if sign*polarity > 0 {
+		return dir + " good"
+	}
+	return dir + " bad"
+}

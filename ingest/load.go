@@ -1,0 +1,400 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/minqing/minqing/privacy"
+)
+
+// Options configure a load.
+type Options struct {
+	Sources []SourceConfig
+	BaseDir string // folder that source paths are relative to
+	Keyer   *privacy.Keyer
+	Logger  *slog.Logger
+	Now     func() time.Time // the load time recorded for each file; default time.Now
+}
+
+// File statuses.
+const (
+	StatusLoaded    = "loaded"
+	StatusUnchanged = "unchanged" // these exact bytes were loaded before: nothing changes
+	StatusFailed    = "failed"
+)
+
+// FileResult reports what happened to one file.
+type FileResult struct {
+	Source   string
+	Path     string // relative to BaseDir, forward slashes
+	SHA256   string
+	Status   string
+	Encoding string
+	Read     int // rows read, all kinds
+	Data     int // data rows stored in the raw table
+	Skipped  map[string]int
+	Unmapped []string // headers that map to no field
+	Err      error
+}
+
+// EnsureSchema creates the raw tables and the file register if they do not exist.
+func EnsureSchema(ctx context.Context, db *sql.DB) error {
+	stmts := []string{`create table if not exists ingest_files (
+		file_id varchar primary key,      -- SHA-256 of the file's bytes
+		source varchar not null,
+		kind varchar not null,
+		level varchar not null,
+		exporter_unit varchar,
+		path varchar not null,
+		size_bytes bigint not null,
+		encoding varchar not null,
+		snapshot_date date,               -- the export's date, from its file name
+		loaded_at timestamp not null,
+		rows_read integer not null,
+		rows_data integer not null,
+		skipped_title integer not null,
+		skipped_header integer not null,
+		skipped_blank integer not null,
+		skipped_totals integer not null,
+		skipped_footer integer not null,
+		skipped_sheet integer not null,
+		unmapped json not null           -- headers that mapped to no field
+	)`}
+	for _, kind := range []string{KindCases, KindVisits, KindServices} {
+		var cols []string
+		for _, c := range storedColumns(kind) {
+			cols = append(cols, c+" varchar")
+		}
+		stmts = append(stmts, fmt.Sprintf(`create table if not exists %s (
+		file_id varchar not null, sheet varchar not null, row_no integer not null, bad_encoding boolean not null, %s)`,
+			rawTables[kind], strings.Join(cols, ", ")))
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("creating raw schema: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run loads every file matched by the sources. A file whose bytes were loaded before is
+// left alone, so running again — or loading the same files in another order — changes
+// nothing. A file that cannot be read fails alone; the others still load. The error is
+// non-nil only when the store itself fails.
+func Run(ctx context.Context, db *sql.DB, opts Options) ([]FileResult, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := EnsureSchema(ctx, db); err != nil {
+		return nil, err
+	}
+	var results []FileResult
+	for _, src := range opts.Sources {
+		mapper, err := NewMapper(src.Kind, src.Headers)
+		if err != nil {
+			results = append(results, FileResult{Source: src.Name, Status: StatusFailed, Err: fmt.Errorf("source %q: %w", src.Name, err)})
+			continue
+		}
+		paths, err := expand(opts.BaseDir, src.Paths)
+		if err != nil {
+			results = append(results, FileResult{Source: src.Name, Status: StatusFailed, Err: fmt.Errorf("source %q: %w", src.Name, err)})
+			continue
+		}
+		if len(paths) == 0 {
+			opts.Logger.Warn("source matched no files", "source", src.Name)
+		}
+		for _, p := range paths {
+			if err := ctx.Err(); err != nil {
+				return results, err
+			}
+			start := time.Now()
+			res, err := loadFile(ctx, db, opts, src, mapper, p)
+			if err != nil {
+				return results, err
+			}
+			results = append(results, res)
+			if res.Err != nil {
+				opts.Logger.Error("file failed", "source", src.Name, "file", res.Path, "err", res.Err)
+			} else {
+				opts.Logger.Info("file read", "source", src.Name, "file", res.Path, "status", res.Status,
+					"rows", res.Read, "data_rows", res.Data, "duration", time.Since(start).Round(time.Millisecond))
+			}
+		}
+	}
+	return results, nil
+}
+
+// expand resolves glob patterns against base, in sorted order, each file once.
+func expand(base string, patterns []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range patterns {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(base, p)
+		}
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("expanding %q: %w", p, err)
+		}
+		for _, f := range m {
+			if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() && !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// shanghai is the local time of every timestamp minqing stores.
+var shanghai = mustLocation("Asia/Shanghai")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600) // Asia/Shanghai has had no daylight saving since 1991
+	}
+	return loc
+}
+
+var fileDateRE = regexp.MustCompile(`(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])`)
+
+// snapshotDate reads the export's date from its file name (the last date-like run of
+// digits), or returns nil: the date is never guessed from file times, which a copy changes.
+func snapshotDate(path string) *time.Time {
+	m := fileDateRE.FindAllStringSubmatch(filepath.Base(path), -1)
+	if m == nil {
+		return nil
+	}
+	last := m[len(m)-1]
+	d, err := time.Parse("20060102", last[1]+last[2]+last[3])
+	if err != nil {
+		return nil
+	}
+	return &d
+}
+
+func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, mapper *Mapper, path string) (FileResult, error) {
+	rel, err := filepath.Rel(opts.BaseDir, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = path
+	}
+	res := FileResult{Source: src.Name, Path: filepath.ToSlash(rel), Skipped: map[string]int{}}
+	fail := func(err error) (FileResult, error) {
+		res.Status, res.Err = StatusFailed, fmt.Errorf("reading %q: %w", res.Path, err)
+		return res, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fail(err)
+	}
+	sum := sha256.Sum256(data)
+	res.SHA256 = hex.EncodeToString(sum[:])
+	var n int
+	if err := db.QueryRowContext(ctx, "select count(*) from ingest_files where file_id = ?", res.SHA256).Scan(&n); err != nil {
+		return res, fmt.Errorf("looking up %q: %w", res.Path, err)
+	}
+	if n > 0 {
+		res.Status = StatusUnchanged
+		return res, nil
+	}
+	sheets, enc, err := readSheets(path, data, src.Encoding)
+	if err != nil {
+		return fail(err)
+	}
+	res.Encoding = enc
+	var rows [][]driver.Value
+	var headerless []string
+	found := false
+	for _, sh := range sheets {
+		if len(sh.Rows) == 0 {
+			continue
+		}
+		l, err := detectLayout(mapper, sh)
+		if errors.Is(err, ErrNoHeader) {
+			headerless = append(headerless, sh.Name)
+			res.Skipped["sheet"] += len(sh.Rows)
+			res.Read += len(sh.Rows)
+			continue
+		}
+		if err != nil {
+			return fail(fmt.Errorf("sheet %q: %w", sh.Name, err))
+		}
+		found = true
+		res.Read += len(sh.Rows)
+		for k, v := range l.Skipped {
+			res.Skipped[k] += v
+		}
+		res.Unmapped = append(res.Unmapped, l.Unmapped...)
+		for _, r := range l.Data {
+			rows = append(rows, rawRow(opts.Keyer, src.Kind, sh.Name, l.Columns, r))
+		}
+	}
+	if !found {
+		where := ""
+		if len(headerless) > 0 && headerless[0] != "" {
+			where = fmt.Sprintf(" (sheets %s)", strings.Join(headerless, ", "))
+		}
+		return fail(fmt.Errorf("%w%s", ErrNoHeader, where))
+	}
+	res.Data = len(rows)
+	if err := storeFile(ctx, db, opts, src, &res, int64(len(data)), snapshotDate(path), rows); err != nil {
+		return res, fmt.Errorf("storing %q: %w", res.Path, err)
+	}
+	res.Status = StatusLoaded
+	return res, nil
+}
+
+// rawRow turns one data row into the raw table's values: NULL for a field the sheet has
+// no column for, the trimmed text otherwise; personal fields become a keyed hash and masks.
+func rawRow(k *privacy.Keyer, kind, sheetName string, cols []column, r gridRow) []driver.Value {
+	vals := map[string]*string{}
+	bad := false
+	for _, c := range cols {
+		if c.Field == "" {
+			continue
+		}
+		v := ""
+		if c.Index < len(r.Cells) {
+			v = clean(r.Cells[c.Index])
+		}
+		if strings.ContainsRune(v, '\uFFFD') {
+			bad = true
+		}
+		vals[c.Field] = &v
+	}
+	for _, c := range r.Cells {
+		if strings.ContainsRune(c, '\uFFFD') {
+			bad = true
+		}
+	}
+	out := []driver.Value{nil, sheetName, int32(r.Number), bad}
+	get := func(f string) driver.Value {
+		if v, ok := vals[f]; ok {
+			return *v
+		}
+		return nil
+	}
+	for _, f := range Fields[kind] {
+		switch {
+		case personalFields[f]:
+		case f == "description":
+			if v, ok := vals[f]; ok {
+				out = append(out, privacy.Scrub(*v))
+			} else {
+				out = append(out, nil)
+			}
+		default:
+			out = append(out, get(f))
+		}
+	}
+	if kind == KindCases {
+		name, phone, id := vals["citizen_name"], vals["citizen_phone"], vals["citizen_id"]
+		str := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		if name == nil && phone == nil {
+			out = append(out, nil)
+		} else {
+			out = append(out, k.Identity(str(name), str(phone)))
+		}
+		for _, m := range []struct {
+			v    *string
+			mask func(string) string
+		}{{name, privacy.MaskName}, {phone, privacy.MaskPhone}, {id, privacy.MaskID}} {
+			if m.v == nil {
+				out = append(out, nil)
+			} else {
+				out = append(out, m.mask(*m.v))
+			}
+		}
+	}
+	return out
+}
+
+// storeFile writes a file's rows and its register entry in one transaction: a file is either
+// wholly loaded or absent, whatever stops the process.
+func storeFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, res *FileResult, size int64, snap *time.Time, rows [][]driver.Value) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	table := rawTables[src.Kind]
+	tmp := "tmp_" + table
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("create or replace temp table %s as select * from %s limit 0", tmp, table)); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "drop table if exists "+tmp)
+	err = conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", tmp)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			r[0] = res.SHA256
+			if err := app.AppendRow(r...); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("appending rows: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("insert into %s select * from %s", table, tmp)); err != nil {
+		return err
+	}
+	var exporter any
+	if src.Unit != "" {
+		exporter = src.Unit
+	}
+	var snapshot any
+	if snap != nil {
+		snapshot = *snap
+	}
+	unmapped := res.Unmapped
+	if unmapped == nil {
+		unmapped = []string{}
+	}
+	unmappedJSON, err := json.Marshal(unmapped)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `insert into ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res.SHA256, src.Name, src.Kind, src.Level, exporter, res.Path, size, res.Encoding, snapshot,
+		opts.Now().In(shanghai).Format("2006-01-02 15:04:05"), res.Read, res.Data,
+		res.Skipped[SkipTitle], res.Skipped[SkipHeader], res.Skipped[SkipBlank], res.Skipped[SkipTotals],
+		res.Skipped[SkipFooter], res.Skipped["sheet"], string(unmappedJSON)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

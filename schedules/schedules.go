@@ -1,0 +1,172 @@
+// Package schedules runs named jobs on cron expressions (Asia/Shanghai), never two at
+// once, recovering from panics, and records every run with its outcome in the store. It
+// imports no stage: main hands it jobs as functions.
+package schedules
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Job is one scheduled piece of work.
+type Job struct {
+	Name string
+	Spec string // a standard 5-field cron expression, or a descriptor such as @daily
+	Run  func(ctx context.Context) error
+}
+
+// Outcomes recorded for a run.
+const (
+	OutcomeOK      = "ok"
+	OutcomeFailed  = "failed"
+	OutcomeSkipped = "skipped" // another run was in progress
+)
+
+// Options configure a Scheduler.
+type Options struct {
+	DB       *sql.DB
+	Logger   *slog.Logger
+	Location *time.Location   // default Asia/Shanghai
+	Now      func() time.Time // default time.Now
+}
+
+// Scheduler runs jobs; Start and Stop may each be called once.
+type Scheduler struct {
+	opts    Options
+	cron    *cron.Cron
+	running sync.Mutex // held while any job runs: never two runs at once
+	jobs    []Job
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// New returns a scheduler and creates its run-history table.
+func New(ctx context.Context, opts Options) (*Scheduler, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			return nil, fmt.Errorf("loading Asia/Shanghai: %w", err)
+		}
+		opts.Location = loc
+	}
+	if _, err := opts.DB.ExecContext(ctx, `create table if not exists schedule_runs (
+		job varchar not null, started_at timestamp not null, finished_at timestamp not null,
+		outcome varchar not null, error varchar)`); err != nil {
+		return nil, fmt.Errorf("creating run history: %w", err)
+	}
+	logger := cron.VerbosePrintfLogger(slogPrintf{opts.Logger})
+	c := cron.New(cron.WithLocation(opts.Location),
+		// Panics are not recovered by default (robfig/cron#380).
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	s := &Scheduler{opts: opts, cron: c}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
+}
+
+type slogPrintf struct{ l *slog.Logger }
+
+func (p slogPrintf) Printf(format string, args ...any) {
+	p.l.Info("cron", "msg", fmt.Sprintf(format, args...))
+}
+
+// Add registers a job; its spec is checked now.
+func (s *Scheduler) Add(j Job) error {
+	if _, err := s.cron.AddFunc(j.Spec, func() { s.RunNow(s.ctx, j) }); err != nil {
+		return fmt.Errorf("scheduling job %q (%q): %w", j.Name, j.Spec, err)
+	}
+	s.jobs = append(s.jobs, j)
+	return nil
+}
+
+// Start starts the schedule. A job whose scheduled time passed while no scheduler was
+// running (the last successful run is older than its next due time) runs once now.
+func (s *Scheduler) Start(ctx context.Context) error {
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	for _, j := range s.jobs {
+		var last sql.NullTime
+		if err := s.opts.DB.QueryRowContext(ctx, `select max(started_at) from schedule_runs where job = ? and outcome = 'ok'`, j.Name).Scan(&last); err != nil {
+			return fmt.Errorf("reading run history of %q: %w", j.Name, err)
+		}
+		sched, err := parser.Parse(j.Spec)
+		if err != nil {
+			return fmt.Errorf("parsing schedule of %q: %w", j.Name, err)
+		}
+		if last.Valid {
+			lastLocal := time.Date(last.Time.Year(), last.Time.Month(), last.Time.Day(), last.Time.Hour(), last.Time.Minute(), last.Time.Second(), 0, s.opts.Location)
+			if sched.Next(lastLocal).Before(s.opts.Now()) {
+				s.opts.Logger.Info("catching up a missed run", "job", j.Name)
+				go s.RunNow(s.ctx, j)
+			}
+		}
+	}
+	s.cron.Start()
+	return nil
+}
+
+// Stop stops scheduling and waits for a running job to finish or ctx to end.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	done := s.cron.Stop()
+	select {
+	case <-done.Done():
+	case <-ctx.Done():
+		s.cancel()
+		return ctx.Err()
+	}
+	s.cancel()
+	return nil
+}
+
+// RunNow runs a job at once unless another run is in progress (then it is recorded as
+// skipped), and records the outcome. It returns the job's error.
+func (s *Scheduler) RunNow(ctx context.Context, j Job) error {
+	start := s.opts.Now()
+	if !s.running.TryLock() {
+		s.opts.Logger.Warn("run skipped: another run is in progress", "job", j.Name)
+		s.record(j.Name, start, OutcomeSkipped, nil)
+		return nil
+	}
+	defer s.running.Unlock()
+	s.opts.Logger.Info("run started", "job", j.Name)
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("job %q panicked: %v", j.Name, r)
+			}
+		}()
+		return j.Run(ctx)
+	}()
+	outcome := OutcomeOK
+	if err != nil {
+		outcome = OutcomeFailed
+		s.opts.Logger.Error("run failed", "job", j.Name, "err", err)
+	} else {
+		s.opts.Logger.Info("run finished", "job", j.Name, "duration", s.opts.Now().Sub(start).Round(time.Millisecond))
+	}
+	s.record(j.Name, start, outcome, err)
+	return err
+}
+
+func (s *Scheduler) record(job string, start time.Time, outcome string, runErr error) {
+	var msg any
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	layout := "2006-01-02 15:04:05"
+	if _, err := s.opts.DB.ExecContext(context.WithoutCancel(s.ctx), `insert into schedule_runs values (?, ?, ?, ?, ?)`,
+		job, start.In(s.opts.Location).Format(layout), s.opts.Now().In(s.opts.Location).Format(layout), outcome, msg); err != nil {
+		s.opts.Logger.Error("recording run", "job", job, "err", errors.Join(err))
+	}
+}

@@ -1,0 +1,348 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Reader is the one read API over the marts: the workbook, the dashboard and `stats` all
+// read figures through it, so each figure has one definition. Safe for concurrent use.
+type Reader struct{ db *sql.DB }
+
+// NewReader returns a Reader over db, which a transform run has built.
+func NewReader(db *sql.DB) *Reader { return &Reader{db: db} }
+
+// ErrUnknownPeriod means the period has no data (or is not a period).
+var ErrUnknownPeriod = errors.New("unknown period")
+
+var periodRE = regexp.MustCompile(`^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$`)
+
+// Shanghai is the local time of every date minqing shows.
+var Shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// ParsePeriod reads 2024Q3, 2024-07 or 2024 into its kind and dates.
+func ParsePeriod(s string) (Period, error) {
+	m := periodRE.FindStringSubmatch(s)
+	if m == nil {
+		return Period{}, fmt.Errorf("%w %q: write a quarter (2024Q3), a month (2024-07) or a year (2024)", ErrUnknownPeriod, s)
+	}
+	y, _ := strconv.Atoi(m[1])
+	p := Period{ID: s}
+	switch {
+	case m[2] != "":
+		q, _ := strconv.Atoi(m[2])
+		p.Kind, p.Start = "quarter", time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, Shanghai)
+		p.End = p.Start.AddDate(0, 3, -1)
+	case m[3] != "":
+		mo, _ := strconv.Atoi(m[3])
+		p.Kind, p.Start = "month", time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, Shanghai)
+		p.End = p.Start.AddDate(0, 1, -1)
+	default:
+		p.Kind, p.Start = "year", time.Date(y, 1, 1, 0, 0, 0, 0, Shanghai)
+		p.End = p.Start.AddDate(1, 0, -1)
+	}
+	p.Cutoff = p.End
+	return p, nil
+}
+
+// Label is the period as a Chinese report names it: 2024年第三季度, 2024年7月, 2024年度.
+func (p Period) Label() string {
+	switch p.Kind {
+	case "quarter":
+		return fmt.Sprintf("%d年第%s季度", p.Start.Year(), []string{"一", "二", "三", "四"}[(int(p.Start.Month())-1)/3])
+	case "month":
+		return fmt.Sprintf("%d年%d月", p.Start.Year(), int(p.Start.Month()))
+	}
+	return fmt.Sprintf("%d年度", p.Start.Year())
+}
+
+// localDate reinterprets a DATE or TIMESTAMP scanned from DuckDB (which arrives as UTC
+// wall time) as the same wall time in Asia/Shanghai.
+func localDate(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), Shanghai)
+}
+
+// Period returns the period with its cutoff as the marts hold it.
+func (r *Reader) Period(ctx context.Context, id string) (Period, error) {
+	p, err := ParsePeriod(id)
+	if err != nil {
+		return Period{}, err
+	}
+	var n int
+	if err := r.db.QueryRowContext(ctx, `select count(*) from periods where period_id = ?`, id).Scan(&n); err != nil {
+		return Period{}, fmt.Errorf("looking up period %s: %w", id, err)
+	}
+	if n == 0 {
+		first, last, _ := r.span(ctx)
+		return Period{}, fmt.Errorf("%w %s: the data runs from %s to %s", ErrUnknownPeriod, id, first, last)
+	}
+	return p, nil
+}
+
+func (r *Reader) span(ctx context.Context) (string, string, error) {
+	var first, last sql.NullTime
+	err := r.db.QueryRowContext(ctx, `select min(start_date), max(end_date) from periods`).Scan(&first, &last)
+	return first.Time.Format("2006-01-02"), last.Time.Format("2006-01-02"), err
+}
+
+// Periods returns the periods of a kind (month, quarter or year) that have data, oldest first.
+func (r *Reader) Periods(ctx context.Context, kind string) ([]Period, error) {
+	rows, err := r.db.QueryContext(ctx, `select period_id from periods where kind = ? order by start_date`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("listing periods: %w", err)
+	}
+	defer rows.Close()
+	var out []Period
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("listing periods: %w", err)
+		}
+		p, err := ParsePeriod(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Units returns the register: the district first, then townships and villages by code.
+func (r *Reader) Units(ctx context.Context) ([]Unit, error) {
+	rows, err := r.db.QueryContext(ctx, `select code, name, level, coalesce(parent, '') from ref_units
+		order by case level when 'district' then 0 when 'township' then 1 else 2 end, code`)
+	if err != nil {
+		return nil, fmt.Errorf("listing units: %w", err)
+	}
+	defer rows.Close()
+	var out []Unit
+	for rows.Next() {
+		var u Unit
+		if err := rows.Scan(&u.Code, &u.Name, &u.Level, &u.Parent); err != nil {
+			return nil, fmt.Errorf("listing units: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func ptr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
+}
+
+// Figures returns every unit's figures for the period with 环比 and 同比, in Units order.
+func (r *Reader) Figures(ctx context.Context, p Period) ([]UnitFigures, error) {
+	units, err := r.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]*UnitFigures{}
+	out := make([]UnitFigures, len(units))
+	for i, u := range units {
+		out[i] = UnitFigures{Unit: u, Values: map[string]*float64{}, MoM: map[string]*float64{}, YoY: map[string]*float64{}}
+		byCode[u.Code] = &out[i]
+	}
+	rows, err := r.db.QueryContext(ctx, `select unit_code, figure_id, value, mom, yoy from figure_changes where period_id = ?`, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading figures of %s: %w", p.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, id string
+		var v, mom, yoy sql.NullFloat64
+		if err := rows.Scan(&code, &id, &v, &mom, &yoy); err != nil {
+			return nil, fmt.Errorf("reading figures of %s: %w", p.ID, err)
+		}
+		if uf := byCode[code]; uf != nil {
+			uf.Values[id], uf.MoM[id], uf.YoY[id] = ptr(v), ptr(mom), ptr(yoy)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Series returns one unit's figures for every period of a kind, oldest first.
+func (r *Reader) Series(ctx context.Context, unitCode, kind string) ([]PeriodFigures, error) {
+	rows, err := r.db.QueryContext(ctx, `select p.period_id, v.figure_id, v.value from figure_values v join periods p using (period_id)
+		where v.unit_code = ? and p.kind = ? and v.dim = 'all' order by p.start_date, v.figure_id`, unitCode, kind)
+	if err != nil {
+		return nil, fmt.Errorf("reading series of %s: %w", unitCode, err)
+	}
+	defer rows.Close()
+	var out []PeriodFigures
+	for rows.Next() {
+		var pid, id string
+		var v sql.NullFloat64
+		if err := rows.Scan(&pid, &id, &v); err != nil {
+			return nil, fmt.Errorf("reading series of %s: %w", unitCode, err)
+		}
+		if len(out) == 0 || out[len(out)-1].Period.ID != pid {
+			p, err := ParsePeriod(pid)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, PeriodFigures{Period: p, Values: map[string]*float64{}})
+		}
+		out[len(out)-1].Values[id] = ptr(v)
+	}
+	return out, rows.Err()
+}
+
+// Breakdown returns the case figures of a unit split by dim (category, channel or topic).
+// For category the five classes always appear, in the order of domain.md.
+func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) ([]BreakdownRow, error) {
+	rows, err := r.db.QueryContext(ctx, `select dim_value, figure_id, value from figure_values
+		where period_id = ? and unit_code = ? and dim = ? order by dim_value, figure_id`, p.ID, unitCode, dim)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
+	}
+	defer rows.Close()
+	byValue := map[string]*BreakdownRow{}
+	var order []string
+	if dim == "category" {
+		order = []string{"即办件", "承诺件", "补办件", "上报件", "建议件"}
+		for _, c := range order {
+			byValue[c] = &BreakdownRow{Value: c, Values: map[string]*float64{}}
+		}
+	}
+	for rows.Next() {
+		var val, id string
+		var v sql.NullFloat64
+		if err := rows.Scan(&val, &id, &v); err != nil {
+			return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
+		}
+		b := byValue[val]
+		if b == nil {
+			b = &BreakdownRow{Value: val, Values: map[string]*float64{}}
+			byValue[val] = b
+			order = append(order, val)
+		}
+		b.Values[id] = ptr(v)
+	}
+	out := make([]BreakdownRow, 0, len(order))
+	for _, v := range order {
+		out = append(out, *byValue[v])
+	}
+	return out, rows.Err()
+}
+
+// ProblemCases returns the cases auditors look at for a period and a unit's subtree: open
+// at the cutoff past their deadline, and closed late in the period.
+func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string) ([]CaseRow, error) {
+	rows, err := r.db.QueryContext(ctx, `
+		select f.case_key, coalesce(f.case_no, ''), f.unit_code, u.name, coalesce(tw.name, ''),
+			f.category, coalesce(f.channel, ''), coalesce(f.topic, ''), coalesce(f.status, ''),
+			f.received_at, f.deadline, f.closed_at, f.is_on_time, f.is_overdue_open, f.is_proxy,
+			case when f.is_overdue_open then c_cut.workday_no - c_due.workday_no
+			     else c_closed.workday_no - c_due.workday_no end as days_late
+		from case_period_facts f
+		join ref_unit_tree t on t.code = f.unit_code and t.ancestor = ?
+		join ref_units u on u.code = f.unit_code
+		left join ref_unit_tree tt on tt.code = f.unit_code and tt.ancestor in (select code from ref_units where level = 'township')
+		left join ref_units tw on tw.code = tt.ancestor
+		left join ref_calendar c_due on c_due.day = f.deadline
+		left join ref_calendar c_cut on c_cut.day = f.cutoff
+		left join ref_calendar c_closed on c_closed.day = f.closed_date
+		where f.period_id = ? and (f.is_overdue_open or f.is_closed_late)
+		order by tw.name nulls first, u.code, f.received_at, f.case_key`, unitCode, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
+	}
+	defer rows.Close()
+	var out []CaseRow
+	for rows.Next() {
+		var c CaseRow
+		var deadline, closed sql.NullTime
+		var onTime sql.NullBool
+		var late sql.NullInt64
+		if err := rows.Scan(&c.CaseKey, &c.CaseNo, &c.UnitCode, &c.UnitName, &c.TownshipName, &c.Category, &c.Channel,
+			&c.Topic, &c.Status, &c.ReceivedAt, &deadline, &closed, &onTime, &c.Overdue, &c.Proxy, &late); err != nil {
+			return nil, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
+		}
+		c.ReceivedAt = localDate(c.ReceivedAt)
+		if deadline.Valid {
+			d := localDate(deadline.Time)
+			c.Deadline = &d
+		}
+		if closed.Valid {
+			d := localDate(closed.Time)
+			c.ClosedAt = &d
+		}
+		if onTime.Valid {
+			b := onTime.Bool
+			c.OnTime = &b
+		}
+		c.DaysLate = int(late.Int64)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Accounting returns the per-file accounting, by source and path.
+func (r *Reader) Accounting(ctx context.Context) ([]SourceAccount, error) {
+	rows, err := r.db.QueryContext(ctx, `select source, kind, path, file_id, rows_read, loaded, quarantined, skipped,
+		skipped_title, skipped_header, skipped_blank, skipped_totals, skipped_footer, skipped_sheet,
+		cast(map_keys(quarantined_by) as varchar[]), cast(map_values(quarantined_by) as bigint[])
+		from source_accounting order by source, path`)
+	if err != nil {
+		return nil, fmt.Errorf("reading accounting: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceAccount
+	for rows.Next() {
+		var a SourceAccount
+		var st, sh, sb, stt, sf, ss int
+		var keys, vals []any
+		if err := rows.Scan(&a.Source, &a.Kind, &a.File, &a.SHA256, &a.Read, &a.Loaded, &a.Quarantined, &a.Skipped,
+			&st, &sh, &sb, &stt, &sf, &ss, &keys, &vals); err != nil {
+			return nil, fmt.Errorf("reading accounting: %w", err)
+		}
+		a.SkippedBy = map[string]int{}
+		for k, v := range map[string]int{"title": st, "header": sh, "blank": sb, "totals": stt, "footer": sf, "sheet": ss} {
+			if v > 0 {
+				a.SkippedBy[k] = v
+			}
+		}
+		a.QuarantinedBy = map[string]int{}
+		for i := range keys {
+			k, _ := keys[i].(string)
+			switch v := vals[i].(type) {
+			case int64:
+				a.QuarantinedBy[k] = int(v)
+			}
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Reasons lists the quarantine reason codes present, sorted, for column headers.
+func Reasons(accts []SourceAccount) []string {
+	seen := map[string]bool{}
+	for _, a := range accts {
+		for k := range a.QuarantinedBy {
+			seen[k] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,161 @@
+package transform_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/privacy"
+	"github.com/minqing/minqing/store"
+	"github.com/minqing/minqing/transform"
+)
+
+// miniDistrict writes a register, a catalogue and one case export, then loads and
+// transforms them into a fresh store.
+func miniDistrict(t *testing.T, header string, rows []string) *sql.DB {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("units.csv", "code,name,level,parent,aliases\n"+
+		"330199000000,和平区,district,,\n"+
+		"330199001000,青石镇,township,330199000000,\n"+
+		"330199001001,西街村,village,330199001000,西街\n"+
+		"330199001002,东湖社区,village,330199001000,\n")
+	write("catalogue.csv", "item,days\n低保申请,10\n居住证明,3\n")
+	write("cases_20241231.csv", header+"\n"+strings.Join(rows, "\n")+"\n")
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	keyer, _ := privacy.NewKeyer([]byte(strings.Repeat("k", 32)))
+	res, err := ingest.Run(ctx, db, ingest.Options{
+		Sources: []ingest.SourceConfig{{Name: "test", Kind: "cases", Level: "district", Paths: []string{"cases_*.csv"}, Encoding: "auto"}},
+		BaseDir: dir, Keyer: keyer,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if _, err := transform.Run(ctx, db, transform.Options{
+		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+const header = "诉求编号,承办单位,受理时间,办理类别,服务事项,承诺时限,补正告知日期,补齐日期,上报日期,上级批复日期,办结时间,办理状态,办理结果,满意度,办结期限,更新时间"
+
+func TestCaseRules(t *testing.T) {
+	type want struct {
+		deadline   string // "" = none (waiting)
+		onTime     string // "t", "f" or "" (not closed)
+		processing string // working days, "" when not closed
+		waiting    bool
+		mismatch   bool
+	}
+	cases := []struct {
+		name string
+		row  string
+		want want
+	}{
+		{"promised: Monday + 3 (domain.md)", "A1,西街村,2024-07-01 09:00,承诺件,,3,,,,,2024-07-04 17:00,已办结,已解决,满意,2024-07-04,2024-07-05 09:00",
+			want{"2024-07-04", "t", "3", false, false}},
+		{"promised: make-up Sunday + 1 (domain.md)", "A2,西街村,2024-09-29 10:00,承诺件,,1,,,,,2024-09-30 10:00,已办结,已解决,满意,,2024-10-01 09:00",
+			want{"2024-09-30", "t", "1", false, false}},
+		{"promised: 09-30 + 1 is after National Day (domain.md)", "A3,西街村,2024-09-30 10:00,承诺件,,1,,,,,2024-10-09 10:00,已办结,已解决,满意,2024-10-01,2024-10-09 10:00",
+			want{"2024-10-08", "f", "2", false, true}},
+		{"immediate on a Saturday", "A4,西街,2024-07-06 10:00,即办件,,,,,,,2024-07-06 11:00,已办结,已解决,,,2024-07-06 11:00",
+			want{"2024-07-06", "t", "0", false, false}},
+		{"immediate closed next working day is late", "A5,西街村委会,2024-07-05 10:00,即办件,,,,,,,2024-07-08 11:00,已办结,已解决,,,2024-07-08 11:00",
+			want{"2024-07-05", "f", "1", false, false}},
+		{"supplement counts from complete documents", "A6,东湖社区,2024-07-01 09:00,补办件,,2,2024-07-01,2024-07-10,,,2024-07-12 15:00,已办结,已解决,,,2024-07-12 15:00",
+			want{"2024-07-12", "t", "2", false, false}},
+		{"supplement still waiting", "A7,东湖社区居委会,2024-07-01 09:00,补办件,,2,2024-07-02,,,,,待补正,,,,2024-07-02 09:00",
+			want{"", "", "", true, false}},
+		{"escalated: 3 days after the reply", "A8,青石镇,2024-07-01 09:00,上报件,,,,,2024-07-02,2024-07-05,2024-07-10 09:00,已办结,已解决,,,2024-07-10 09:00",
+			want{"2024-07-10", "t", "4", false, false}}, // 7 working days gross less 3 waiting (07-03..07-05)
+		{"escalated awaiting reply", "A9,青石镇,2024-07-01 09:00,上报件,,,,,2024-07-02,,,已上报,,,,2024-07-02 09:00",
+			want{"", "", "", true, false}},
+		{"catalogue limit across Spring Festival", "A10,西街村,2024-02-08 09:00,承诺件,低保申请,,,,,,2024-02-28 09:00,已办结,已解决,,,2024-02-28 09:00",
+			want{"2024-02-28", "t", "10", false, false}},
+		{"referred on a make-up Saturday", "A11,西街村,2024-10-12 09:00,建议件,,,,,,,2024-10-12 10:00,已办结,已解释,,,2024-10-12 10:00",
+			want{"2024-10-12", "t", "0", false, false}},
+		{"explicit limit overrides the catalogue", "A12,西街村,2024-07-01 09:00,承诺件,低保申请,1,,,,,2024-07-03 09:00,已办结,已解决,,,2024-07-03 09:00",
+			want{"2024-07-02", "f", "2", false, false}},
+	}
+	var rows []string
+	for _, c := range cases {
+		rows = append(rows, c.row)
+	}
+	db := miniDistrict(t, header, rows)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			caseNo := strings.SplitN(c.row, ",", 2)[0]
+			var deadline, onTime, processing sql.NullString
+			var waiting, mismatch bool
+			err := db.QueryRow(`select strftime(deadline, '%Y-%m-%d'), case when is_closed then (case when is_on_time then 't' else 'f' end) end,
+				cast(processing_days as varchar), is_waiting, due_mismatch from cases where case_no = ?`, caseNo).
+				Scan(&deadline, &onTime, &processing, &waiting, &mismatch)
+			if err != nil {
+				var reason sql.NullString
+				db.QueryRow(`select reason || ': ' || reason_detail from stg_cases where case_no = ?`, caseNo).Scan(&reason)
+				t.Fatalf("case %s: %v (quarantine: %s)", caseNo, err, reason.String)
+			}
+			got := want{deadline.String, onTime.String, processing.String, waiting, mismatch}
+			if got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestQuarantineReasons(t *testing.T) {
+	rows := []struct{ row, reason string }{
+		{"Q1,西街村,,承诺件,,3,,,,,,办理中,,,,2024-07-05 09:00", "MISSING_FIELD"},
+		{"Q2,西街村,2024-13-45,承诺件,,3,,,,,,办理中,,,,2024-07-05 09:00", "BAD_DATE"},
+		{"Q3,不存在村,2024-07-01,承诺件,,3,,,,,,办理中,,,,2024-07-05 09:00", "UNKNOWN_UNIT"},
+		{"Q4,西街村,2024-07-01,特办件,,3,,,,,,办理中,,,,2024-07-05 09:00", "UNKNOWN_LABEL"},
+		{"Q5,西街村,2024-07-01,承诺件,,五天,,,,,,办理中,,,,2024-07-05 09:00", "BAD_NUMBER"},
+		{"Q6,西街村,2024-07-01,承诺件,,3,,,,,2024-07-09 10:00,已办结,已解决,,,2024-07-05 09:00", "FUTURE_DATE"},
+		{"Q7,西街村,2024-07-05,承诺件,,3,,,,,2024-07-01 10:00,已办结,已解决,,,2024-07-05 09:00", "CLOSED_BEFORE_RECEIVED"},
+		{"Q8,西街村,2024-07-01,承诺件,,,,,,,,办理中,,,,2024-07-05 09:00", "MISSING_FIELD"},
+		// two versions disagreeing on the receipt date: both quarantined
+		{"Q9,西街村,2024-07-01,即办件,,,,,,,2024-07-01 10:00,已办结,已解决,,,2024-07-01 10:00", "CONFLICT"},
+		{"Q9,西街村,2024-07-02,即办件,,,,,,,2024-07-02 10:00,已办结,已解决,,,2024-07-03 10:00", "CONFLICT"},
+	}
+	var lines []string
+	for _, r := range rows {
+		lines = append(lines, r.row)
+	}
+	db := miniDistrict(t, header, lines)
+	for i, r := range rows {
+		var reason string
+		if err := db.QueryRow(`select reason from quarantine where row_no = ?`, i+2).Scan(&reason); err != nil {
+			t.Errorf("row %d (%s): not quarantined: %v", i+2, r.reason, err)
+			continue
+		}
+		if reason != r.reason {
+			t.Errorf("row %d: reason %s, want %s", i+2, reason, r.reason)
+		}
+	}
+	var n int
+	db.QueryRow(`select count(*) from cases`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d cases loaded from rows that are all bad", n)
+	}
+}

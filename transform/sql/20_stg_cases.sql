@@ -1,0 +1,121 @@
+-- stg_cases: one row per raw case row; key (file_id, sheet, row_no).
+-- Types every field, maps labels, matches the unit and decides the row's quarantine
+-- reason (docs/rules.md "Row checks": the first failing check wins).
+-- inputs: raw_cases, ingest_files, ref_unit_names, ref_unit_tree, ref_labels, ref_catalogue.
+-- Personal data: none in clear; citizen_key is a keyed hash, *_masked are masked.
+-- A column <f>_p is true when the row's export has a column for field f at all.
+create or replace table stg_cases as
+with raw as (
+  select r.*, f.source, f.path, f.exporter_unit, f.snapshot_date, f.loaded_at
+  from raw_cases r join ingest_files f using (file_id)
+),
+unit_match as (
+  select r.file_id, r.sheet, r.row_no, count(distinct n.code) as matches, min(n.code) as unit_code
+  from raw r
+  join ref_unit_names n on n.name_key = mq_key(r.unit)
+  left join ref_unit_tree t on t.code = n.code and t.ancestor = r.exporter_unit
+  where r.exporter_unit is null or t.code is not null
+  group by all
+),
+labelled as (
+  select r.*,
+    um.unit_code, coalesce(um.matches, 0) as unit_matches,
+    l_cat.value as category_v, l_st.value as status_v, l_res.value as result_v,
+    l_sat.value as satisfaction_v, l_ch.value as channel_v, l_top.value as topic_v,
+    l_px.value as proxy_v, l_fb.value as feedback_method_v,
+    cat.days as catalogue_days
+  from raw r
+  left join unit_match um using (file_id, sheet, row_no)
+  left join ref_labels l_cat on l_cat.field = 'category' and l_cat.label_key = mq_key(r.category)
+  left join ref_labels l_st on l_st.field = 'status' and l_st.label_key = mq_key(r.status)
+  left join ref_labels l_res on l_res.field = 'result' and l_res.label_key = mq_key(r.result)
+  left join ref_labels l_sat on l_sat.field = 'satisfaction' and l_sat.label_key = mq_key(r.satisfaction)
+  left join ref_labels l_ch on l_ch.field = 'channel' and l_ch.label_key = mq_key(r.channel)
+  left join ref_labels l_top on l_top.field = 'topic' and l_top.label_key = mq_key(r.topic)
+  left join ref_labels l_px on l_px.field = 'proxy' and l_px.label_key = mq_key(r.proxy)
+  left join ref_labels l_fb on l_fb.field = 'feedback_method' and l_fb.label_key = mq_key(r.feedback_method)
+  left join ref_catalogue cat on cat.item_key = mq_key(r.item)
+),
+typed as (
+  select
+    file_id, sheet, row_no, source, path, bad_encoding,
+    nullif(upper(mq_key(case_no)), '') as case_no,
+    unit as unit_text, unit_code, unit_matches,
+    mq_ts(received_at) as received_at,
+    category_v as category,
+    nullif(mq_key(item), '') as item, item is not null as item_p,
+    channel_v as channel, channel is not null as channel_p,
+    topic_v as topic, topic is not null as topic_p,
+    mq_int(promised_days) as promised_days, promised_days is not null as promised_days_p,
+    catalogue_days,
+    mq_ts(due_at) as due_at, due_at is not null as due_at_p,
+    mq_ts(supplement_requested_at) as supplement_requested_at, supplement_requested_at is not null as supplement_requested_at_p,
+    mq_ts(supplement_done_at) as supplement_done_at, supplement_done_at is not null as supplement_done_at_p,
+    mq_ts(escalated_at) as escalated_at, escalated_at is not null as escalated_at_p,
+    mq_ts(reply_at) as reply_at, reply_at is not null as reply_at_p,
+    mq_ts(closed_at) as closed_at, closed_at is not null as closed_at_p,
+    status_v as status, status is not null as status_p,
+    result_v as result, result is not null as result_p,
+    mq_ts(first_contact_at) as first_contact_at, first_contact_at is not null as first_contact_at_p,
+    mq_ts(feedback_at) as feedback_at, feedback_at is not null as feedback_at_p,
+    feedback_method_v as feedback_method, feedback_method is not null as feedback_method_p,
+    satisfaction_v as satisfaction, satisfaction is not null as satisfaction_p,
+    proxy_v = '是' as is_proxy, proxy is not null as proxy_p,
+    nullif(trim(handler), '') as handler, handler is not null as handler_p,
+    citizen_key, citizen_name_masked, citizen_phone_masked, citizen_id_masked,
+    nullif(trim(description), '') as description, description is not null as description_p,
+    mq_ts(updated_at) as updated_at,
+    -- version time: updated_at, else the export's date (end of day), else the load time
+    coalesce(mq_ts(updated_at), snapshot_date + interval '1 day' - interval '1 second', loaded_at) as version_at,
+    coalesce(mq_ts(updated_at), snapshot_date + interval '1 day' - interval '1 second') as known_at,
+    -- checks, in order
+    coalesce(mq_key(unit), '') = '' or coalesce(mq_key(received_at), '') = '' or coalesce(mq_key(category), '') = '' as missing_core,
+    mq_bad_ts(received_at) or mq_bad_ts(due_at) or mq_bad_ts(supplement_requested_at) or mq_bad_ts(supplement_done_at)
+      or mq_bad_ts(escalated_at) or mq_bad_ts(reply_at) or mq_bad_ts(closed_at) or mq_bad_ts(first_contact_at)
+      or mq_bad_ts(feedback_at) or mq_bad_ts(updated_at) as bad_date,
+    mq_unknown(category, category_v) or mq_unknown(status, status_v) or mq_unknown(result, result_v)
+      or mq_unknown(satisfaction, satisfaction_v) or mq_unknown(channel, channel_v) or mq_unknown(topic, topic_v)
+      or mq_unknown(proxy, proxy_v) or mq_unknown(feedback_method, feedback_method_v) as unknown_label,
+    mq_bad_int(promised_days) as bad_number
+  from labelled
+),
+checked as (
+  select *,
+    case
+      when bad_encoding then 'BAD_ENCODING'
+      when missing_core then 'MISSING_FIELD'
+      when bad_date then 'BAD_DATE'
+      when unit_code is null or unit_matches <> 1 then 'UNKNOWN_UNIT'
+      when unknown_label then 'UNKNOWN_LABEL'
+      when bad_number then 'BAD_NUMBER'
+      when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
+             reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'FUTURE_DATE'
+      when cast(closed_at as date) < cast(received_at as date) then 'CLOSED_BEFORE_RECEIVED'
+      when category = '承诺件' and promised_days is null and catalogue_days is null then 'MISSING_FIELD'
+      when category = '补办件' and supplement_requested_at is null then 'MISSING_FIELD'
+      when category = '上报件' and escalated_at is null then 'MISSING_FIELD'
+      when category = '补办件' and closed_at is not null and supplement_done_at is null then 'MISSING_FIELD'
+      when category = '上报件' and closed_at is not null and reply_at is null then 'MISSING_FIELD'
+      when status = '已办结' and closed_at is null then 'MISSING_FIELD'
+    end as reason,
+    case
+      when bad_encoding then 'bytes invalid in the file''s encoding'
+      when missing_core then 'unit, received_at and category are required'
+      when bad_date then 'a date no accepted form parses'
+      when unit_code is null or unit_matches <> 1 then
+        case when unit_matches > 1 then 'unit names more than one unit: ' else 'unit not in the register: ' end || coalesce(unit_text, '')
+      when unknown_label then 'a label the vocabulary does not know'
+      when bad_number then 'promised_days is not a whole number'
+      when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
+             reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'a date after the export''s own date ' || strftime(known_at, '%Y-%m-%d %H:%M')
+      when cast(closed_at as date) < cast(received_at as date) then 'closed before received'
+      when category = '承诺件' and promised_days is null and catalogue_days is null then 'promised case without a time limit or catalogue item'
+      when category = '补办件' and supplement_requested_at is null then 'supplement case without supplement_requested_at'
+      when category = '上报件' and escalated_at is null then 'escalated case without escalated_at'
+      when category = '补办件' and closed_at is not null and supplement_done_at is null then 'closed supplement case without supplement_done_at'
+      when category = '上报件' and closed_at is not null and reply_at is null then 'closed escalated case without reply_at'
+      when status = '已办结' and closed_at is null then 'status 已办结 without closed_at'
+    end as reason_detail
+  from typed
+)
+select * exclude (missing_core, bad_date, unknown_label, bad_number) from checked;

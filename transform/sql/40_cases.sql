@@ -1,0 +1,97 @@
+-- cases: one row per case, its current state; key case_key.
+-- Each field comes from the newest version whose export has that column (docs/rules.md);
+-- then the rules: withdrawn, closed, deadline on the working-day calendar, on time,
+-- processing days less waiting.
+-- inputs: case_versions, ref_calendar, ref_settings. Personal data: masked only.
+create or replace table cases as
+with current_state as (
+  select
+    case_key,
+    arg_min(case_no, version_rank) as case_no,
+    arg_min_null(unit_code, version_rank) as unit_code,
+    arg_min_null(received_at, version_rank) as received_at,
+    arg_min_null(category, version_rank) as category,
+    arg_min_null(item, version_rank) filter (where item_p) as item,
+    arg_min_null(channel, version_rank) filter (where channel_p) as channel,
+    arg_min_null(topic, version_rank) filter (where topic_p) as topic,
+    arg_min_null(promised_days, version_rank) filter (where promised_days_p) as promised_days,
+    arg_min_null(catalogue_days, version_rank) filter (where item_p) as catalogue_days,
+    arg_min_null(due_at, version_rank) filter (where due_at_p) as due_at,
+    arg_min_null(supplement_requested_at, version_rank) filter (where supplement_requested_at_p) as supplement_requested_at,
+    arg_min_null(supplement_done_at, version_rank) filter (where supplement_done_at_p) as supplement_done_at,
+    arg_min_null(escalated_at, version_rank) filter (where escalated_at_p) as escalated_at,
+    arg_min_null(reply_at, version_rank) filter (where reply_at_p) as reply_at,
+    arg_min_null(closed_at, version_rank) filter (where closed_at_p) as closed_at,
+    arg_min_null(status, version_rank) filter (where status_p) as status,
+    arg_min_null(result, version_rank) filter (where result_p) as result,
+    arg_min_null(first_contact_at, version_rank) filter (where first_contact_at_p) as first_contact_at,
+    bool_or(first_contact_at_p) as first_contact_exported,
+    arg_min_null(feedback_at, version_rank) filter (where feedback_at_p) as feedback_at,
+    arg_min_null(feedback_method, version_rank) filter (where feedback_method_p) as feedback_method,
+    arg_min_null(satisfaction, version_rank) filter (where satisfaction_p) as satisfaction,
+    coalesce(arg_min_null(is_proxy, version_rank) filter (where proxy_p), false) as is_proxy,
+    arg_min_null(handler, version_rank) filter (where handler_p) as handler,
+    arg_min_null(citizen_name_masked, version_rank) filter (where citizen_name_masked is not null) as citizen_name_masked,
+    arg_min_null(citizen_phone_masked, version_rank) filter (where citizen_phone_masked is not null) as citizen_phone_masked,
+    arg_min_null(description, version_rank) filter (where description_p) as description,
+    count(*) as versions,
+    bool_and(case_no is null) as no_case_no,
+    max(version_at) as version_at
+  from case_versions
+  group by case_key
+),
+dated as (
+  select *,
+    cast(received_at as date) as received_date,
+    coalesce(status in ('已退回', '已撤销'), false) as is_withdrawn,
+    cast(closed_at as date) as closed_date_any,
+    case category
+      when '承诺件' then coalesce(promised_days, catalogue_days)
+      when '补办件' then coalesce(promised_days, catalogue_days, 0)
+      when '上报件' then (select escalated_reply_days from ref_settings)
+      else 0
+    end as limit_days,
+    case category
+      when '补办件' then cast(supplement_done_at as date)
+      when '上报件' then cast(reply_at as date)
+      else cast(received_at as date)
+    end as clock_start_date
+  from current_state
+),
+with_deadline as (
+  select d.*,
+    not d.is_withdrawn and d.closed_at is not null as is_closed,
+    case when d.clock_start_date is null then null
+         when d.limit_days = 0 then d.clock_start_date
+         else due.day end as deadline,
+    -- waiting on the citizen's documents or the higher level's reply does not count
+    case d.category
+      when '补办件' then c_done.workday_no - c_req.workday_no
+      when '上报件' then c_reply.workday_no - c_esc.workday_no
+      else 0 end as waiting_days,
+    c_closed.workday_no - c_recv.workday_no as gross_days
+  from dated d
+  left join ref_calendar c_start on c_start.day = d.clock_start_date
+  left join ref_calendar due on due.is_workday and due.workday_no = c_start.workday_no + d.limit_days
+  left join ref_calendar c_recv on c_recv.day = d.received_date
+  left join ref_calendar c_closed on c_closed.day = d.closed_date_any
+  left join ref_calendar c_req on c_req.day = cast(d.supplement_requested_at as date)
+  left join ref_calendar c_done on c_done.day = cast(d.supplement_done_at as date)
+  left join ref_calendar c_esc on c_esc.day = cast(d.escalated_at as date)
+  left join ref_calendar c_reply on c_reply.day = cast(d.reply_at as date)
+)
+select
+  case_key, case_no, unit_code, received_at, received_date, category, item, channel, topic,
+  promised_days, catalogue_days, limit_days, due_at, supplement_requested_at, supplement_done_at,
+  escalated_at, reply_at, closed_at, status, result, first_contact_at, first_contact_exported,
+  feedback_at, feedback_method, satisfaction, is_proxy, handler, citizen_name_masked,
+  citizen_phone_masked, description, versions, no_case_no, version_at,
+  is_withdrawn, is_closed,
+  case when is_closed then closed_date_any end as closed_date,
+  clock_start_date, deadline,
+  clock_start_date is null and not is_withdrawn and category in ('补办件', '上报件') as is_waiting,
+  is_closed and closed_date_any <= deadline as is_on_time,
+  case when is_closed then gross_days - coalesce(waiting_days, 0) end as processing_days,
+  due_at is not null and deadline is not null and cast(due_at as date) <> deadline as due_mismatch,
+  first_contact_at is not null and first_contact_at <= received_at + interval 24 hour as responded_in_24h
+from with_deadline;

@@ -1,0 +1,33 @@
+-- periods: one row per month, quarter and year from the first to the last event date of
+-- the data (receipt, closure, visit, activity); key period_id. prev_id is the previous
+-- period of the same kind (环比), yoy_id the same period a year before (同比).
+-- inputs: cases, visits, services.
+create or replace table periods as
+with bounds as (
+  select min(d) as first_day, max(d) as last_day from (
+    select received_date as d from cases union all select closed_date from cases
+    union all select visited_on from visits union all select served_on from services
+  ) where d is not null
+),
+months as (
+  select cast(m as date) as start_date
+  from bounds, range(date_trunc('month', first_day), date_trunc('month', last_day) + interval 1 month, interval 1 month) r(m)
+  where first_day is not null
+),
+all_periods as (
+  select 'month' as kind, strftime(start_date, '%Y-%m') as period_id, start_date,
+    cast(start_date + interval 1 month - interval 1 day as date) as end_date,
+    strftime(start_date - interval 1 month, '%Y-%m') as prev_id,
+    strftime(start_date - interval 1 year, '%Y-%m') as yoy_id
+  from months
+  union all
+  select distinct 'quarter', strftime(q, '%Y') || 'Q' || quarter(q), q, cast(q + interval 3 month - interval 1 day as date),
+    strftime(q - interval 3 month, '%Y') || 'Q' || quarter(q - interval 3 month),
+    strftime(q - interval 1 year, '%Y') || 'Q' || quarter(q)
+  from (select cast(date_trunc('quarter', start_date) as date) as q from months)
+  union all
+  select distinct 'year', strftime(y, '%Y'), y, cast(y + interval 1 year - interval 1 day as date),
+    strftime(y - interval 1 year, '%Y'), strftime(y - interval 1 year, '%Y')
+  from (select cast(date_trunc('year', start_date) as date) as y from months)
+)
+select kind, period_id, start_date, end_date, end_date as cutoff, prev_id, yoy_id from all_periods;
