@@ -45,8 +45,9 @@ type UnitFigures struct {
 	Unit   Unit
 	Values map[string]*float64
 	// MoM and YoY are changes against the previous period (环比) and the same period a
-	// year before (同比): points as a difference of fractions for rates and the score,
-	// a fractional change for counts and days; nil where there is nothing to compare.
+	// year before (同比): for rates a difference of fractions (0.023 = 2.3 points), for
+	// the score a difference of its 0–100 points, for counts and days a fractional
+	// change (0.1 = +10%); nil where there is nothing to compare.
 	MoM map[string]*float64
 	YoY map[string]*float64
 }
@@ -97,5 +98,5 @@ type SourceAccount struct {
 	Quarantined   int
 	Skipped       int
 	QuarantinedBy map[string]int // reason code → rows
-	SkippedBy     map[string]int // blank, title, header, totals, footer → rows
+	SkippedBy     map[string]int // blank, title, header, totals, footer, sheet (rows of a sheet with no header) → rows
 }

@@ -259,7 +259,7 @@ func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string) ([
 		left join ref_calendar c_cut on c_cut.day = f.cutoff
 		left join ref_calendar c_closed on c_closed.day = f.closed_date
 		where f.period_id = ? and (f.is_overdue_open or f.is_closed_late)
-		order by tw.name nulls first, u.code, f.received_at, f.case_key`, unitCode, p.ID)
+		order by tw.code nulls first, u.code, f.received_at, f.case_key`, unitCode, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
 	}

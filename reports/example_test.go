@@ -1,0 +1,54 @@
+package reports_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/minqing/minqing/reports"
+	"github.com/minqing/minqing/transform"
+	"github.com/tealeg/xlsx/v3"
+)
+
+// A district with no townships yet: the workbook still has every sheet, and every
+// figure the read model left without a value shows "—".
+func ExampleWrite() {
+	cst := time.FixedZone("CST", 8*3600)
+	district := transform.Unit{Code: "320102000000", Name: "和平区", Level: "district"}
+	values := map[string]*float64{}
+	for _, d := range transform.FigureDefs() {
+		values[d.ID] = nil
+	}
+	dir, _ := os.MkdirTemp("", "reports")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "2024Q3.xlsx")
+
+	err := reports.Write(path, reports.Input{
+		District: district,
+		Period: transform.Period{ID: "2024Q3", Kind: "quarter",
+			Start:  time.Date(2024, 7, 1, 0, 0, 0, 0, cst),
+			End:    time.Date(2024, 9, 30, 0, 0, 0, 0, cst),
+			Cutoff: time.Date(2024, 9, 30, 0, 0, 0, 0, cst)},
+		Defs:  transform.FigureDefs(),
+		Units: []transform.UnitFigures{{Unit: district, Values: values}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	wb, _ := xlsx.OpenFile(path)
+	for _, sh := range wb.Sheets {
+		fmt.Println(sh.Name)
+	}
+	title, _ := wb.Sheets[0].Cell(0, 0)
+	fmt.Println(title.Value)
+	// Output:
+	// 概览
+	// 乡镇（街道）
+	// 村（社区）
+	// 超期及逾期办结
+	// 数据来源
+	// 指标说明
+	// 和平区2024年第三季度民情工作统计报表
+}

@@ -1,0 +1,324 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/minqing/minqing/transform"
+	"github.com/xuri/excelize/v2"
+)
+
+const (
+	dash = "—" // a value that does not exist: a zero denominator, nothing to compare
+
+	minWidth = 6.0
+	maxWidth = 60.0 // wider text wraps
+	padding  = 2.0
+	// filterButton is the room the autofilter arrow takes in a header cell.
+	filterButton = 2.5
+)
+
+// sheet writes cells to one worksheet, remembering how wide each column must be, and
+// keeps the first error so sheet functions read as layout, not error plumbing.
+type sheet struct {
+	b      *book
+	name   string
+	widths map[int]float64 // column (1-based) → widest content, in width units
+	spans  []span
+	// wrapped holds the cells whose text may take several lines: neither Excel
+	// nor LibreOffice re-measures rows when opening a file, so finish sets the
+	// heights of their rows.
+	wrapped []wrappedCell
+	// used is the bottom-right corner of what was written, for the sheet's
+	// dimension: excelize leaves it at A1, and readers that trust it (openpyxl's
+	// read-only mode, which pandas uses) would then see an empty sheet.
+	usedCol, usedRow int
+	err              error
+}
+
+type wrappedCell struct {
+	col, row int
+	toCol    int // last column of a merged cell; col otherwise
+	text     string
+	cs       cellStyle
+}
+
+// span asks that columns from..to together be at least width wide (a merged title).
+type span struct {
+	from, to int
+	width    float64
+}
+
+func (s *sheet) fail(err error) {
+	if s.err == nil && err != nil {
+		s.err = err
+	}
+}
+
+func (s *sheet) fit(col int, w float64) {
+	s.widths[col] = max(s.widths[col], w)
+}
+
+func cellName(col, row int) string {
+	name, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		panic(err) // columns and rows come from the sheet functions, never from data
+	}
+	return name
+}
+
+func (s *sheet) setStyle(col, row int, cs cellStyle) {
+	s.usedCol, s.usedRow = max(s.usedCol, col), max(s.usedRow, row)
+	id, err := s.b.style(cs)
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	c := cellName(col, row)
+	s.fail(s.b.f.SetCellStyle(s.name, c, c, id))
+}
+
+// label writes text the workbook itself says (headers, names of figures).
+func (s *sheet) label(col, row int, text string, cs cellStyle) {
+	s.prose(col, row, text, cs)
+	s.fit(col, textWidth(text)*sizeFactor(cs))
+	if cs.wrap || strings.Contains(text, "\n") {
+		s.wrapped = append(s.wrapped, wrappedCell{col, row, col, text, cs})
+	}
+}
+
+// prose writes text that may run over the empty cells to its right (a title, a
+// note), so it does not widen its column.
+func (s *sheet) prose(col, row int, text string, cs cellStyle) {
+	if s.err != nil {
+		return
+	}
+	s.fail(s.b.f.SetCellStr(s.name, cellName(col, row), text))
+	s.setStyle(col, row, cs)
+}
+
+// text writes text that came from exports or config (unit names, case numbers,
+// channels): always a string cell, and quote-prefixed where it starts like a formula.
+func (s *sheet) text(col, row int, text string, cs cellStyle) {
+	cs.quote = needsQuote(text)
+	s.label(col, row, text, cs)
+}
+
+// number writes v as a numeric cell under numFmt.
+func (s *sheet) number(col, row int, v float64, numFmt string, cs cellStyle) {
+	if s.err != nil {
+		return
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		// The read model's bug, not a value to publish; excelize would write "NaN".
+		s.fail(fmt.Errorf("cell %s: %v is not a number", cellName(col, row), v))
+		return
+	}
+	s.fail(s.b.f.SetCellFloat(s.name, cellName(col, row), fifteen(v), -1, 64))
+	cs.numFmt = numFmt
+	if cs.align == "" {
+		cs.align = "right"
+	}
+	s.setStyle(col, row, cs)
+	s.fit(col, textWidth(shown(v, numFmt))*sizeFactor(cs))
+}
+
+// dash writes the text "—" for a value that does not exist.
+func (s *sheet) dash(col, row int, cs cellStyle) {
+	cs.align = "center"
+	s.label(col, row, dash, cs)
+}
+
+// figure writes a figure's value, or "—" when it has none.
+func (s *sheet) figure(col, row int, v *float64, k transform.FigureKind, cs cellStyle) {
+	if v == nil {
+		s.dash(col, row, cs)
+		return
+	}
+	s.number(col, row, *v, figureFormat(k), cs)
+}
+
+// change writes a change against an earlier period, or "—" when there is none.
+func (s *sheet) change(col, row int, v *float64, k transform.FigureKind, cs cellStyle) {
+	if v == nil {
+		s.dash(col, row, cs)
+		return
+	}
+	n, f := changeCell(k, *v)
+	s.number(col, row, n, f, cs)
+}
+
+// date writes t as a date cell (a date-time when withTime), or "—" when nil.
+func (s *sheet) date(col, row int, t *time.Time, withTime bool, cs cellStyle) {
+	if t == nil {
+		s.dash(col, row, cs)
+		return
+	}
+	f := fmtDate
+	if withTime {
+		f = fmtDateTime
+	}
+	cs.align = "center"
+	s.number(col, row, excelSerial(*t), f, cs)
+}
+
+// header writes a table's header row from column 1 and returns the next row.
+func (s *sheet) header(row int, titles []string) int {
+	for i, t := range titles {
+		s.label(i+1, row, t, stHeader)
+		s.fit(i+1, textWidth(t)+filterButton)
+	}
+	return row + 1
+}
+
+// table puts an autofilter on header row..lastRow and freezes the rows down to the
+// header and the first freezeCols columns.
+func (s *sheet) table(headerRow, lastRow, cols, freezeCols int) {
+	if s.err != nil {
+		return
+	}
+	lastRow = max(lastRow, headerRow)
+	ref := cellName(1, headerRow) + ":" + cellName(cols, lastRow)
+	s.fail(s.b.f.AutoFilter(s.name, ref, nil))
+	s.freeze(headerRow, freezeCols)
+}
+
+// freeze keeps rows 1..rows and columns 1..cols in view while scrolling.
+func (s *sheet) freeze(rows, cols int) {
+	if s.err != nil {
+		return
+	}
+	top := cellName(cols+1, rows+1)
+	pane := "bottomLeft"
+	if cols > 0 {
+		pane = "bottomRight"
+	}
+	s.fail(s.b.f.SetPanes(s.name, &excelize.Panes{
+		Freeze: true, XSplit: cols, YSplit: rows, TopLeftCell: top, ActivePane: pane,
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: pane}},
+	}))
+}
+
+// paragraph writes text into columns from..to of row, merged and wrapped, without
+// widening them: notes and long settings take the width the table gives them.
+func (s *sheet) paragraph(row, from, to int, text string, cs cellStyle) {
+	cs.wrap = true
+	s.prose(from, row, text, cs)
+	for c := from + 1; c <= to; c++ {
+		s.prose(c, row, "", cs) // the merged area's borders
+	}
+	if to > from && s.err == nil {
+		s.fail(s.b.f.MergeCell(s.name, cellName(from, row), cellName(to, row)))
+	}
+	s.wrapped = append(s.wrapped, wrappedCell{from, row, to, text, cs})
+}
+
+// merge merges from..to on row, and asks the columns to be wide enough for w.
+func (s *sheet) merge(row, from, to int, w float64) {
+	if s.err != nil {
+		return
+	}
+	s.fail(s.b.f.MergeCell(s.name, cellName(from, row), cellName(to, row)))
+	s.spans = append(s.spans, span{from, to, w})
+}
+
+// finish sets every column's width from what was written, then returns the first
+// error met.
+func (s *sheet) finish() error {
+	if s.err != nil {
+		return s.err
+	}
+	want := map[int]float64{}
+	for col, w := range s.widths {
+		want[col] = min(max(w+padding, minWidth), maxWidth)
+	}
+	for _, sp := range s.spans {
+		have := 0.0
+		for c := sp.from; c <= sp.to; c++ {
+			have += want[c]
+		}
+		if extra := sp.width + padding - have; extra > 0 {
+			n := float64(sp.to - sp.from + 1)
+			for c := sp.from; c <= sp.to; c++ {
+				want[c] += extra / n
+			}
+		}
+	}
+	cols := make([]int, 0, len(want))
+	for c := range want {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	for _, c := range cols {
+		name, err := excelize.ColumnNumberToName(c)
+		if err != nil {
+			return err
+		}
+		// Round up to a quarter unit so the XML holds a short, stable number.
+		want[c] = math.Ceil(want[c]*4) / 4
+		if err := s.b.f.SetColWidth(s.name, name, name, want[c]); err != nil {
+			return fmt.Errorf("setting width of column %s: %w", name, err)
+		}
+	}
+
+	if s.usedRow > 0 {
+		if err := s.b.f.SetSheetDimension(s.name, "A1:"+cellName(s.usedCol, s.usedRow)); err != nil {
+			return fmt.Errorf("setting used range: %w", err)
+		}
+	}
+
+	heights := map[int]float64{}
+	for _, w := range s.wrapped {
+		width := 0.0
+		for c := w.col; c <= w.toCol; c++ {
+			width += cmp.Or(want[c], defaultWidth)
+		}
+		heights[w.row] = max(heights[w.row], float64(lines(w.text, w.cs, width))*lineHeight*sizeFactor(w.cs))
+	}
+	rows := make([]int, 0, len(heights))
+	for r := range heights {
+		rows = append(rows, r)
+	}
+	slices.Sort(rows)
+	for _, r := range rows {
+		if err := s.b.f.SetRowHeight(s.name, r, math.Ceil(heights[r]+rowMargin)); err != nil {
+			return fmt.Errorf("setting height of row %d: %w", r, err)
+		}
+	}
+	return nil
+}
+
+// lineHeight is the height in points of one line of body text, with room for the
+// taller CJK fonts a reader may substitute for 宋体 (Noto Sans CJK needs about 16).
+const (
+	lineHeight = 16.0
+	rowMargin  = 3.0
+	// defaultWidth is the width of a column nothing set, in 宋体 11.
+	defaultWidth = 9.0
+)
+
+// lines estimates how many lines text takes in a column colWidth wide.
+func lines(text string, cs cellStyle, colWidth float64) int {
+	usable := max(colWidth-1, 1)
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		n += max(1, int(math.Ceil(textWidth(line)*sizeFactor(cs)/usable)))
+	}
+	return n
+}
+
+// sizeFactor scales widths for text larger than the body size.
+func sizeFactor(cs cellStyle) float64 {
+	f := 1.0
+	if cs.size > 0 {
+		f = cs.size / bodySize
+	}
+	if cs.bold {
+		f *= 1.05
+	}
+	return f
+}

@@ -1,0 +1,583 @@
+package reports
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minqing/minqing/transform"
+	"github.com/tealeg/xlsx/v3"
+)
+
+// The workbook is read back with tealeg/xlsx, not excelize, so a test cannot pass
+// because writer and reader share a misunderstanding.
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func f64(v float64) *float64 { return &v }
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, cst) }
+
+func at(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, cst) }
+
+func ptr[T any](v T) *T { return &v }
+
+// figures makes a full value map: every figure present, nil where listed in none.
+func figures(vals map[string]float64, none ...string) map[string]*float64 {
+	m := map[string]*float64{}
+	for _, d := range transform.FigureDefs() {
+		m[d.ID] = nil
+	}
+	for k, v := range vals {
+		m[k] = f64(v)
+	}
+	for _, k := range none {
+		m[k] = nil
+	}
+	return m
+}
+
+const (
+	districtCode = "320102000000"
+	eastCode     = "320102001000" // 东街街道
+	westCode     = "320102002000" // 西湖镇
+	ddeCaseNo    = "=CMD|' /C calc'!A0"
+)
+
+// sampleInput is a small district: two townships, three villages, five cases,
+// two source files, and nil values where a denominator is zero.
+func sampleInput() Input {
+	district := transform.Unit{Code: districtCode, Name: "和平区", Level: "district"}
+	unit := func(code, name, level, parent string) transform.Unit {
+		return transform.Unit{Code: code, Name: name, Level: level, Parent: parent}
+	}
+	full := func(received, closed, onTime float64) map[string]float64 {
+		return map[string]float64{
+			"received": received, "closed": closed, "close_rate": closed / received,
+			"on_time_rate": onTime, "due_on_time_rate": onTime - 0.02, "overdue_open": 3,
+			"avg_days": 2.4, "median_days": 2, "resolution_rate": 0.871, "satisfaction_rate": 0.95,
+			"rating_rate": 0.62, "proxy_cases": 40, "proxy_on_time_rate": 1, "visit_persons": 2341,
+			"opinions": 346, "problems_solved": 284, "service_activities": 12, "volunteers": 88,
+			"beneficiaries": 309, "score": 88.15,
+		}
+	}
+	return Input{
+		District: district,
+		Period: transform.Period{ID: "2024Q3", Kind: "quarter",
+			Start: day(2024, 7, 1), End: day(2024, 9, 30), Cutoff: day(2024, 9, 30)},
+		Defs: transform.FigureDefs(),
+		// Deliberately out of order: Write sorts by code.
+		Units: []transform.UnitFigures{
+			{Unit: unit("320102002001", "西街村", "village", westCode), Values: figures(full(120, 110, 0.9), "response_rate", "score")},
+			{Unit: unit(westCode, "西湖镇", "township", districtCode), Values: figures(full(300, 280, 0.95), "response_rate")},
+			{
+				Unit:   district,
+				Values: figures(full(12345, 11800, 0.925), "response_rate"),
+				MoM:    map[string]*float64{"received": f64(0.125), "on_time_rate": f64(0.023), "score": f64(-1.5), "avg_days": f64(-0.1)},
+				YoY:    map[string]*float64{"received": f64(-0.05), "on_time_rate": nil},
+			},
+			{Unit: unit("320102001002", "南门社区", "village", eastCode), Values: figures(map[string]float64{"received": 0, "closed": 0})},
+			{Unit: unit(eastCode, "东街街道", "township", districtCode), Values: figures(full(900, 850, 0.9), "response_rate")},
+			{Unit: unit("320102001001", "东街社区", "village", eastCode), Values: figures(full(500, 480, 0.88), "response_rate")},
+		},
+		Cases: []transform.CaseRow{
+			{CaseKey: "HP2024070002", CaseNo: "HP2024070002", UnitCode: "320102002001", UnitName: "西街村", TownshipName: "西湖镇",
+				Category: "承诺件", Channel: "热线", Status: "已办结", ReceivedAt: at(2024, 7, 2, 9, 30),
+				Deadline: ptr(day(2024, 7, 5)), ClosedAt: ptr(at(2024, 7, 10, 16, 0)), OnTime: ptr(false), DaysLate: 3},
+			{CaseKey: "HP2024080001", CaseNo: "HP2024080001", UnitCode: "320102001001", UnitName: "东街社区", TownshipName: "东街街道",
+				Category: "承诺件", Channel: "走访", Status: "办理中", ReceivedAt: at(2024, 8, 1, 10, 0),
+				Deadline: ptr(day(2024, 8, 6)), DaysLate: 39, Overdue: true, Proxy: true},
+			{CaseKey: ddeCaseNo, CaseNo: ddeCaseNo, UnitCode: "320102001001", UnitName: "东街社区", TownshipName: "东街街道",
+				Category: "即办件", Channel: "+热线", Status: "已办结", ReceivedAt: at(2024, 7, 15, 8, 0),
+				Deadline: ptr(day(2024, 7, 15)), ClosedAt: ptr(at(2024, 7, 16, 8, 0)), OnTime: ptr(false), DaysLate: 1},
+			{CaseKey: "fp:9f2c1ab0", UnitCode: eastCode, UnitName: "东街街道", TownshipName: "东街街道",
+				Category: "上报件", Channel: "民情信箱", Status: "已上报", ReceivedAt: at(2024, 7, 20, 14, 5),
+				Deadline: ptr(day(2024, 9, 3)), DaysLate: 19, Overdue: true},
+			{CaseKey: "HP2024090003", CaseNo: "HP2024090003", UnitCode: districtCode, UnitName: "和平区信访局", TownshipName: "",
+				Category: "承诺件", Channel: "网站", Status: "已受理", ReceivedAt: at(2024, 9, 2, 11, 0),
+				Deadline: ptr(day(2024, 9, 5)), DaysLate: 17, Overdue: true},
+		},
+		Accounting: []transform.SourceAccount{
+			{
+				Source: "village-ledgers", Kind: "cases", File: "exports/西街村/2024-09民情台账.xlsx",
+				SHA256:        "b1946ac92492d2347c6235b4d2611184b1946ac92492d2347c6235b4d2611184",
+				Read:          130,
+				Loaded:        120,
+				Quarantined:   3,
+				Skipped:       7,
+				QuarantinedBy: map[string]int{"UNKNOWN_UNIT": 2, "BAD_DATE": 1},
+				SkippedBy:     map[string]int{"title": 1, "header": 1, "blank": 4, "totals": 1},
+			},
+			{
+				Source: "hotline", Kind: "cases", File: "exports/12345/2024Q3.csv",
+				SHA256: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
+				Read:   12000,
+				Loaded: 12000,
+			},
+		},
+		Settings: [][2]string{
+			{"rules.partial_resolution_weight", "0.5"},
+			{"rules.satisfied_labels", "满意, 基本满意"},
+			{"rules.escalated_reply_days", "3"},
+			{"rules.score_weights", "response_rate 0.10, resolution_rate 0.45, satisfaction_rate 0.45"},
+		},
+	}
+}
+
+func writeSample(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := Write(path, sampleInput()); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	return path
+}
+
+// book opens a workbook with tealeg/xlsx.
+func openBook(t *testing.T, path string) *xlsx.File {
+	t.Helper()
+	wb, err := xlsx.OpenFile(path)
+	if err != nil {
+		t.Fatalf("opening %s with tealeg/xlsx: %v", path, err)
+	}
+	return wb
+}
+
+// cell returns the cell at ref ("B6") of sheet.
+func cell(t *testing.T, wb *xlsx.File, sheet, ref string) *xlsx.Cell {
+	t.Helper()
+	sh, ok := wb.Sheet[sheet]
+	if !ok {
+		t.Fatalf("no sheet %q", sheet)
+	}
+	col, row, err := xlsx.GetCoordsFromCellIDString(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sh.Cell(row, col)
+	if err != nil {
+		t.Fatalf("%s!%s: %v", sheet, ref, err)
+	}
+	return c
+}
+
+// rowOf finds the row (1-based) whose column A holds text.
+func rowOf(t *testing.T, wb *xlsx.File, sheet, text string) int {
+	t.Helper()
+	for r := 1; r <= wb.Sheet[sheet].MaxRow; r++ {
+		if cell(t, wb, sheet, fmt.Sprintf("A%d", r)).Value == text {
+			return r
+		}
+	}
+	t.Fatalf("%s: no row with %q in column A", sheet, text)
+	return 0
+}
+
+func wantText(t *testing.T, wb *xlsx.File, sheet, ref, want string) {
+	t.Helper()
+	c := cell(t, wb, sheet, ref)
+	if c.Type() != xlsx.CellTypeString || c.Value != want {
+		t.Errorf("%s!%s = %q (type %v), want text %q", sheet, ref, c.Value, c.Type(), want)
+	}
+}
+
+func wantNumber(t *testing.T, wb *xlsx.File, sheet, ref string, want float64, numFmt string) {
+	t.Helper()
+	c := cell(t, wb, sheet, ref)
+	if c.Type() != xlsx.CellTypeNumeric {
+		t.Errorf("%s!%s: type %v, value %q; want a numeric cell", sheet, ref, c.Type(), c.Value)
+		return
+	}
+	got, err := c.Float()
+	if err != nil || math.Abs(got-want) > 1e-9 {
+		t.Errorf("%s!%s = %v (%v), want %v", sheet, ref, got, err, want)
+	}
+	if c.GetNumberFormat() != numFmt {
+		t.Errorf("%s!%s format %q, want %q", sheet, ref, c.GetNumberFormat(), numFmt)
+	}
+}
+
+func wantTime(t *testing.T, wb *xlsx.File, sheet, ref string, want time.Time, numFmt string) {
+	t.Helper()
+	c := cell(t, wb, sheet, ref)
+	if c.Type() != xlsx.CellTypeNumeric || !c.IsTime() || c.GetNumberFormat() != numFmt {
+		t.Errorf("%s!%s: type %v format %q; want a date cell formatted %q", sheet, ref, c.Type(), c.GetNumberFormat(), numFmt)
+		return
+	}
+	got, err := c.GetTime(false)
+	// tealeg reads a serial as a UTC wall clock; the workbook holds Shanghai wall time.
+	wall := time.Date(want.Year(), want.Month(), want.Day(), want.Hour(), want.Minute(), 0, 0, time.UTC)
+	if err != nil || !got.Round(time.Second).Equal(wall) {
+		t.Errorf("%s!%s = %v (%v), want %v", sheet, ref, got, err, wall)
+	}
+}
+
+func TestWriteSummary(t *testing.T) {
+	wb := openBook(t, writeSample(t))
+	const s = sheetSummary
+	wantText(t, wb, s, "A1", "和平区2024年第三季度民情工作统计报表")
+	wantText(t, wb, s, "A2", "统计期间")
+	wantTime(t, wb, s, "B2", day(2024, 7, 1), fmtDate)
+	wantText(t, wb, s, "C2", "至")
+	wantTime(t, wb, s, "D2", day(2024, 9, 30), fmtDate)
+	wantText(t, wb, s, "A3", "截止日期")
+	wantTime(t, wb, s, "B3", day(2024, 9, 30), fmtDate)
+	for i, h := range []string{"指标", "本期", "环比", "同比"} {
+		wantText(t, wb, s, fmt.Sprintf("%c5", 'A'+i), h)
+	}
+
+	r := rowOf(t, wb, s, "按时办结率")
+	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 0.925, "0.0%")
+	if got := cell(t, wb, s, fmt.Sprintf("B%d", r)).String(); got != "92.5%" {
+		t.Errorf("按时办结率 shows %q, want 92.5%%", got)
+	}
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), 2.3, fmtChangePoints)
+	wantText(t, wb, s, fmt.Sprintf("D%d", r), "—") // YoY nil
+
+	r = rowOf(t, wb, s, "受理量")
+	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 12345, "#,##0")
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), 0.125, fmtChangePct)
+	wantNumber(t, wb, s, fmt.Sprintf("D%d", r), -0.05, fmtChangePct)
+
+	r = rowOf(t, wb, s, "响应率") // no first-contact times: no value
+	wantText(t, wb, s, fmt.Sprintf("B%d", r), "—")
+	wantText(t, wb, s, fmt.Sprintf("C%d", r), "—") // MoM key missing
+
+	r = rowOf(t, wb, s, "平均办理时长")
+	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 2.4, "0.0")
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -0.1, fmtChangePct)
+
+	r = rowOf(t, wb, s, "综合得分")
+	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 88.15, "0.0")
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -1.5, fmtChangeScore)
+}
+
+func TestWriteUnitSheets(t *testing.T) {
+	wb := openBook(t, writeSample(t))
+	defs := transform.FigureDefs()
+	ref := func(id string, row int) string { // a figure's cell on the township sheet
+		for i, d := range defs {
+			if d.ID == id {
+				return cellName(3+i, row)
+			}
+		}
+		t.Fatalf("no figure %s", id)
+		return ""
+	}
+	s := sheetTownships
+	wantText(t, wb, s, "A1", "区划代码")
+	wantText(t, wb, s, "C1", defs[0].Name)
+	wantText(t, wb, s, "A2", eastCode) // sorted by code
+	wantText(t, wb, s, "B2", "东街街道")
+	wantText(t, wb, s, "B3", "西湖镇")
+	wantText(t, wb, s, "B4", "全区")
+	wantText(t, wb, s, "A4", districtCode)
+	wantNumber(t, wb, s, ref("received", 2), 900, "#,##0")
+	wantNumber(t, wb, s, ref("on_time_rate", 3), 0.95, "0.0%")
+	wantNumber(t, wb, s, ref("received", 4), 12345, "#,##0")
+	wantText(t, wb, s, ref("response_rate", 4), "—")
+
+	s = sheetVillages
+	for r, want := range [][3]string{
+		{"320102001001", "东街街道", "东街社区"},
+		{"320102001002", "东街街道", "南门社区"},
+		{"320102002001", "西湖镇", "西街村"},
+	} {
+		for c, w := range want {
+			wantText(t, wb, s, fmt.Sprintf("%c%d", 'A'+c, r+2), w)
+		}
+	}
+	// 南门社区 received nothing: counts are 0, rates have no value.
+	wantNumber(t, wb, s, "D3", 0, "#,##0")
+	wantText(t, wb, s, "F3", "—")
+	if got := wb.Sheet[s].MaxRow; got != 4 {
+		t.Errorf("%s has %d rows, want header + 3 villages", s, got)
+	}
+}
+
+func TestWriteCases(t *testing.T) {
+	wb := openBook(t, writeSample(t))
+	s := sheetCases
+	wantText(t, wb, s, "A1", "案件编号")
+	wantText(t, wb, s, "K1", "是否代办")
+	// District office first (no township), then 东街街道's cases by unit code and
+	// receipt time, then 西湖镇.
+	for i, want := range []string{"HP2024090003", "fp:9f2c1ab0", ddeCaseNo, "HP2024080001", "HP2024070002"} {
+		wantText(t, wb, s, fmt.Sprintf("A%d", i+2), want)
+	}
+	wantText(t, wb, s, "B2", "—") // a district office's case has no township
+	wantText(t, wb, s, "B6", "西湖镇")
+	wantText(t, wb, s, "C6", "西街村")
+	wantText(t, wb, s, "E4", "+热线")
+	wantTime(t, wb, s, "F6", at(2024, 7, 2, 9, 30), fmtDateTime)
+	wantTime(t, wb, s, "G6", day(2024, 7, 5), fmtDate)
+	wantTime(t, wb, s, "H6", at(2024, 7, 10, 16, 0), fmtDateTime)
+	wantText(t, wb, s, "H5", "—") // still open
+	wantText(t, wb, s, "I5", "办理中")
+	wantNumber(t, wb, s, "J5", 39, "#,##0")
+	wantText(t, wb, s, "K5", "是")
+	wantText(t, wb, s, "K6", "否")
+}
+
+func TestWriteSources(t *testing.T) {
+	wb := openBook(t, writeSample(t))
+	s := sheetSources
+	want := []string{"来源", "类型", "文件", "SHA-256", "读取行数", "入库", "隔离合计",
+		"隔离·日期无法识别\nBAD_DATE", "隔离·单位无法匹配\nUNKNOWN_UNIT", "跳过合计",
+		"跳过·空行\nblank", "跳过·标题行\ntitle", "跳过·表头行\nheader", "跳过·合计行\ntotals",
+		"核对\n读取＝入库＋隔离＋跳过"}
+	for i, w := range want {
+		wantText(t, wb, s, cellName(i+1, 1), w)
+	}
+	// Sorted by source name: hotline before village-ledgers.
+	wantText(t, wb, s, "A2", "hotline")
+	wantText(t, wb, s, "B2", "诉求件")
+	wantText(t, wb, s, "D2", "3a7bd3e2360a")
+	wantText(t, wb, s, "A3", "village-ledgers")
+	for i, n := range []float64{130, 120, 3, 1, 2, 7, 4, 1, 1, 1} {
+		wantNumber(t, wb, s, cellName(5+i, 3), n, "#,##0")
+	}
+	wantText(t, wb, s, "O2", "相符")
+	wantText(t, wb, s, "O3", "相符")
+	wantText(t, wb, s, "A4", "合计")
+	wantNumber(t, wb, s, "E4", 12130, "#,##0")
+	wantText(t, wb, s, "O4", "相符")
+}
+
+func TestWriteDefinitions(t *testing.T) {
+	wb := openBook(t, writeSample(t))
+	s := sheetDefinitions
+	for i, d := range transform.FigureDefs() {
+		wantText(t, wb, s, fmt.Sprintf("A%d", i+2), d.ID)
+		wantText(t, wb, s, fmt.Sprintf("B%d", i+2), d.Name)
+		wantText(t, wb, s, fmt.Sprintf("D%d", i+2), d.Definition)
+	}
+	r := rowOf(t, wb, s, "rules.partial_resolution_weight")
+	wantText(t, wb, s, fmt.Sprintf("B%d", r), "0.5")
+}
+
+// TestWriteDeterministic: the same input gives the same bytes, so a republished
+// report can be told apart from a changed one by its hash.
+func TestWriteDeterministic(t *testing.T) {
+	var sums [2][32]byte
+	for i := range sums {
+		b, err := os.ReadFile(writeSample(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums[i] = sha256.Sum256(b)
+	}
+	if sums[0] != sums[1] {
+		t.Errorf("two writes differ: %x and %x", sums[0], sums[1])
+	}
+}
+
+// TestFormulaTextStaysText checks that export text that looks like a formula is a
+// string cell with the quote prefix set, and that plain text is not prefixed.
+func TestFormulaTextStaysText(t *testing.T) {
+	path := writeSample(t)
+	wb := openBook(t, path)
+	wantText(t, wb, sheetCases, "A4", ddeCaseNo)
+	if f := cell(t, wb, sheetCases, "A4").Formula(); f != "" {
+		t.Errorf("case number became formula %q", f)
+	}
+	quoted := quotePrefixed(t, path, "xl/worksheets/sheet4.xml")
+	for ref, want := range map[string]bool{"A4": true, "E4": true, "A5": false, "C4": false} {
+		if quoted[ref] != want {
+			t.Errorf("%s!%s quote prefix = %v, want %v", sheetCases, ref, quoted[ref], want)
+		}
+	}
+}
+
+// quotePrefixed reads the raw parts (no reader exposes the flag): which cells of the
+// worksheet part use a cell format with quotePrefix set.
+func quotePrefixed(t *testing.T, path, part string) map[string]bool {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	read := func(name string, v any) {
+		rc, err := zr.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		if err := xml.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	var styles struct {
+		Xfs []struct {
+			Quote string `xml:"quotePrefix,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	read("xl/styles.xml", &styles)
+	var ws struct {
+		Cells []struct {
+			Ref   string `xml:"r,attr"`
+			Style int    `xml:"s,attr"`
+		} `xml:"sheetData>row>c"`
+	}
+	read(part, &ws)
+	out := map[string]bool{}
+	for _, c := range ws.Cells {
+		q := styles.Xfs[c.Style].Quote
+		out[c.Ref] = q == "1" || q == "true"
+	}
+	return out
+}
+
+func TestPeriodLabel(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    transform.Period
+		want string
+	}{
+		{"quarter", transform.Period{ID: "2024Q3", Kind: "quarter", Start: day(2024, 7, 1)}, "2024年第三季度"},
+		{"first quarter", transform.Period{ID: "2025Q1", Kind: "quarter", Start: day(2025, 1, 1)}, "2025年第一季度"},
+		{"month", transform.Period{ID: "2024-07", Kind: "month", Start: day(2024, 7, 1)}, "2024年7月"},
+		{"year", transform.Period{ID: "2024", Kind: "year", Start: day(2024, 1, 1)}, "2024年度"},
+		// 00:00 in Shanghai is the previous day in UTC; the label follows Shanghai.
+		{"utc start", transform.Period{ID: "2024-10", Kind: "month", Start: day(2024, 10, 1).UTC()}, "2024年10月"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := periodLabel(tc.p)
+			if err != nil || got != tc.want {
+				t.Errorf("periodLabel = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := periodLabel(transform.Period{ID: "x", Kind: "week"}); err == nil {
+		t.Error("unknown period kind: want an error")
+	}
+}
+
+func TestWriteRejectsIncompleteInput(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*Input)
+		want   string
+	}{
+		{"no district figures", func(in *Input) { in.District.Code = "999999000000" }, "no figures for the district"},
+		{"figure never computed", func(in *Input) { delete(in.Units[0].Values, "closed") }, `no entry for figure "closed"`},
+		{"orphan village", func(in *Input) { in.Units[0].Unit.Parent = "320102009000" }, "is not a township"},
+		{"duplicate unit", func(in *Input) { in.Units = append(in.Units, in.Units[0]) }, "appears twice"},
+		{"unknown period kind", func(in *Input) { in.Period.Kind = "week" }, "unknown kind"},
+		{"no cutoff", func(in *Input) { in.Period.Cutoff = time.Time{} }, "do not make a period"},
+		{"not a number", func(in *Input) { in.Units[1].Values["avg_days"] = f64(math.NaN()) }, "is not a number"},
+		{"case without receipt", func(in *Input) { in.Cases[1].ReceivedAt = time.Time{} }, "has no receipt time"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := sampleInput()
+			tc.change(&in)
+			err := Write(filepath.Join(t.TempDir(), "x.xlsx"), in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Write = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAccountCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    transform.SourceAccount
+		want string
+	}{
+		{"adds up", transform.SourceAccount{Read: 10, Loaded: 7, Quarantined: 2, Skipped: 1,
+			QuarantinedBy: map[string]int{"BAD_DATE": 2}, SkippedBy: map[string]int{"blank": 1}}, "相符"},
+		{"rows missing", transform.SourceAccount{Read: 10, Loaded: 7}, "不符：差3行"},
+		{"reasons short", transform.SourceAccount{Read: 3, Loaded: 1, Quarantined: 2,
+			QuarantinedBy: map[string]int{"BAD_DATE": 1}}, "隔离分项之和不符"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := accountCheck(tc.a); got != tc.want {
+				t.Errorf("accountCheck = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestExcelSerial(t *testing.T) {
+	for _, tc := range []struct {
+		t    time.Time
+		want float64
+	}{
+		{day(2024, 7, 1), 45474},
+		{at(2024, 7, 1, 9, 30), 45474 + 9.5/24},
+		{at(2024, 8, 1, 10, 0), 45505 + 10.0/24},
+		{day(2024, 7, 1).UTC(), 45474}, // the same instant in another zone
+		{day(1900, 3, 1), 61},
+	} {
+		got := excelSerial(tc.t)
+		if math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("excelSerial(%v) = %v, want %v", tc.t, got, tc.want)
+		}
+		// As written to the cell (15 digits), the time must not fall below the
+		// minute, or a reader that floors shows the minute before.
+		if w := fifteen(got); w < tc.want {
+			t.Errorf("excelSerial(%v) is written as %v, below %v", tc.t, w, tc.want)
+		}
+	}
+}
+
+func TestTextWidth(t *testing.T) {
+	for s, want := range map[string]float64{"abc": 3, "办结率": 6, "—": 2, "2024-07-01": 10, "一行\nlonger line": 11} {
+		if got := textWidth(s); got != want {
+			t.Errorf("textWidth(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestRenderSample writes the sample workbook to $MINQING_SAMPLE_XLSX for a look with
+// reports/render.sh; it does nothing unless asked.
+func TestRenderSample(t *testing.T) {
+	path := os.Getenv("MINQING_SAMPLE_XLSX")
+	if path == "" {
+		t.Skip("set MINQING_SAMPLE_XLSX to write the sample workbook")
+	}
+	if err := Write(path, sampleInput()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkWrite writes a large district: 20 townships, 400 villages and 20,000
+// listed cases (a bad quarter in a big district).
+func BenchmarkWrite(b *testing.B) {
+	in := sampleInput()
+	vals := in.Units[0].Values
+	for t := range 20 {
+		tc := fmt.Sprintf("320102%03d000", 100+t)
+		in.Units = append(in.Units, transform.UnitFigures{Unit: transform.Unit{Code: tc, Name: fmt.Sprintf("第%d街道", t), Level: "township", Parent: districtCode}, Values: vals})
+		for v := range 20 {
+			vc := fmt.Sprintf("320102%03d%03d", 100+t, v+1)
+			in.Units = append(in.Units, transform.UnitFigures{Unit: transform.Unit{Code: vc, Name: fmt.Sprintf("第%d社区", v), Level: "village", Parent: tc}, Values: vals})
+		}
+	}
+	base := in.Cases[0]
+	for i := range 20000 {
+		c := base
+		c.CaseKey = fmt.Sprintf("HP%010d", i)
+		c.CaseNo = c.CaseKey
+		c.UnitCode = fmt.Sprintf("320102%03d%03d", 100+i%20, i%20+1)
+		c.ReceivedAt = c.ReceivedAt.Add(time.Duration(i) * time.Minute)
+		in.Cases = append(in.Cases, c)
+	}
+	path := filepath.Join(b.TempDir(), "big.xlsx")
+	for b.Loop() {
+		if err := Write(path, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
