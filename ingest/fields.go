@@ -1,7 +1,7 @@
 package ingest
 
 // Fields lists the canonical fields of each record kind, in raw-table column order.
-// A raw column is NULL when the file has no such column and '' when the cell is empty.
+// A raw column is NULL when the file has no such column and ” when the cell is empty.
 var Fields = map[string][]string{
 	KindCases: {
 		"case_no", "unit", "channel", "received_at", "category", "item", "topic",

@@ -3,7 +3,9 @@
 -- reason (docs/rules.md "Row checks": the first failing check wins).
 -- inputs: raw_cases, ingest_files, ref_unit_names, ref_unit_tree, ref_labels, ref_catalogue.
 -- Personal data: none in clear; citizen_key is a keyed hash, *_masked are masked.
--- A column <f>_p is true when the row's export has a column for field f at all.
+-- A column <f>_p is true when the row's export has a column for field f at all; the
+-- class checks (rules.md check 9) apply only where the export has the columns concerned,
+-- and 40_cases.sql applies them again to the case as all its versions together tell it.
 create or replace table stg_cases as
 with raw as (
   select r.*, f.source, f.path, f.exporter_unit, f.snapshot_date, f.loaded_at
@@ -91,12 +93,12 @@ checked as (
       when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
              reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'FUTURE_DATE'
       when cast(closed_at as date) < cast(received_at as date) then 'CLOSED_BEFORE_RECEIVED'
-      when category = '承诺件' and promised_days is null and catalogue_days is null then 'MISSING_FIELD'
-      when category = '补办件' and supplement_requested_at is null then 'MISSING_FIELD'
-      when category = '上报件' and escalated_at is null then 'MISSING_FIELD'
-      when category = '补办件' and closed_at is not null and supplement_done_at is null then 'MISSING_FIELD'
-      when category = '上报件' and closed_at is not null and reply_at is null then 'MISSING_FIELD'
-      when status = '已办结' and closed_at is null then 'MISSING_FIELD'
+      when category = '承诺件' and (promised_days_p or item_p) and promised_days is null and catalogue_days is null then 'MISSING_FIELD'
+      when category = '补办件' and supplement_requested_at_p and supplement_requested_at is null then 'MISSING_FIELD'
+      when category = '上报件' and escalated_at_p and escalated_at is null then 'MISSING_FIELD'
+      when category = '补办件' and supplement_done_at_p and closed_at is not null and supplement_done_at is null then 'MISSING_FIELD'
+      when category = '上报件' and reply_at_p and closed_at is not null and reply_at is null then 'MISSING_FIELD'
+      when status = '已办结' and closed_at_p and closed_at is null then 'MISSING_FIELD'
     end as reason,
     case
       when bad_encoding then 'bytes invalid in the file''s encoding'
@@ -109,12 +111,12 @@ checked as (
       when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
              reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'a date after the export''s own date ' || strftime(known_at, '%Y-%m-%d %H:%M')
       when cast(closed_at as date) < cast(received_at as date) then 'closed before received'
-      when category = '承诺件' and promised_days is null and catalogue_days is null then 'promised case without a time limit or catalogue item'
-      when category = '补办件' and supplement_requested_at is null then 'supplement case without supplement_requested_at'
-      when category = '上报件' and escalated_at is null then 'escalated case without escalated_at'
-      when category = '补办件' and closed_at is not null and supplement_done_at is null then 'closed supplement case without supplement_done_at'
-      when category = '上报件' and closed_at is not null and reply_at is null then 'closed escalated case without reply_at'
-      when status = '已办结' and closed_at is null then 'status 已办结 without closed_at'
+      when category = '承诺件' and (promised_days_p or item_p) and promised_days is null and catalogue_days is null then 'promised case without a time limit or catalogue item'
+      when category = '补办件' and supplement_requested_at_p and supplement_requested_at is null then 'supplement case without supplement_requested_at'
+      when category = '上报件' and escalated_at_p and escalated_at is null then 'escalated case without escalated_at'
+      when category = '补办件' and supplement_done_at_p and closed_at is not null and supplement_done_at is null then 'closed supplement case without supplement_done_at'
+      when category = '上报件' and reply_at_p and closed_at is not null and reply_at is null then 'closed escalated case without reply_at'
+      when status = '已办结' and closed_at_p and closed_at is null then 'status 已办结 without closed_at'
     end as reason_detail
   from typed
 )

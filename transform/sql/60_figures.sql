@@ -128,18 +128,30 @@ long as (
     ('due_count', coalesce(due_den, 0), null)
   ) v(figure_id, numerator, denominator)
 ),
+rates as (
+  -- one row per unit, period and breakdown with the score's inputs side by side
+  select unit_code, period_id, dim, dim_value,
+    max(case when figure_id = 'response_rate' then value end) as r_response,
+    max(case when figure_id = 'resolution_rate' then value end) as r_resolution,
+    max(case when figure_id = 'satisfaction_rate' then value end) as r_satisfaction,
+    max(case when figure_id = 'due_count' then value end) as due_count
+  from long group by all
+),
 score as (
-  -- 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the rates that have a value; none when nothing is due
-  select l.unit_code, l.period_id, l.dim, l.dim_value, 'score' as figure_id,
-    case when max(case when l.figure_id = 'due_count' then l.value end) > 0
-          and sum(w.weight) filter (where l.value is not null and w.weight is not null) > 0
-         then 100 * sum(w.weight * l.value) filter (where l.value is not null and w.weight is not null)
-                  / sum(w.weight) filter (where l.value is not null and w.weight is not null)
-    end as value
-  from long l
-  left join (select * from settings, lateral (values ('response_rate', w_response), ('resolution_rate', w_resolution),
-              ('satisfaction_rate', w_satisfaction)) x(figure_id, weight)) w on w.figure_id = l.figure_id
-  group by all
+  -- 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the rates that have a value; none when nothing is due.
+  -- Written out term by term: a sum() would add in whatever order threads finish, and
+  -- the last digit of a published score must not depend on that.
+  select unit_code, period_id, dim, dim_value, 'score' as figure_id,
+    case when due_count > 0 and den > 0 then 100 * num / den end as value
+  from (
+    select r.*,
+      coalesce(s.w_response * r.r_response, 0) + coalesce(s.w_resolution * r.r_resolution, 0)
+        + coalesce(s.w_satisfaction * r.r_satisfaction, 0) as num,
+      case when r.r_response is not null then s.w_response else 0 end
+        + case when r.r_resolution is not null then s.w_resolution else 0 end
+        + case when r.r_satisfaction is not null then s.w_satisfaction else 0 end as den
+    from rates r, settings s
+  )
 )
 select unit_code, period_id, dim, dim_value, figure_id, value, numerator, denominator from long
 where figure_id <> 'due_count'

@@ -1,0 +1,298 @@
+// Command minqing turns the case, visit and service exports of villages, communities and
+// townships into the figures of quarterly reports: an Excel workbook, an HTML dashboard and
+// JSON for other tools. main.go is wiring only: flags → config → logger → store → stages.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai on hosts without zoneinfo
+
+	"github.com/spf13/cobra"
+
+	"github.com/minqing/minqing/fixtures"
+	"github.com/minqing/minqing/schedules"
+	"github.com/minqing/minqing/transform"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRoot(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "minqing:", err)
+		os.Exit(1)
+	}
+}
+
+// newRoot builds the command tree; out receives results, errOut logs.
+func newRoot(out, errOut io.Writer) *cobra.Command {
+	var logLevel string
+	var log *slog.Logger
+	root := &cobra.Command{
+		Use:           "minqing",
+		Short:         "Figures for quarterly reports from grassroots citizen-service exports",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			var lvl slog.Level
+			if err := lvl.UnmarshalText([]byte(logLevel)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			log = slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: lvl}))
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	logger := func() *slog.Logger { return log }
+
+	var cfgPath string
+	addConfig := func(c *cobra.Command) {
+		c.Flags().StringVar(&cfgPath, "config", "minqing.yaml", "the YAML config file")
+	}
+	withPipeline := func(cmd *cobra.Command, f func(*pipeline) error) error {
+		p, err := openPipeline(cmd.Context(), cfgPath, logger())
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		return f(p)
+	}
+
+	// demo
+	var demoDir string
+	var demoSeed uint64
+	demo := &cobra.Command{
+		Use:   "demo",
+		Short: "Generate a synthetic district's exports, run the whole pipeline, print where the outputs are",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			abs, err := filepath.Abs(demoDir)
+			if err != nil {
+				return err
+			}
+			if err := os.RemoveAll(abs); err != nil {
+				return fmt.Errorf("clearing %q: %w", abs, err)
+			}
+			logger().Info("generating the demo district", "dir", abs, "seed", demoSeed)
+			if _, err := fixtures.Generate(abs, fixtures.Options{Seed: demoSeed}); err != nil {
+				return err
+			}
+			cfgPath = filepath.Join(abs, "minqing.yaml")
+			return withPipeline(cmd, func(p *pipeline) error {
+				wb, page, err := p.runOnce(cmd.Context(), "", "")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "demo district: %s\nconfig:       %s\nworkbook:     %s\ndashboard:    %s\n", abs, cfgPath, wb, page)
+				return nil
+			})
+		},
+	}
+	demo.Flags().StringVar(&demoDir, "dir", "minqing-demo", "working folder for the demo (replaced)")
+	demo.Flags().Uint64Var(&demoSeed, "seed", 1, "seed of the synthetic district")
+
+	// run
+	var period, outDir string
+	run := &cobra.Command{
+		Use:   "run",
+		Short: "One pass now: ingest, transform, workbook, dashboard",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withPipeline(cmd, func(p *pipeline) error {
+				wb, page, err := p.runOnce(cmd.Context(), period, outDir)
+				if wb != "" {
+					fmt.Fprintf(out, "workbook:  %s\n", wb)
+				}
+				if page != "" {
+					fmt.Fprintf(out, "dashboard: %s\n", page)
+				}
+				return err
+			})
+		},
+	}
+	addConfig(run)
+	run.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
+	run.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
+
+	// report
+	report := &cobra.Command{
+		Use:   "report",
+		Short: "Write the quarterly workbook from the store",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withPipeline(cmd, func(p *pipeline) error {
+				path, err := p.writeReport(cmd.Context(), period, outDir)
+				if err == nil {
+					fmt.Fprintln(out, path)
+				}
+				return err
+			})
+		},
+	}
+	addConfig(report)
+	report.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
+	report.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
+
+	// dashboard
+	dashboard := &cobra.Command{
+		Use:   "dashboard",
+		Short: "Write the HTML dashboard (works offline) from the store",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withPipeline(cmd, func(p *pipeline) error {
+				path, err := p.writeDashboard(cmd.Context(), period, outDir)
+				if err == nil {
+					fmt.Fprintln(out, path)
+				}
+				return err
+			})
+		},
+	}
+	addConfig(dashboard)
+	dashboard.Flags().StringVar(&period, "period", "", "period shown; default the latest quarter with cases")
+	dashboard.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
+
+	// stats
+	var format string
+	stats := &cobra.Command{
+		Use:   "stats",
+		Short: "Print every unit's figures for a period as JSON (or an Arrow IPC stream)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "json" && format != "arrow" {
+				return fmt.Errorf("--format %q: json or arrow", format)
+			}
+			return withPipeline(cmd, func(p *pipeline) error {
+				r := transform.NewReader(p.db)
+				per, err := p.period(cmd.Context(), r, period)
+				if err != nil {
+					return err
+				}
+				figs, err := r.Figures(cmd.Context(), per)
+				if err != nil {
+					return err
+				}
+				if format == "arrow" {
+					return writeStatsArrow(out, per, figs)
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(statsJSON(per, figs))
+			})
+		},
+	}
+	addConfig(stats)
+	stats.Flags().StringVar(&period, "period", "", "period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
+	stats.Flags().StringVar(&format, "format", "json", "json, or arrow for an Arrow IPC stream (one row per unit and figure)")
+
+	// sources
+	sources := &cobra.Command{
+		Use:   "sources",
+		Short: "Show per-file accounting: rows read, loaded, quarantined by reason, skipped",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withPipeline(cmd, func(p *pipeline) error {
+				accts, err := transform.NewReader(p.db).Accounting(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return printAccounting(out, accts)
+			})
+		},
+	}
+	addConfig(sources)
+
+	// schedule
+	schedule := &cobra.Command{
+		Use:   "schedule",
+		Short: "Run the pipeline on the config's cron schedules (Asia/Shanghai) until stopped",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withPipeline(cmd, func(p *pipeline) error {
+				if len(p.cfg.Schedules) == 0 {
+					return errors.New("the config has no schedules: add e.g. `schedules: [{name: nightly, cron: \"0 2 * * *\"}]`")
+				}
+				s, err := schedules.New(cmd.Context(), schedules.Options{DB: p.db, Logger: p.log.With("component", "schedules")})
+				if err != nil {
+					return err
+				}
+				for _, e := range p.cfg.Schedules {
+					e := e
+					if err := s.Add(schedules.Job{Name: e.Name, Spec: e.Cron, Run: func(ctx context.Context) error {
+						per := e.Period
+						if per == "last-quarter" {
+							per = ""
+						}
+						_, _, err := p.runOnce(ctx, per, "")
+						return err
+					}}); err != nil {
+						return err
+					}
+				}
+				if err := s.Start(cmd.Context()); err != nil {
+					return err
+				}
+				p.log.Info("schedules running; stop with Ctrl-C", "jobs", len(p.cfg.Schedules))
+				<-cmd.Context().Done()
+				stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+				defer cancel()
+				return s.Stop(stopCtx)
+			})
+		},
+	}
+	addConfig(schedule)
+
+	root.AddCommand(demo, run, report, dashboard, stats, sources, schedule)
+	return root
+}
+
+type statsUnit struct {
+	Code    string         `json:"code"`
+	Name    string         `json:"name"`
+	Level   string         `json:"level"`
+	Parent  *string        `json:"parent"`
+	Figures map[string]any `json:"figures"`
+}
+
+// statsJSON shapes figures for `stats`: counts as integers, rates as fractions at full
+// precision, null where a figure has no value.
+func statsJSON(p transform.Period, figs []transform.UnitFigures) any {
+	units := make([]statsUnit, 0, len(figs))
+	for _, f := range figs {
+		u := statsUnit{Code: f.Unit.Code, Name: f.Unit.Name, Level: f.Unit.Level, Figures: map[string]any{}}
+		if f.Unit.Parent != "" {
+			parent := f.Unit.Parent
+			u.Parent = &parent
+		}
+		for _, d := range transform.FigureDefs() {
+			v := f.Values[d.ID]
+			switch {
+			case v == nil:
+				u.Figures[d.ID] = nil
+			case d.Kind == transform.KindCount:
+				u.Figures[d.ID] = int64(*v)
+			default:
+				u.Figures[d.ID] = *v
+			}
+		}
+		units = append(units, u)
+	}
+	return map[string]any{"period": p.ID, "cutoff": p.Cutoff.Format("2006-01-02"), "units": units}
+}
+
+func printAccounting(w io.Writer, accts []transform.SourceAccount) error {
+	fmt.Fprintf(w, "%-24s %-9s %7s %7s %7s %7s  %s\n", "SOURCE", "KIND", "READ", "LOADED", "QUAR", "SKIP", "FILE")
+	for _, a := range accts {
+		detail := ""
+		for _, r := range transform.Reasons([]transform.SourceAccount{a}) {
+			detail += fmt.Sprintf(" %s=%d", r, a.QuarantinedBy[r])
+		}
+		if _, err := fmt.Fprintf(w, "%-24s %-9s %7d %7d %7d %7d  %s%s\n", a.Source, a.Kind, a.Read, a.Loaded, a.Quarantined, a.Skipped, a.File, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,479 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/tealeg/xlsx/v3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/minqing/minqing/config"
+	"github.com/minqing/minqing/fixtures"
+	"github.com/minqing/minqing/transform"
+)
+
+// minqing runs the command line as a user would and returns what it printed.
+func minqing(t *testing.T, args ...string) []byte {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newRoot(&out, &errOut)
+	cmd.SetArgs(append([]string{"--log-level", "warn"}, args...))
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("minqing %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.Bytes()
+}
+
+type statsOut struct {
+	Period string `json:"period"`
+	Cutoff string `json:"cutoff"`
+	Units  []struct {
+		Code    string              `json:"code"`
+		Name    string              `json:"name"`
+		Level   string              `json:"level"`
+		Parent  *string             `json:"parent"`
+		Figures map[string]*float64 `json:"figures"`
+	} `json:"units"`
+}
+
+func stats(t *testing.T, cfg, period string) (statsOut, []byte) {
+	t.Helper()
+	raw := minqing(t, "stats", "--config", cfg, "--period", period, "--format", "json")
+	var s statsOut
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatalf("stats %s: %v", period, err)
+	}
+	return s, raw
+}
+
+// district generates the fixture district into a temp folder and runs one pass.
+func district(t *testing.T) (string, *fixtures.Truth) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: skipped under -short")
+	}
+	dir := t.TempDir()
+	truth, err := fixtures.Generate(dir, fixtures.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "minqing.yaml")
+	minqing(t, "run", "--config", cfg)
+	return cfg, truth
+}
+
+func isCount(id string) bool {
+	d, ok := transform.FigureDefByID(id)
+	return ok && d.Kind == transform.KindCount
+}
+
+// compareToTruth holds every figure `stats` prints for a period to the generator's truth.
+func compareToTruth(t *testing.T, cfg string, truth *fixtures.Truth, period string) int {
+	t.Helper()
+	s, _ := stats(t, cfg, period)
+	want := truth.Figures[period]
+	if len(s.Units) != len(truth.Units) {
+		t.Errorf("%s: stats has %d units, the register %d", period, len(s.Units), len(truth.Units))
+	}
+	var diffs []string
+	checked := 0
+	for _, u := range s.Units {
+		w, ok := want[u.Code]
+		if !ok {
+			diffs = append(diffs, fmt.Sprintf("%s %s: not in the truth", period, u.Code))
+			continue
+		}
+		for _, d := range transform.FigureDefs() {
+			got, exp := u.Figures[d.ID], w[d.ID]
+			checked++
+			switch {
+			case got == nil && exp == nil:
+			case got == nil || exp == nil:
+				diffs = append(diffs, fmt.Sprintf("%s %s %s: got %v, want %v", period, u.Code, d.ID, fmtPtr(got), fmtPtr(exp)))
+			case isCount(d.ID) && *got != *exp:
+				diffs = append(diffs, fmt.Sprintf("%s %s %s: got %v, want %v", period, u.Code, d.ID, *got, *exp))
+			case math.Abs(*got-*exp) > 1e-9:
+				diffs = append(diffs, fmt.Sprintf("%s %s %s: got %.12g, want %.12g", period, u.Code, d.ID, *got, *exp))
+			}
+		}
+	}
+	sort.Strings(diffs)
+	for i, d := range diffs {
+		if i == 40 {
+			t.Errorf("… and %d more differences", len(diffs)-40)
+			break
+		}
+		t.Error(d)
+	}
+	return checked
+}
+
+func fmtPtr(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
+}
+
+// TestOracle: for every unit and every period of the fixtures, every figure `stats`
+// prints equals the generator's truth, computed in plain Go from its own records.
+func TestOracle(t *testing.T) {
+	cfg, truth := district(t)
+	quarters := 0
+	checked := 0
+	for _, p := range truth.Periods {
+		checked += compareToTruth(t, cfg, truth, p)
+		if strings.Contains(p, "Q") {
+			quarters++
+		}
+	}
+	if quarters < 5 {
+		t.Errorf("the fixtures cover %d quarters, want at least 5", quarters)
+	}
+	t.Logf("%d figures checked over %d periods", checked, len(truth.Periods))
+}
+
+// TestStatsArrow: the Arrow stream holds the same figures as the JSON.
+func TestStatsArrow(t *testing.T) {
+	cfg, _ := district(t)
+	js, _ := stats(t, cfg, "2024Q3")
+	raw := minqing(t, "stats", "--config", cfg, "--period", "2024Q3", "--format", "arrow")
+	rd, err := ipc.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	want := map[string]*float64{}
+	for _, u := range js.Units {
+		for id, v := range u.Figures {
+			want[u.Code+"/"+id] = v
+		}
+	}
+	rows := 0
+	for rd.Next() {
+		rec := rd.RecordBatch()
+		codes := rec.Column(2).(*array.String)
+		ids := rec.Column(6).(*array.String)
+		vals := rec.Column(8).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			rows++
+			exp, ok := want[codes.Value(i)+"/"+ids.Value(i)]
+			switch {
+			case !ok:
+				t.Errorf("row %d: %s/%s not in stats", i, codes.Value(i), ids.Value(i))
+			case exp == nil && !vals.IsNull(i), exp != nil && (vals.IsNull(i) || vals.Value(i) != *exp):
+				t.Errorf("%s/%s: arrow %v, json %v", codes.Value(i), ids.Value(i), vals.Value(i), fmtPtr(exp))
+			}
+		}
+	}
+	if rows != len(want) {
+		t.Errorf("%d arrow rows, %d JSON figures", rows, len(want))
+	}
+}
+
+// TestAccounting: per file, read = loaded + quarantined + skipped, each part equal to
+// what the generator wrote.
+func TestAccounting(t *testing.T) {
+	cfg, truth := district(t)
+	p, err := openPipeline(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	accts, err := transform.NewReader(p.db).Accounting(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, a := range accts {
+		seen[a.File] = true
+		w, ok := truth.Files[a.File]
+		if !ok {
+			t.Errorf("%s: loaded but not in the truth", a.File)
+			continue
+		}
+		if a.Read != a.Loaded+a.Quarantined+a.Skipped {
+			t.Errorf("%s: read %d ≠ loaded %d + quarantined %d + skipped %d", a.File, a.Read, a.Loaded, a.Quarantined, a.Skipped)
+		}
+		if a.Read != w.Read || a.Loaded != w.Loaded {
+			t.Errorf("%s: read %d loaded %d, want read %d loaded %d", a.File, a.Read, a.Loaded, w.Read, w.Loaded)
+		}
+		if !sameCounts(a.QuarantinedBy, w.Quarantined) {
+			t.Errorf("%s: quarantined %v, want %v", a.File, a.QuarantinedBy, w.Quarantined)
+		}
+		if !sameCounts(a.SkippedBy, w.Skipped) {
+			t.Errorf("%s: skipped %v, want %v", a.File, a.SkippedBy, w.Skipped)
+		}
+	}
+	for f := range truth.Files {
+		if !seen[f] {
+			t.Errorf("%s: written by the generator, not accounted for", f)
+		}
+	}
+}
+
+func sameCounts(a, b map[string]int) bool {
+	for k, v := range a {
+		if v != b[k] {
+			return false
+		}
+	}
+	for k, v := range b {
+		if v != a[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestLoadTwiceAndReordered: loading the same exports again, or file by file in reverse
+// order into a fresh store, leaves every figure unchanged.
+func TestLoadTwiceAndReordered(t *testing.T) {
+	cfg, truth := district(t)
+	var quarters []string
+	for _, p := range truth.Periods {
+		if strings.Contains(p, "Q") {
+			quarters = append(quarters, p)
+		}
+	}
+	before := map[string][]byte{}
+	for _, q := range quarters {
+		_, before[q] = stats(t, cfg, q)
+	}
+	minqing(t, "run", "--config", cfg)
+	for _, q := range quarters {
+		if _, after := stats(t, cfg, q); !bytes.Equal(before[q], after) {
+			t.Errorf("%s: figures changed after loading the same exports again", q)
+		}
+	}
+
+	// A second store fed one file at a time, newest file first.
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type one struct {
+		src  int
+		path string
+	}
+	var all []one
+	for i, s := range c.Sources {
+		for _, pat := range s.Paths {
+			m, _ := filepath.Glob(filepath.Join(c.Dir, pat))
+			for _, f := range m {
+				rel, _ := filepath.Rel(c.Dir, f)
+				all = append(all, one{i, rel})
+			}
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].path > all[j].path })
+	var raw map[string]any
+	b, _ := os.ReadFile(cfg)
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	var sources []map[string]any
+	for _, o := range all {
+		s := map[string]any{}
+		orig := raw["sources"].([]any)[o.src].(map[string]any)
+		for k, v := range orig {
+			s[k] = v
+		}
+		s["name"] = orig["name"].(string) + ":" + o.path
+		s["paths"] = []string{o.path}
+		sources = append(sources, s)
+	}
+	raw["sources"] = sources
+	raw["store"] = "reordered.duckdb"
+	raw["hash_key_file"] = c.HashKeyFile // the same key, so number-less rows match alike
+	out, _ := yaml.Marshal(raw)
+	cfg2 := filepath.Join(c.Dir, "reordered.yaml")
+	if err := os.WriteFile(cfg2, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	minqing(t, "run", "--config", cfg2, "--out", filepath.Join(c.Dir, "out2"))
+	for _, q := range quarters {
+		if _, after := stats(t, cfg2, q); !bytes.Equal(before[q], after) {
+			t.Errorf("%s: figures differ when the files are loaded one by one in reverse order", q)
+		}
+	}
+}
+
+// TestWorkbookMatchesStats reads the workbook back with a second library (tealeg/xlsx,
+// not excelize that wrote it) and finds every township's and village's figures equal to
+// what `stats` prints.
+func TestWorkbookMatchesStats(t *testing.T) {
+	cfg, _ := district(t)
+	const period = "2024Q3"
+	path := strings.TrimSpace(string(minqing(t, "report", "--config", cfg, "--period", period)))
+	s, _ := stats(t, cfg, period)
+	byCode := map[string]map[string]*float64{}
+	for _, u := range s.Units {
+		byCode[u.Code] = u.Figures
+	}
+	wb, err := xlsx.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, name := range []string{"乡镇（街道）", "村（社区）"} {
+		sh, ok := wb.Sheet[name]
+		if !ok {
+			t.Fatalf("no sheet %s", name)
+		}
+		header := map[int]string{} // column → figure id
+		byName := map[string]string{}
+		for _, d := range transform.FigureDefs() {
+			byName[d.Name] = d.ID
+		}
+		hdr, _ := sh.Row(0)
+		for c := 0; c < sh.MaxCol; c++ {
+			if id, ok := byName[hdr.GetCell(c).Value]; ok {
+				header[c] = id
+			}
+		}
+		if len(header) != len(transform.FigureDefs()) {
+			t.Errorf("%s: %d figure columns, want %d", name, len(header), len(transform.FigureDefs()))
+		}
+		for r := 1; r < sh.MaxRow; r++ {
+			row, err := sh.Row(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, ok := byCode[row.GetCell(0).Value]
+			if !ok {
+				continue
+			}
+			for c, id := range header {
+				cell := row.GetCell(c)
+				exp := want[id]
+				if exp == nil {
+					if cell.Value != "—" {
+						t.Errorf("%s row %d %s: %q, want —", name, r+1, id, cell.Value)
+					}
+					continue
+				}
+				if cell.Type() != xlsx.CellTypeNumeric {
+					t.Errorf("%s row %d %s: cell type %v, want a number", name, r+1, id, cell.Type())
+					continue
+				}
+				got, err := cell.Float()
+				if err != nil || math.Abs(got-*exp) > 1e-9 {
+					t.Errorf("%s row %d %s: %v (%v), want %v", name, r+1, id, got, err, *exp)
+				}
+				if strings.HasSuffix(id, "rate") && !strings.Contains(cell.NumFmt, "%") {
+					t.Errorf("%s row %d %s: format %q is not a percentage", name, r+1, id, cell.NumFmt)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d workbook cells checked", checked)
+	}
+	t.Logf("%d workbook cells equal stats", checked)
+}
+
+// TestDashboardInBrowser opens the demo district's dashboard in headless Chromium with
+// every host unresolvable and checks each chart was drawn; the screenshot goes to
+// $MINQING_SCREENSHOT_DIR when set.
+func TestDashboardInBrowser(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is required under CI (.ci/run installs it)")
+		}
+		t.Skip("chromium not installed")
+	}
+	cfg, _ := district(t)
+	page := strings.TrimSpace(string(minqing(t, "dashboard", "--config", cfg, "--period", "2024Q3")))
+	html, _ := os.ReadFile(page)
+	for _, bad := range []string{"http://", "https://"} {
+		if bytes.Contains(html, []byte(bad)) {
+			t.Errorf("the page names an external address (%s)", bad)
+		}
+	}
+	shotDir := os.Getenv("MINQING_SCREENSHOT_DIR")
+	if shotDir == "" {
+		shotDir = t.TempDir()
+	}
+	shot := filepath.Join(shotDir, "dashboard-2024Q3.png")
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=5000"}
+	run := func(extra ...string) []byte {
+		args := append(append(append([]string{}, base...), "--user-data-dir="+t.TempDir()), extra...)
+		out, err := exec.Command(chromium, append(args, "file://"+page)...).Output()
+		if err != nil {
+			t.Fatalf("chromium: %v", err)
+		}
+		return out
+	}
+	dom := run("--dump-dom")
+	if n := bytes.Count(dom, []byte("_echarts_instance_")); n < 3 {
+		t.Errorf("%d charts drawn, want 3", n)
+	}
+	if n := bytes.Count(dom, []byte("<canvas")); n < 3 {
+		t.Errorf("%d canvases, want 3", n)
+	}
+	run("--screenshot="+shot, "--window-size=1280,1800")
+	if st, err := os.Stat(shot); err != nil || st.Size() < 20000 {
+		t.Errorf("screenshot %s missing or blank (%v)", shot, err)
+	}
+	t.Logf("screenshot: %s", shot)
+}
+
+// TestStoreHeld: a one-shot command that finds the store held says so plainly.
+func TestStoreHeld(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process")
+	}
+	if os.Getenv("MINQING_HOLD_STORE") != "" {
+		p, err := openPipeline(context.Background(), os.Getenv("MINQING_HOLD_STORE"), nil)
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(1)
+		}
+		fmt.Println("held")
+		os.Stdout.Sync()
+		var b [1]byte
+		os.Stdin.Read(b[:]) // hold until the test closes stdin
+		p.Close()
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "units.csv"), []byte("code,name,level,parent,aliases\n1,区,district,,\n"), 0o644)
+	cfg := filepath.Join(dir, "minqing.yaml")
+	os.WriteFile(cfg, []byte("units: units.csv\n"), 0o644)
+	holder := exec.Command(os.Args[0], "-test.run", "^TestStoreHeld$")
+	holder.Env = append(os.Environ(), "MINQING_HOLD_STORE="+cfg)
+	stdin, _ := holder.StdinPipe()
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); holder.Wait() }()
+	buf := make([]byte, 64)
+	n, _ := stdout.Read(buf)
+	if !strings.HasPrefix(string(buf[:n]), "held") {
+		t.Fatalf("holder: %q", buf[:n])
+	}
+	var out, errOut bytes.Buffer
+	cmd := newRoot(&out, &errOut)
+	cmd.SetArgs([]string{"stats", "--config", cfg})
+	err := cmd.ExecuteContext(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "held by another process") || !strings.Contains(err.Error(), "minqing.duckdb") {
+		t.Errorf("err = %v, want a plain 'held by another process' naming the store", err)
+	}
+}

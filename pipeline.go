@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/minqing/minqing/config"
+	"github.com/minqing/minqing/dashboards"
+	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/privacy"
+	"github.com/minqing/minqing/reports"
+	"github.com/minqing/minqing/store"
+	"github.com/minqing/minqing/transform"
+)
+
+// errSomeFilesFailed means some export files could not be read while the rest loaded:
+// the figures are made from what loaded, and the command still exits non-zero.
+var errSomeFilesFailed = errors.New("some files failed")
+
+// pipeline holds what every command needs: the config, the open store and a logger.
+type pipeline struct {
+	cfg *config.Config
+	db  *sql.DB
+	log *slog.Logger
+}
+
+func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipeline, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.Path(cfg.Store))
+	if err != nil {
+		return nil, err
+	}
+	if err := ingest.EnsureSchema(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &pipeline{cfg: cfg, db: db, log: log}, nil
+}
+
+func (p *pipeline) Close() error { return p.db.Close() }
+
+// ingestAndTransform loads new export files and rebuilds the marts. A file that fails is
+// reported and the rest still load; the error then says how many failed.
+func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult, error) {
+	key, err := privacy.LoadOrCreateKey(p.cfg.Path(p.cfg.HashKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	keyer, err := privacy.NewKeyer(key)
+	if err != nil {
+		return nil, err
+	}
+	results, err := ingest.Run(ctx, p.db, ingest.Options{
+		Sources: p.cfg.Sources, BaseDir: p.cfg.Dir, Keyer: keyer, Logger: p.log.With("component", "ingest"),
+	})
+	if err != nil {
+		return results, err
+	}
+	var failed []error
+	loaded, unchanged := 0, 0
+	for _, r := range results {
+		switch r.Status {
+		case ingest.StatusFailed:
+			failed = append(failed, r.Err)
+		case ingest.StatusLoaded:
+			loaded++
+		case ingest.StatusUnchanged:
+			unchanged++
+		}
+	}
+	p.log.Info("ingest finished", "loaded", loaded, "unchanged", unchanged, "failed", len(failed))
+	sum, err := transform.Run(ctx, p.db, transform.Options{
+		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
+		Logger: p.log.With("component", "transform"),
+	})
+	if err != nil {
+		return results, err
+	}
+	p.log.Info("transform finished", "cases", sum.Cases, "quarantined", sum.Quarantined, "periods", sum.Periods, "duration", sum.Duration.Round(1e6))
+	if len(failed) > 0 {
+		return results, fmt.Errorf("%w: %d file(s) could not be read (the others were loaded): %w", errSomeFilesFailed, len(failed), errors.Join(failed...))
+	}
+	return results, nil
+}
+
+// latestQuarter is the newest quarter in which cases were received: the default period.
+func latestQuarter(ctx context.Context, r *transform.Reader) (transform.Period, error) {
+	periods, err := r.Periods(ctx, "quarter")
+	if err != nil {
+		return transform.Period{}, err
+	}
+	units, err := r.Units(ctx)
+	if err != nil {
+		return transform.Period{}, err
+	}
+	if len(units) == 0 || len(periods) == 0 {
+		return transform.Period{}, errors.New("no data yet: run `minqing run` after placing exports where the config's sources point")
+	}
+	for i := len(periods) - 1; i >= 0; i-- {
+		series, err := r.Figures(ctx, periods[i])
+		if err != nil {
+			return transform.Period{}, err
+		}
+		if v := series[0].Values["received"]; v != nil && *v > 0 {
+			return periods[i], nil
+		}
+	}
+	return periods[len(periods)-1], nil
+}
+
+func (p *pipeline) period(ctx context.Context, r *transform.Reader, id string) (transform.Period, error) {
+	if id == "" || id == "latest" {
+		return latestQuarter(ctx, r)
+	}
+	return r.Period(ctx, id)
+}
+
+func (p *pipeline) outDir(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return p.cfg.Path(p.cfg.Out)
+}
+
+// settings lists the counting rules in force, for the workbook's definitions sheet.
+func settings(r transform.Rules) [][2]string {
+	keys := make([]string, 0, len(r.ScoreWeights))
+	for k := range r.ScoreWeights {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var w []string
+	for _, k := range keys {
+		w = append(w, k+"="+strconv.FormatFloat(r.ScoreWeights[k], 'g', -1, 64))
+	}
+	return [][2]string{
+		{"部分解决计入解决率的权重", strconv.FormatFloat(r.PartialResolutionWeight, 'g', -1, 64)},
+		{"计为满意的评价", strings.Join(r.SatisfiedLabels, "、")},
+		{"上报件批复后办结时限（工作日）", strconv.Itoa(r.EscalatedReplyDays)},
+		{"综合得分权重", strings.Join(w, ", ")},
+	}
+}
+
+// writeReport writes the quarterly workbook for a period and returns its path.
+func (p *pipeline) writeReport(ctx context.Context, periodID, out string) (string, error) {
+	r := transform.NewReader(p.db)
+	per, err := p.period(ctx, r, periodID)
+	if err != nil {
+		return "", err
+	}
+	figs, err := r.Figures(ctx, per)
+	if err != nil {
+		return "", err
+	}
+	district := figs[0].Unit
+	cases, err := r.ProblemCases(ctx, per, district.Code)
+	if err != nil {
+		return "", err
+	}
+	accts, err := r.Accounting(ctx)
+	if err != nil {
+		return "", err
+	}
+	dir := p.outDir(out)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating %q: %w", dir, err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s%s民情工作统计报表.xlsx", district.Name, per.Label()))
+	err = reports.Write(path, reports.Input{
+		District: district, Period: per, Defs: transform.FigureDefs(), Units: figs,
+		Cases: cases, Accounting: accts, Settings: settings(p.cfg.Rules),
+	})
+	if err != nil {
+		return "", err
+	}
+	p.log.Info("workbook written", "period", per.ID, "path", path)
+	return path, nil
+}
+
+// writeDashboard writes the HTML dashboard for a period and returns the page's path.
+func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (string, error) {
+	r := transform.NewReader(p.db)
+	per, err := p.period(ctx, r, periodID)
+	if err != nil {
+		return "", err
+	}
+	figs, err := r.Figures(ctx, per)
+	if err != nil {
+		return "", err
+	}
+	district := figs[0]
+	var townships []transform.UnitFigures
+	for _, f := range figs {
+		if f.Unit.Level == transform.LevelTownship {
+			townships = append(townships, f)
+		}
+	}
+	trend, err := r.Series(ctx, district.Unit.Code, "quarter")
+	if err != nil {
+		return "", err
+	}
+	// The trend runs up to the period shown, not past it.
+	for i, t := range trend {
+		if t.Period.ID == per.ID {
+			trend = trend[:i+1]
+			break
+		}
+	}
+	classes, err := r.Breakdown(ctx, per, district.Unit.Code, "category")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(p.outDir(out), "dashboard")
+	path, err := dashboards.Write(dir, dashboards.Input{
+		District: district.Unit, Period: per, Headline: district, Trend: trend, Townships: townships, Classes: classes,
+	})
+	if err != nil {
+		return "", err
+	}
+	p.log.Info("dashboard written", "period", per.ID, "path", path)
+	return path, nil
+}
+
+// runOnce is one full pass: ingest, transform, the workbook and the dashboard.
+func (p *pipeline) runOnce(ctx context.Context, periodID, out string) (workbook, page string, err error) {
+	_, ingestErr := p.ingestAndTransform(ctx)
+	if ingestErr != nil && !errors.Is(ingestErr, errSomeFilesFailed) {
+		return "", "", ingestErr
+	}
+	if workbook, err = p.writeReport(ctx, periodID, out); err != nil {
+		return "", "", err
+	}
+	if page, err = p.writeDashboard(ctx, periodID, out); err != nil {
+		return workbook, "", err
+	}
+	return workbook, page, ingestErr
+}
