@@ -159,3 +159,28 @@ func TestQuarantineReasons(t *testing.T) {
 		t.Errorf("%d cases loaded from rows that are all bad", n)
 	}
 }
+
+// TestDateOnlyKeepsTime: a newer date-only version (a ledger's) keeps the time an older
+// version gave for the same date; a newer version on another date wins outright.
+func TestDateOnlyKeepsTime(t *testing.T) {
+	db := miniDistrict(t, header, []string{
+		"T1,西街村,2024-07-01 09:30,即办件,,,,,,,2024-07-01 16:45,已办结,已解决,,,2024-07-01 17:00",
+		"T1,西街村,2024年7月1日,即办件,,,,,,,2024年7月1日,已办结,已解决,满意,,2024-07-03 10:00",
+		"T2,西街村,2024-07-01 09:30,承诺件,,3,,,,,2024-07-02 16:45,已办结,已解决,,,2024-07-02 17:00",
+		"T2,西街村,2024-07-01,承诺件,,3,,,,,2024-07-03,已办结,已解决,,,2024-07-04 10:00",
+	})
+	for _, tc := range []struct{ caseNo, received, closed, satisfaction string }{
+		{"T1", "2024-07-01 09:30", "2024-07-01 16:45", "满意"},
+		{"T2", "2024-07-01 09:30", "2024-07-03 00:00", ""},
+	} {
+		var received, closed string
+		var sat sql.NullString
+		if err := db.QueryRow(`select strftime(received_at, '%Y-%m-%d %H:%M'), strftime(closed_at, '%Y-%m-%d %H:%M'), satisfaction
+			from cases where case_no = ?`, tc.caseNo).Scan(&received, &closed, &sat); err != nil {
+			t.Fatal(err)
+		}
+		if received != tc.received || closed != tc.closed || sat.String != tc.satisfaction {
+			t.Errorf("%s: received %s closed %s satisfaction %q, want %s %s %q", tc.caseNo, received, closed, sat.String, tc.received, tc.closed, tc.satisfaction)
+		}
+	}
+}

@@ -24,3 +24,6 @@ create or replace macro mq_bad_int(s) as coalesce(mq_fold(s), '') <> '' and mq_i
 create or replace macro mq_unknown(s, mapped) as coalesce(mq_fold(s), '') <> '' and mapped is null;
 -- mq_desc_key: a description reduced for matching (no white space or punctuation).
 create or replace macro mq_desc_key(s) as lower(regexp_replace(mq_fold(coalesce(s, '')), '[\s\p{P}\p{S}]', '', 'g'));
+-- mq_has_time: the text carries a time of day (a clock time, or an Excel serial with a
+-- fraction), not a bare date.
+create or replace macro mq_has_time(s) as coalesce(regexp_matches(mq_fold(s), ':|^[1-9]\d{4}\.\d*[1-9]'), false);

@@ -10,7 +10,10 @@ with current_state as (
     case_key,
     arg_min(case_no, version_rank) as case_no,
     arg_min_null(unit_code, version_rank) as unit_code,
-    arg_min_null(received_at, version_rank) as received_at,
+    -- A date-only value (a village ledger's) does not erase the time another export
+    -- gives for the same date: the newest value with a time of that date is kept.
+    arg_min_null(received_at, version_rank) as received_at_newest,
+    arg_min_null(received_at, version_rank) filter (where received_has_time) as received_at_timed,
     arg_min_null(category, version_rank) as category,
     arg_min_null(item, version_rank) filter (where item_p) as item,
     arg_min_null(channel, version_rank) filter (where channel_p) as channel,
@@ -22,7 +25,8 @@ with current_state as (
     arg_min_null(supplement_done_at, version_rank) filter (where supplement_done_at_p) as supplement_done_at,
     arg_min_null(escalated_at, version_rank) filter (where escalated_at_p) as escalated_at,
     arg_min_null(reply_at, version_rank) filter (where reply_at_p) as reply_at,
-    arg_min_null(closed_at, version_rank) filter (where closed_at_p) as closed_at,
+    arg_min_null(closed_at, version_rank) filter (where closed_at_p) as closed_at_newest,
+    arg_min_null(closed_at, version_rank) filter (where closed_at_p and closed_has_time) as closed_at_timed,
     arg_min_null(status, version_rank) filter (where status_p) as status,
     arg_min_null(result, version_rank) filter (where result_p) as result,
     arg_min_null(first_contact_at, version_rank) filter (where first_contact_at_p) as first_contact_at,
@@ -41,6 +45,14 @@ with current_state as (
   from case_versions
   group by case_key
 ),
+timed as (
+  select * exclude (received_at_newest, received_at_timed, closed_at_newest, closed_at_timed),
+    case when cast(received_at_timed as date) = cast(received_at_newest as date) then received_at_timed
+         else received_at_newest end as received_at,
+    case when cast(closed_at_timed as date) = cast(closed_at_newest as date) then closed_at_timed
+         else closed_at_newest end as closed_at
+  from current_state
+),
 dated as (
   select *,
     cast(received_at as date) as received_date,
@@ -57,7 +69,7 @@ dated as (
       when '上报件' then cast(reply_at as date)
       else cast(received_at as date)
     end as clock_start_date
-  from current_state
+  from timed
 ),
 with_deadline as (
   select d.*,
