@@ -23,7 +23,7 @@ import (
 
 // errSomeFilesFailed means some export files could not be read while the rest loaded:
 // the figures are made from what loaded, and the command still exits non-zero.
-var errSomeFilesFailed = errors.New("some files failed")
+var errSomeFilesFailed = errors.New("export files could not be read")
 
 // pipeline holds what every command needs: the config, the open store and a logger.
 type pipeline struct {
@@ -92,7 +92,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	}
 	p.log.Info("transform finished", "cases", sum.Cases, "quarantined", sum.Quarantined, "periods", sum.Periods, "duration", sum.Duration.Round(1e6))
 	if len(failed) > 0 {
-		return results, fmt.Errorf("%w: %d file(s) could not be read (the others were loaded): %w", errSomeFilesFailed, len(failed), errors.Join(failed...))
+		return results, fmt.Errorf("%w: %d of %d (the others were loaded): %w", errSomeFilesFailed, len(failed), len(results), errors.Join(failed...))
 	}
 	return results, nil
 }

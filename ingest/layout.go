@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -16,7 +15,7 @@ const (
 )
 
 // ErrNoHeader means no row in the top of a sheet names at least two known fields.
-var ErrNoHeader = errors.New("no header row found")
+var ErrNoHeader = fmt.Errorf("no header row found in the first %d rows (no row names two known fields: map this source's headers in the config's `headers`)", headerScanRows)
 
 // headerScanRows is how far down a header is looked for, past title and info rows.
 const headerScanRows = 30
@@ -143,7 +142,7 @@ func detectLayout(m *Mapper, s sheet) (layout, error) {
 		}
 	}
 	if best < 0 {
-		return layout{}, fmt.Errorf("%w in the first %d rows (no row names two known fields; map the headers in the source's `headers`)", ErrNoHeader, headerScanRows)
+		return layout{}, ErrNoHeader
 	}
 	cols, _ := mapRow(m, s.Rows[best].Cells, nil)
 	l := layout{HeaderRows: []int{s.Rows[best].Number}, Skipped: map[string]int{}}

@@ -86,14 +86,14 @@ func (r *Reader) Period(ctx context.Context, id string) (Period, error) {
 	}
 	if n == 0 {
 		first, last, _ := r.span(ctx)
-		return Period{}, fmt.Errorf("%w %s: the data runs from %s to %s", ErrUnknownPeriod, id, first, last)
+		return Period{}, fmt.Errorf("%w %s: the data covers the months from %s to %s", ErrUnknownPeriod, id, first, last)
 	}
 	return p, nil
 }
 
 func (r *Reader) span(ctx context.Context) (string, string, error) {
 	var first, last sql.NullTime
-	err := r.db.QueryRowContext(ctx, `select min(start_date), max(end_date) from periods`).Scan(&first, &last)
+	err := r.db.QueryRowContext(ctx, `select min(start_date), max(end_date) from periods where kind = 'month'`).Scan(&first, &last)
 	return first.Time.Format("2006-01-02"), last.Time.Format("2006-01-02"), err
 }
 

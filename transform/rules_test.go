@@ -3,6 +3,7 @@ package transform_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +13,21 @@ import (
 	"github.com/minqing/minqing/privacy"
 	"github.com/minqing/minqing/store"
 	"github.com/minqing/minqing/transform"
+	"github.com/minqing/minqing/transform/calendar"
 )
 
 // miniDistrict writes a register, a catalogue and one case export, then loads and
 // transforms them into a fresh store.
 func miniDistrict(t *testing.T, header string, rows []string) *sql.DB {
+	t.Helper()
+	db, err := loadMini(t, header, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func loadMini(t *testing.T, header string, rows []string) (*sql.DB, error) {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name, body string) {
@@ -50,12 +61,10 @@ func miniDistrict(t *testing.T, header string, rows []string) *sql.DB {
 			t.Fatal(r.Err)
 		}
 	}
-	if _, err := transform.Run(ctx, db, transform.Options{
+	_, err = transform.Run(ctx, db, transform.Options{
 		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules(),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	})
+	return db, err
 }
 
 const header = "诉求编号,承办单位,受理时间,办理类别,服务事项,承诺时限,补正告知日期,补齐日期,上报日期,上级批复日期,办结时间,办理状态,办理结果,满意度,办结期限,更新时间"
@@ -182,5 +191,39 @@ func TestDateOnlyKeepsTime(t *testing.T) {
 		if received != tc.received || closed != tc.closed || sat.String != tc.satisfaction {
 			t.Errorf("%s: received %s closed %s satisfaction %q, want %s %s %q", tc.caseNo, received, closed, sat.String, tc.received, tc.closed, tc.satisfaction)
 		}
+	}
+}
+
+// TestDeadlineBeyondCalendar: a deadline in a year the calendar lacks stops the run with
+// an error naming the year; it is never guessed.
+func TestDeadlineBeyondCalendar(t *testing.T) {
+	_, err := loadMini(t, header, []string{
+		"Y1,西街村,2026-12-30 09:00,承诺件,,5,,,,,,办理中,,,,2026-12-30 10:00",
+	})
+	if !errors.Is(err, calendar.ErrYearNotCovered) || !strings.Contains(err.Error(), "2027") || !strings.Contains(err.Error(), "Y1") {
+		t.Errorf("err = %v, want ErrYearNotCovered naming 2027 and the case", err)
+	}
+}
+
+func TestRegisterErrors(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"unknown level":          {"code,name,level,parent,aliases\n1,区,district,,\n2,镇,county,1,\n", `row 3: level "county"`},
+		"duplicate code":         {"code,name,level,parent,aliases\n1,区,district,,\n1,镇,township,1,\n", "row 3: code 1 appears twice"},
+		"missing parent":         {"code,name,level,parent,aliases\n1,区,district,,\n2,镇,township,9,\n", `names parent "9"`},
+		"no district":            {"code,name,level,parent,aliases\n2,镇,township,,\n", "0 districts"},
+		"wrong header":           {"id,name\n1,区\n", "header must start code,name,level,parent"},
+		"village under district": {"code,name,level,parent,aliases\n1,区,district,,\n2,村,village,1,\n", "village 2 has a district parent"},
+	} {
+		path := filepath.Join(t.TempDir(), "units.csv")
+		os.WriteFile(path, []byte(tc.body), 0o644)
+		_, err := transform.ReadUnits(path)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: err = %v, want it to name %s and say %q", name, err, path, tc.want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "catalogue.csv")
+	os.WriteFile(path, []byte("item,days\n低保申请,十\n"), 0o644)
+	if _, err := transform.ReadCatalogue(path); err == nil || !strings.Contains(err.Error(), "row 2") {
+		t.Errorf("catalogue: err = %v, want row 2 named", err)
 	}
 }
