@@ -167,12 +167,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 				return fmt.Errorf("--format %q: json or arrow", format)
 			}
 			return withPipeline(cmd, func(p *pipeline) error {
-				r := transform.NewReader(p.db)
-				per, err := p.period(cmd.Context(), r, period)
-				if err != nil {
-					return err
-				}
-				figs, err := r.Figures(cmd.Context(), per)
+				_, per, figs, err := p.figures(cmd.Context(), period)
 				if err != nil {
 					return err
 				}

@@ -155,14 +155,24 @@ func settings(r transform.Rules) [][2]string {
 	}
 }
 
-// writeReport writes the quarterly workbook for a period and returns its path.
-func (p *pipeline) writeReport(ctx context.Context, periodID, out string) (string, error) {
+// figures reads the period (the default one when periodID is empty) and every unit's
+// figures for it, the district first.
+func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Reader, transform.Period, []transform.UnitFigures, error) {
 	r := transform.NewReader(p.db)
 	per, err := p.period(ctx, r, periodID)
 	if err != nil {
-		return "", err
+		return nil, transform.Period{}, nil, err
 	}
 	figs, err := r.Figures(ctx, per)
+	if err != nil {
+		return nil, transform.Period{}, nil, err
+	}
+	return r, per, figs, nil
+}
+
+// writeReport writes the quarterly workbook for a period and returns its path.
+func (p *pipeline) writeReport(ctx context.Context, periodID, out string) (string, error) {
+	r, per, figs, err := p.figures(ctx, periodID)
 	if err != nil {
 		return "", err
 	}
@@ -193,12 +203,7 @@ func (p *pipeline) writeReport(ctx context.Context, periodID, out string) (strin
 
 // writeDashboard writes the HTML dashboard for a period and returns the page's path.
 func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (string, error) {
-	r := transform.NewReader(p.db)
-	per, err := p.period(ctx, r, periodID)
-	if err != nil {
-		return "", err
-	}
-	figs, err := r.Figures(ctx, per)
+	r, per, figs, err := p.figures(ctx, periodID)
 	if err != nil {
 		return "", err
 	}

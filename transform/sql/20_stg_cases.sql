@@ -1,7 +1,7 @@
 -- stg_cases: one row per raw case row; key (file_id, sheet, row_no).
 -- Types every field, maps labels, matches the unit and decides the row's quarantine
 -- reason (docs/rules.md "Row checks": the first failing check wins).
--- inputs: raw_cases, ingest_files, ref_unit_names, ref_unit_tree, ref_labels, ref_catalogue.
+-- inputs: raw_cases, ingest_files, unit_matches, ref_labels, ref_catalogue.
 -- Personal data: none in clear; citizen_key is a keyed hash, *_masked are masked.
 -- A column <f>_p is true when the row's export has a column for field f at all; the
 -- class checks (rules.md check 9) apply only where the export has the columns concerned,
@@ -11,14 +11,6 @@ with raw as (
   select r.*, f.source, f.path, f.exporter_unit, f.snapshot_date, f.loaded_at
   from raw_cases r join ingest_files f using (file_id)
 ),
-unit_match as (
-  select r.file_id, r.sheet, r.row_no, count(distinct n.code) as matches, min(n.code) as unit_code
-  from raw r
-  join ref_unit_names n on n.name_key = mq_key(r.unit)
-  left join ref_unit_tree t on t.code = n.code and t.ancestor = r.exporter_unit
-  where r.exporter_unit is null or t.code is not null
-  group by all
-),
 labelled as (
   select r.*,
     um.unit_code, coalesce(um.matches, 0) as unit_matches,
@@ -27,7 +19,7 @@ labelled as (
     l_px.value as proxy_v, l_fb.value as feedback_method_v,
     cat.days as catalogue_days
   from raw r
-  left join unit_match um using (file_id, sheet, row_no)
+  left join unit_matches um on um.kind = 'cases' and um.file_id = r.file_id and um.sheet = r.sheet and um.row_no = r.row_no
   left join ref_labels l_cat on l_cat.field = 'category' and l_cat.label_key = mq_key(r.category)
   left join ref_labels l_st on l_st.field = 'status' and l_st.label_key = mq_key(r.status)
   left join ref_labels l_res on l_res.field = 'result' and l_res.label_key = mq_key(r.result)

@@ -1,19 +1,11 @@
 -- stg_visits: one row per raw visit row; stg_services: one row per raw service-activity
 -- row; key (file_id, sheet, row_no). Typing, unit matching and the row's quarantine reason.
--- inputs: raw_visits, raw_services, ingest_files, ref_unit_names, ref_unit_tree.
+-- inputs: raw_visits, raw_services, ingest_files, unit_matches.
 -- Personal data: household may name a family; it is never shown.
 create or replace table stg_visits as
 with raw as (
   select r.*, f.source, f.path, f.exporter_unit, f.snapshot_date
   from raw_visits r join ingest_files f using (file_id)
-),
-unit_match as (
-  select r.file_id, r.sheet, r.row_no, count(distinct n.code) as matches, min(n.code) as unit_code
-  from raw r
-  join ref_unit_names n on n.name_key = mq_key(r.unit)
-  left join ref_unit_tree t on t.code = n.code and t.ancestor = r.exporter_unit
-  where r.exporter_unit is null or t.code is not null
-  group by all
 ),
 typed as (
   select r.file_id, r.sheet, r.row_no, r.source, r.path, r.bad_encoding,
@@ -27,7 +19,7 @@ typed as (
     mq_bad_ts(r.visited_on) as bad_date,
     mq_bad_int(r.persons) or mq_bad_int(r.opinions) or mq_bad_int(r.problems_solved) as bad_number,
     r.snapshot_date
-  from raw r left join unit_match um using (file_id, sheet, row_no)
+  from raw r left join unit_matches um on um.kind = 'visits' and um.file_id = r.file_id and um.sheet = r.sheet and um.row_no = r.row_no
 )
 select * exclude (missing, bad_date, bad_number),
   case
@@ -53,14 +45,6 @@ with raw as (
   select r.*, f.source, f.path, f.exporter_unit, f.snapshot_date
   from raw_services r join ingest_files f using (file_id)
 ),
-unit_match as (
-  select r.file_id, r.sheet, r.row_no, count(distinct n.code) as matches, min(n.code) as unit_code
-  from raw r
-  join ref_unit_names n on n.name_key = mq_key(r.unit)
-  left join ref_unit_tree t on t.code = n.code and t.ancestor = r.exporter_unit
-  where r.exporter_unit is null or t.code is not null
-  group by all
-),
 typed as (
   select r.file_id, r.sheet, r.row_no, r.source, r.path, r.bad_encoding,
     um.unit_code, coalesce(um.matches, 0) as unit_matches, r.unit as unit_text,
@@ -71,7 +55,7 @@ typed as (
     mq_bad_ts(r.served_on) as bad_date,
     mq_bad_int(r.volunteers) or mq_bad_int(r.beneficiaries) as bad_number,
     r.snapshot_date
-  from raw r left join unit_match um using (file_id, sheet, row_no)
+  from raw r left join unit_matches um on um.kind = 'services' and um.file_id = r.file_id and um.sheet = r.sheet and um.row_no = r.row_no
 )
 select * exclude (missing, bad_date, bad_number),
   case
