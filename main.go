@@ -24,6 +24,10 @@ import (
 	"github.com/minqing/minqing/transform"
 )
 
+// version is minqing's version, printed in every workbook's manifest; release builds set
+// it with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -122,12 +126,25 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	run.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// report
+	var unit string
+	var allTownships, auditorCopy bool
 	report := &cobra.Command{
 		Use:   "report",
-		Short: "Write the quarterly workbook from the store",
+		Short: "Write the quarterly workbook from the store (the district's, a township's or every township's)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if unit != "" && allTownships {
+				return errors.New("--unit and --all-townships: choose one")
+			}
 			return withPipeline(cmd, func(p *pipeline) error {
-				path, err := p.writeReport(cmd.Context(), period, outDir)
+				o := reportOptions{Period: period, Out: outDir, Unit: unit, AuditorCopy: auditorCopy}
+				if allTownships {
+					paths, err := p.writeTownshipReports(cmd.Context(), o)
+					for _, path := range paths {
+						fmt.Fprintln(out, path)
+					}
+					return err
+				}
+				path, err := p.writeReport(cmd.Context(), o)
 				if err == nil {
 					fmt.Fprintln(out, path)
 				}
@@ -136,6 +153,9 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		},
 	}
 	addConfig(report)
+	report.Flags().StringVar(&unit, "unit", "", "a township's code: its own workbook, with only it and its villages")
+	report.Flags().BoolVar(&allTownships, "all-townships", false, "write one workbook per township")
+	report.Flags().BoolVar(&auditorCopy, "auditor-copy", false, "show citizens unmasked (needs privacy.keep_personal_data; every sheet says so)")
 	report.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
 	report.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -475,5 +478,123 @@ func TestStoreHeld(t *testing.T) {
 	err := cmd.ExecuteContext(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "held by another process") || !strings.Contains(err.Error(), "minqing.duckdb") {
 		t.Errorf("err = %v, want a plain 'held by another process' naming the store", err)
+	}
+}
+
+// xlsxText returns every XML part of a workbook as one string.
+func xlsxText(t *testing.T, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var b strings.Builder
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(&b, rc)
+		rc.Close()
+	}
+	return b.String()
+}
+
+var (
+	// Boundaries exclude letters too: a SHA-256 in the manifest is hex, not a phone.
+	mobileRE = regexp.MustCompile(`(^|[^0-9A-Za-z])1[3-9][0-9]{9}([^0-9A-Za-z]|$)`)
+	idRE     = regexp.MustCompile(`(^|[^0-9A-Za-z])[1-9][0-9]{16}[0-9Xx]([^0-9A-Za-z]|$)`)
+)
+
+// TestTownshipWorkbooks: --all-townships writes one workbook per township, each holding
+// only that township's villages, with the figures `stats` prints; no workbook holds a
+// phone or ID number in clear.
+func TestTownshipWorkbooks(t *testing.T) {
+	cfg, truth := district(t)
+	const period = "2024Q3"
+	s, _ := stats(t, cfg, period)
+	parent := map[string]string{}
+	received := map[string]float64{}
+	for _, u := range s.Units {
+		if u.Parent != nil {
+			parent[u.Code] = *u.Parent
+		}
+		received[u.Code] = *u.Figures["received"]
+	}
+	paths := strings.Fields(string(minqing(t, "report", "--config", cfg, "--period", period, "--all-townships")))
+	townships := 0
+	for _, u := range truth.Units {
+		if u.Level == transform.LevelTownship {
+			townships++
+		}
+	}
+	if len(paths) != townships {
+		t.Fatalf("%d workbooks, want %d", len(paths), townships)
+	}
+	for _, path := range paths {
+		wb, err := xlsx.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, ok := wb.Sheet["村（社区）"]
+		if !ok {
+			t.Fatalf("%s: no 村（社区） sheet", path)
+		}
+		town := ""
+		rows := 0
+		for r := 1; r < sh.MaxRow; r++ {
+			row, _ := sh.Row(r)
+			code := row.GetCell(0).Value
+			p, ok := parent[code]
+			if !ok || p == s.Units[0].Code {
+				continue // not a unit row, or the township's own totals row
+			}
+			rows++
+			if town == "" {
+				town = p
+			}
+			if p != town {
+				t.Errorf("%s: village %s of %s in %s's workbook", path, code, p, town)
+			}
+			if got, _ := row.GetCell(3 + 0).Float(); got != received[code] {
+				t.Errorf("%s: village %s received %v, stats %v", path, code, got, received[code])
+			}
+		}
+		if rows == 0 {
+			t.Errorf("%s: no villages", path)
+		}
+		text := xlsxText(t, path)
+		if mobileRE.MatchString(text) || idRE.MatchString(text) {
+			t.Errorf("%s: a phone or ID number in clear", path)
+		}
+	}
+}
+
+// TestAuditorCopy: an auditor's copy needs a store that keeps personal data; with one, the
+// copy shows phones in clear and says so, while the ordinary workbook still shows none.
+func TestAuditorCopy(t *testing.T) {
+	cfg, _ := district(t)
+	var out, errOut bytes.Buffer
+	cmd := newRoot(&out, &errOut)
+	cmd.SetArgs([]string{"report", "--config", cfg, "--period", "2024Q3", "--auditor-copy"})
+	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "keep_personal_data") {
+		t.Fatalf("auditor's copy from a store without personal data: err = %v", err)
+	}
+	b, _ := os.ReadFile(cfg)
+	kept := filepath.Join(filepath.Dir(cfg), "kept.yaml")
+	os.WriteFile(kept, append(bytes.Replace(b, []byte("store: minqing.duckdb"), []byte("store: kept.duckdb"), 1), []byte("privacy:\n  keep_personal_data: true\n")...), 0o644)
+	minqing(t, "run", "--config", kept, "--period", "2024Q3", "--out", filepath.Join(filepath.Dir(cfg), "kept-out"))
+	plain := strings.TrimSpace(string(minqing(t, "report", "--config", kept, "--period", "2024Q3", "--out", t.TempDir())))
+	audit := strings.TrimSpace(string(minqing(t, "report", "--config", kept, "--period", "2024Q3", "--auditor-copy", "--out", t.TempDir())))
+	if mobileRE.MatchString(xlsxText(t, plain)) {
+		t.Error("the ordinary workbook shows a phone in clear")
+	}
+	at := xlsxText(t, audit)
+	if !mobileRE.MatchString(at) {
+		t.Error("the auditor's copy shows no phone in clear")
+	}
+	if !strings.Contains(filepath.Base(audit), "审计") {
+		t.Errorf("the auditor's copy is not named as one: %s", audit)
 	}
 }

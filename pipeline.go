@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +68,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	}
 	results, err := ingest.Run(ctx, p.db, ingest.Options{
 		Sources: p.cfg.Sources, BaseDir: p.cfg.Dir, Keyer: keyer, Logger: p.log.With("component", "ingest"),
+		KeepPersonalData: p.cfg.Privacy.KeepPersonalData,
 	})
 	if err != nil {
 		return results, err
@@ -170,14 +173,43 @@ func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Rea
 	return r, per, figs, nil
 }
 
-// writeReport writes the quarterly workbook for a period and returns its path.
-func (p *pipeline) writeReport(ctx context.Context, periodID, out string) (string, error) {
-	r, per, figs, err := p.figures(ctx, periodID)
+// reportOptions choose what one workbook covers.
+type reportOptions struct {
+	Period      string // "" = the newest quarter with cases
+	Out         string // "" = the config's out
+	Unit        string // "" = the district; else a township's code
+	AuditorCopy bool   // citizens unmasked (needs privacy.keep_personal_data)
+}
+
+// writeReport writes the quarterly workbook for a period and a scope (the district or one
+// township and its villages) and returns its path.
+func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, error) {
+	r, per, figs, err := p.figures(ctx, o.Period)
 	if err != nil {
 		return "", err
 	}
 	district := figs[0].Unit
-	cases, err := r.ProblemCases(ctx, per, district.Code)
+	scope := district
+	var units []transform.UnitFigures
+	if o.Unit != "" {
+		found := false
+		for _, f := range figs {
+			if f.Unit.Code == o.Unit {
+				scope, found = f.Unit, true
+			}
+		}
+		if !found || scope.Level != transform.LevelTownship {
+			return "", fmt.Errorf("--unit %q: not a township of the register (see `minqing stats` for codes)", o.Unit)
+		}
+		for _, f := range figs {
+			if f.Unit.Code == scope.Code || f.Unit.Parent == scope.Code {
+				units = append(units, f)
+			}
+		}
+	} else {
+		units = figs
+	}
+	cases, err := r.ProblemCases(ctx, per, scope.Code, o.AuditorCopy)
 	if err != nil {
 		return "", err
 	}
@@ -185,20 +217,86 @@ func (p *pipeline) writeReport(ctx context.Context, periodID, out string) (strin
 	if err != nil {
 		return "", err
 	}
-	dir := p.outDir(out)
+	months, err := r.Series(ctx, scope.Code, "month")
+	if err != nil {
+		return "", err
+	}
+	var trend []transform.PeriodFigures
+	for _, m := range months {
+		if m.Period.Start.Year() == per.End.Year() && !m.Period.Start.After(per.End) {
+			trend = append(trend, m)
+		}
+	}
+	var breakdowns [3][]transform.BreakdownRow
+	for i, dim := range []string{"category", "channel", "topic"} {
+		if breakdowns[i], err = r.Breakdown(ctx, per, scope.Code, dim); err != nil {
+			return "", err
+		}
+	}
+	manifest, err := p.manifest(per, accts)
+	if err != nil {
+		return "", err
+	}
+	dir := p.outDir(o.Out)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating %q: %w", dir, err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s%s民情工作统计报表.xlsx", district.Name, per.Label()))
+	name := district.Name
+	if scope.Code != district.Code {
+		name += scope.Name
+	}
+	suffix := ""
+	if o.AuditorCopy {
+		suffix = "（审计用，含个人信息）"
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s%s民情工作统计报表%s.xlsx", name, per.Label(), suffix))
 	err = reports.Write(path, reports.Input{
-		District: district, Period: per, Defs: transform.FigureDefs(), Units: figs,
-		Cases: cases, Accounting: accts, Settings: settings(p.cfg.Rules),
+		District: district, Scope: scope, Period: per, Defs: transform.FigureDefs(), Units: units,
+		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2],
+		Cases: cases, Accounting: accts, Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
+		Manifest: manifest, AuditorCopy: o.AuditorCopy,
 	})
 	if err != nil {
 		return "", err
 	}
-	p.log.Info("workbook written", "period", per.ID, "path", path)
+	p.log.Info("workbook written", "period", per.ID, "unit", scope.Code, "path", path)
 	return path, nil
+}
+
+// writeTownshipReports writes one workbook per township.
+func (p *pipeline) writeTownshipReports(ctx context.Context, o reportOptions) ([]string, error) {
+	units, err := transform.NewReader(p.db).Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, u := range units {
+		if u.Level != transform.LevelTownship {
+			continue
+		}
+		o.Unit = u.Code
+		path, err := p.writeReport(ctx, o)
+		if err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// manifest states what a workbook was made from: the inputs with their hashes, the
+// config's hash, the cutoff and the minqing version.
+func (p *pipeline) manifest(per transform.Period, accts []transform.SourceAccount) (reports.Manifest, error) {
+	b, err := os.ReadFile(p.cfg.File)
+	if err != nil {
+		return reports.Manifest{}, fmt.Errorf("hashing config: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	m := reports.Manifest{Version: version, ConfigHash: hex.EncodeToString(sum[:]), Cutoff: per.Cutoff}
+	for _, a := range accts {
+		m.Files = append(m.Files, reports.ManifestFile{Source: a.Source, Path: a.File, SHA256: a.SHA256, Rows: a.Read, Snapshot: a.Snapshot})
+	}
+	return m, nil
 }
 
 // writeDashboard writes the HTML dashboard for a period and returns the page's path.
@@ -246,7 +344,7 @@ func (p *pipeline) runOnce(ctx context.Context, periodID, out string) (workbook,
 	if ingestErr != nil && !errors.Is(ingestErr, errSomeFilesFailed) {
 		return "", "", ingestErr
 	}
-	if workbook, err = p.writeReport(ctx, periodID, out); err != nil {
+	if workbook, err = p.writeReport(ctx, reportOptions{Period: periodID, Out: out}); err != nil {
 		return "", "", err
 	}
 	if page, err = p.writeDashboard(ctx, periodID, out); err != nil {

@@ -29,13 +29,26 @@ type Config struct {
 	// HashKeyFile holds the secret key for hashing citizen identities; created with a
 	// random key when missing. Default: the store's path with ".key" appended.
 	HashKeyFile string `yaml:"hash_key_file"`
+	// Privacy: what personal data the store may hold.
+	Privacy Privacy `yaml:"privacy"`
 	// Out is where reports and dashboards are written; default out.
 	Out       string                `yaml:"out"`
 	Sources   []ingest.SourceConfig `yaml:"sources"`
 	Rules     transform.Rules       `yaml:"rules"`
 	Schedules []Schedule            `yaml:"schedules"`
 
-	Dir string `yaml:"-"`
+	Dir  string `yaml:"-"` // the config file's folder, absolute
+	File string `yaml:"-"` // the config file, absolute
+}
+
+// Privacy settings. By default the store holds citizens' names, phones and ID numbers
+// only as keyed hashes and masks, so nothing personal can leave it unmasked.
+type Privacy struct {
+	// KeepPersonalData stores names, phones, ID numbers and unscrubbed descriptions in
+	// clear, in a table of their own, so that an auditor's copy of the workbook
+	// (`minqing report --auditor-copy`) can show them. Files loaded before it was turned
+	// on have none.
+	KeepPersonalData bool `yaml:"keep_personal_data"`
 }
 
 // Schedule is one cron entry: which pipeline job to run and when (Asia/Shanghai).
@@ -62,6 +75,7 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("resolving config folder: %w", err)
 	}
 	c.Dir = abs
+	c.File = filepath.Join(abs, filepath.Base(path))
 	return c, nil
 }
 

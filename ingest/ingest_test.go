@@ -287,3 +287,28 @@ func FuzzDetectLayout(f *testing.F) {
 		}
 	})
 }
+
+// TestPersonalDataOnlyWhenKept: clear names and phones reach the store only when the
+// config keeps personal data, and then only in raw_case_personal.
+func TestPersonalDataOnlyWhenKept(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		dir := t.TempDir()
+		writeLedger(t, filepath.Join(dir, "ledger_20241010.xlsx"))
+		db := openTestStore(t)
+		_, err := Run(context.Background(), db, Options{
+			Sources: []SourceConfig{{Name: "s", Kind: KindCases, Level: LevelVillage, Paths: []string{"*.xlsx"}, Encoding: "auto"}},
+			BaseDir: dir, Keyer: testKeyer(t), KeepPersonalData: keep,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		db.QueryRow(`select count(*) from raw_case_personal where citizen_name = '张三' and citizen_phone = '13812345678'`).Scan(&n)
+		if keep && n != 1 {
+			t.Errorf("kept: %d clear rows, want 1", n)
+		}
+		if !keep && n != 0 {
+			t.Errorf("not kept: %d clear rows stored", n)
+		}
+	}
+}

@@ -5,7 +5,9 @@ package reports
 // definition and recomputed from the case list.
 func writeDefinitions(s *sheet, m *model) {
 	titles := []string{"指标代码", "指标", "类型", "口径"}
-	row := s.header(1, titles)
+	top := s.start(m, len(titles))
+	s.print(m, top, 0)
+	row := s.header(top, titles)
 	wrap := cellStyle{border: true, wrap: true}
 	for _, d := range m.in.Defs {
 		s.label(1, row, d.ID, stText)
@@ -14,7 +16,7 @@ func writeDefinitions(s *sheet, m *model) {
 		s.label(4, row, d.Definition, wrap)
 		row++
 	}
-	s.table(1, row-1, len(titles), 0)
+	s.table(top, row-1, len(titles), 0)
 
 	row++
 	s.label(1, row, "统计设置", stLabel)

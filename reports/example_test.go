@@ -11,8 +11,9 @@ import (
 	"github.com/tealeg/xlsx/v3"
 )
 
-// A district with no townships yet: the workbook still has every sheet, and every
-// figure the read model left without a value shows "—".
+// A district with no townships yet: the workbook still has every sheet, every
+// figure the read model left without a value shows "—", and charts with nothing to
+// draw are left out.
 func ExampleWrite() {
 	cst := time.FixedZone("CST", 8*3600)
 	district := transform.Unit{Code: "320102000000", Name: "和平区", Level: "district"}
@@ -26,6 +27,7 @@ func ExampleWrite() {
 
 	err := reports.Write(path, reports.Input{
 		District: district,
+		Scope:    district,
 		Period: transform.Period{ID: "2024Q3", Kind: "quarter",
 			Start:  time.Date(2024, 7, 1, 0, 0, 0, 0, cst),
 			End:    time.Date(2024, 9, 30, 0, 0, 0, 0, cst),
@@ -47,8 +49,15 @@ func ExampleWrite() {
 	// 概览
 	// 乡镇（街道）
 	// 村（社区）
+	// 办理类别
+	// 来源渠道
+	// 诉求类型
+	// 走访
+	// 服务活动
+	// 综合排名
 	// 超期及逾期办结
 	// 数据来源
 	// 指标说明
+	// 清单
 	// 和平区2024年第三季度民情工作统计报表
 }

@@ -76,8 +76,17 @@ func needsQuote(s string) bool {
 func textWidth(s string) float64 {
 	widest, w := 0.0, 0.0
 	for _, r := range s {
-		if r == '\n' {
+		// Fast paths for ASCII and the CJK Unified Ideographs, most of what
+		// exports hold: the case list measures a million descriptions.
+		switch {
+		case r == '\n':
 			widest, w = max(widest, w), 0
+			continue
+		case r < 0x80:
+			w++
+			continue
+		case 0x4E00 <= r && r <= 0x9FFF:
+			w += 2
 			continue
 		}
 		switch width.LookupRune(r).Kind() {
@@ -97,16 +106,22 @@ func shown(v float64, numFmt string) string {
 		return groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
 	case fmtRate:
 		return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
-	case fmtChangePct:
-		return fmt.Sprintf("%+.1f%%", v*100)
-	case fmtChangePoints:
-		return fmt.Sprintf("%+.1f个百分点", v)
-	case fmtChangeScore:
-		return fmt.Sprintf("%+.1f分", v)
 	case fmtDate:
 		return "0000-00-00"
 	case fmtDateTime:
 		return "0000-00-00 00:00"
+	}
+	if strings.Contains(numFmt, "▲") { // a change
+		mag := math.Abs(v)
+		switch {
+		case v == 0:
+			return "持平"
+		case strings.Contains(numFmt, unitPoints):
+			return fmt.Sprintf("▲%.1f个百分点", mag)
+		case strings.Contains(numFmt, unitScore):
+			return fmt.Sprintf("▲%.1f分", mag)
+		}
+		return fmt.Sprintf("▲%.1f%%", mag*100)
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
@@ -138,18 +153,18 @@ func figureFormat(k transform.FigureKind) string {
 	return fmtOne
 }
 
-// changeCell turns a change from the read model into the number a cell holds and its
-// format: rates change in percentage points (the fraction difference × 100, rounded
-// to drop float noise such as 2.3000000000000003), the score in 分, counts and days
-// in percent (a fraction under a % format).
-func changeCell(k transform.FigureKind, v float64) (float64, string) {
+// changeCell turns a change of figure id from the read model into the number a cell
+// holds and its format: rates change in percentage points (the fraction difference ×
+// 100, rounded to drop float noise such as 2.3000000000000003), the score in 分,
+// counts and days in percent (a fraction under a % format).
+func changeCell(id string, k transform.FigureKind, v float64) (float64, string) {
 	switch k {
 	case transform.KindRate:
-		return math.Round(v*100*1e8) / 1e8, fmtChangePoints
+		return math.Round(v*100*1e8) / 1e8, changeFormat(unitPoints, polarity(id))
 	case transform.KindScore:
-		return v, fmtChangeScore
+		return v, changeFormat(unitScore, polarity(id))
 	}
-	return v, fmtChangePct
+	return v, changeFormat(unitPct, polarity(id))
 }
 
 var kindNames = map[transform.FigureKind]string{
@@ -158,3 +173,108 @@ var kindNames = map[transform.FigureKind]string{
 	transform.KindDays:  "工作日",
 	transform.KindScore: "得分",
 }
+
+// maxCellUnits is the most text a cell holds, in UTF-16 code units as Excel counts.
+// Longer text is cut and ends in cutMark, so a reader sees it was cut; excelize
+// would cut it silently.
+var maxCellUnits = 32767
+
+const cutMark = "…[截断]"
+
+// clip returns s cut to what a cell holds, marked when cut.
+func clip(s string) string {
+	if len(s) <= maxCellUnits/3 { // at most 3 UTF-8 bytes per UTF-16 unit in the BMP
+		return s
+	}
+	units := 0
+	for _, r := range s {
+		units += utf16Len(r)
+	}
+	if units <= maxCellUnits {
+		return s
+	}
+	room := maxCellUnits - utf16Count(cutMark)
+	units = 0
+	for i, r := range s {
+		if units+utf16Len(r) > room {
+			return s[:i] + cutMark
+		}
+		units += utf16Len(r)
+	}
+	return s
+}
+
+func utf16Len(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
+}
+
+func utf16Count(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16Len(r)
+	}
+	return n
+}
+
+// scrub masks what looks like a phone or ID number in free text: any run of 11 or
+// more digits (an ID's last may be X). The store scrubs descriptions already; this
+// is the second lock, so text the store missed still leaves masked. An 18-character
+// run is masked as an ID (3208**********1234), any other as a phone (138****5678).
+func scrub(s string) string {
+	var out []byte
+	last := 0 // s[last:i] is not yet copied to out
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i == 17 && j < len(s) && (s[j] == 'X' || s[j] == 'x') {
+			j++
+		}
+		if j-i >= 11 {
+			keep := 3
+			if j-i == 18 {
+				keep = 4
+			}
+			out = append(out, s[last:i+keep]...)
+			out = append(out, strings.Repeat("*", j-i-keep-4)...)
+			out = append(out, s[j-4:j]...)
+			last = j
+		}
+		i = j
+	}
+	if out == nil {
+		return s
+	}
+	return string(append(out, s[last:]...))
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// maskName masks a citizen's name as domain.md shows it (张三 → 张*), unless it is
+// masked already (has a *).
+func maskName(s string) string {
+	if s == "" || strings.ContainsRune(s, '*') {
+		return s
+	}
+	n := 0
+	var b strings.Builder
+	for _, r := range s {
+		if n == 0 {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('*')
+		}
+		n++
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

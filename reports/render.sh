@@ -3,7 +3,8 @@
 # one PNG per page (60 dpi), to see what a reader sees: cut-off text, ##### cells.
 #
 # Each sheet becomes one page, as on screen. PAGES=print renders the printed pages
-# instead (page breaks, orientation and scaling as the workbook sets them).
+# instead (page breaks, orientation and scaling as the workbook sets them). DPI=100
+# renders sharper pages (default 60).
 #
 # Needs soffice (libreoffice-calc), pdftoppm (poppler-utils) and a CJK font
 # (fonts-noto-cjk). The sample workbook of the tests:
@@ -24,5 +25,5 @@ trap 'rm -rf "$profile"' EXIT
 rm -f "$out/$base".pdf "$out/$base"-*.png
 soffice -env:UserInstallation="file://$profile" --headless --convert-to "$filter" \
 	--outdir "$out" "$in" >/dev/null 2>&1
-pdftoppm -png -r 60 "$out/$base.pdf" "$out/$base"
+pdftoppm -png -r "${DPI:-60}" "$out/$base.pdf" "$out/$base"
 ls "$out/$base".pdf "$out/$base"-*.png

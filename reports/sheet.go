@@ -18,6 +18,8 @@ const (
 	minWidth = 6.0
 	maxWidth = 60.0 // wider text wraps
 	padding  = 2.0
+	// headerWrap is the widest a table header makes its column; longer titles wrap.
+	headerWrap = 8.0
 	// filterButton is the room the autofilter arrow takes in a header cell.
 	filterButton = 2.5
 )
@@ -37,7 +39,11 @@ type sheet struct {
 	// dimension: excelize leaves it at A1, and readers that trust it (openpyxl's
 	// read-only mode, which pandas uses) would then see an empty sheet.
 	usedCol, usedRow int
-	err              error
+	printing         *printing
+	// after runs at the end of finish with the columns' widths: charts sized to
+	// the columns they sit over.
+	after func(widths map[int]float64)
+	err   error
 }
 
 type wrappedCell struct {
@@ -104,6 +110,7 @@ func (s *sheet) prose(col, row int, text string, cs cellStyle) {
 // text writes text that came from exports or config (unit names, case numbers,
 // channels): always a string cell, and quote-prefixed where it starts like a formula.
 func (s *sheet) text(col, row int, text string, cs cellStyle) {
+	text = clip(text)
 	cs.quote = needsQuote(text)
 	s.label(col, row, text, cs)
 }
@@ -127,6 +134,30 @@ func (s *sheet) number(col, row int, v float64, numFmt string, cs cellStyle) {
 	s.fit(col, textWidth(shown(v, numFmt))*sizeFactor(cs))
 }
 
+// formula writes a formula into columns from..to of row, merged and wrapped, with the
+// text it shows: the archive writer stores that text as the formula's cached result.
+func (s *sheet) formula(row, from, to int, formula, shows string, cs cellStyle) {
+	if s.err != nil {
+		return
+	}
+	cs.wrap = true
+	ref := cellName(from, row)
+	s.fail(s.b.f.SetCellFormula(s.name, ref, formula))
+	s.setStyle(from, row, cs)
+	for c := from + 1; c <= to; c++ {
+		s.prose(c, row, "", cs)
+	}
+	if to > from && s.err == nil {
+		s.fail(s.b.f.MergeCell(s.name, ref, cellName(to, row)))
+	}
+	s.wrapped = append(s.wrapped, wrappedCell{from, row, to, shows, cs})
+	part := s.b.part(s.name)
+	if s.b.cached[part] == nil {
+		s.b.cached[part] = map[string]string{}
+	}
+	s.b.cached[part][ref] = shows
+}
+
 // dash writes the text "—" for a value that does not exist.
 func (s *sheet) dash(col, row int, cs cellStyle) {
 	cs.align = "center"
@@ -143,12 +174,12 @@ func (s *sheet) figure(col, row int, v *float64, k transform.FigureKind, cs cell
 }
 
 // change writes a change against an earlier period, or "—" when there is none.
-func (s *sheet) change(col, row int, v *float64, k transform.FigureKind, cs cellStyle) {
+func (s *sheet) change(col, row int, id string, v *float64, k transform.FigureKind, cs cellStyle) {
 	if v == nil {
 		s.dash(col, row, cs)
 		return
 	}
-	n, f := changeCell(k, *v)
+	n, f := changeCell(id, k, *v)
 	s.number(col, row, n, f, cs)
 }
 
@@ -169,8 +200,12 @@ func (s *sheet) date(col, row int, t *time.Time, withTime bool, cs cellStyle) {
 // header writes a table's header row from column 1 and returns the next row.
 func (s *sheet) header(row int, titles []string) int {
 	for i, t := range titles {
-		s.label(i+1, row, t, stHeader)
-		s.fit(i+1, textWidth(t)+filterButton)
+		// A long title wraps rather than widening its column: a unit sheet has
+		// twenty figures, and a column as wide as 代办按时办结率 for numbers of six
+		// characters would shrink the printed page to unreadable.
+		s.prose(i+1, row, t, stHeader)
+		s.fit(i+1, min(textWidth(t)*sizeFactor(stHeader), headerWrap)+filterButton)
+		s.wrapped = append(s.wrapped, wrappedCell{i + 1, row, i + 1, t, stHeader})
 	}
 	return row + 1
 }
@@ -262,6 +297,22 @@ func (s *sheet) finish() error {
 		want[c] = math.Ceil(want[c]*4) / 4
 		if err := s.b.f.SetColWidth(s.name, name, name, want[c]); err != nil {
 			return fmt.Errorf("setting width of column %s: %w", name, err)
+		}
+	}
+
+	if s.after != nil {
+		s.after(want)
+		if s.err != nil {
+			return s.err
+		}
+	}
+	if p := s.printing; p != nil {
+		total := 0.0
+		for _, c := range cols {
+			total += want[c]
+		}
+		if err := page(s.b, p.m, s.name, p.titleRows, p.titleCols, total); err != nil {
+			return err
 		}
 	}
 

@@ -54,7 +54,8 @@ func writeSources(s *sheet, m *model) {
 		titles = append(titles, k.title("跳过"))
 	}
 	titles = append(titles, "核对\n读取＝入库＋隔离＋跳过")
-	row := s.header(1, titles)
+	top := s.start(m, len(titles))
+	row := s.header(top, titles)
 
 	var total transform.SourceAccount
 	total.QuarantinedBy, total.SkippedBy = map[string]int{}, map[string]int{}
@@ -81,7 +82,8 @@ func writeSources(s *sheet, m *model) {
 			total.SkippedBy[k] += n
 		}
 	}
-	s.table(1, row-1, len(titles), 1)
+	s.table(top, row-1, len(titles), 1)
+	s.print(m, top, 1)
 	bold := stText
 	bold.bold = true
 	s.label(1, row, "合计", bold)

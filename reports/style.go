@@ -15,11 +15,47 @@ const (
 	fmtDate     = "yyyy-mm-dd"
 	fmtDateTime = "yyyy-mm-dd hh:mm"
 	// Changes: counts and days in percent, rates in percentage points (the cell holds
-	// the points, e.g. 2.3 for +0.023), the score in 分.
-	fmtChangePct    = "+0.0%;-0.0%;0.0%"
-	fmtChangePoints = `+0.0"个百分点";-0.0"个百分点";0.0"个百分点"`
-	fmtChangeScore  = `+0.0"分";-0.0"分";0.0"分"`
+	// the points, e.g. 2.3 for +0.023), the score in 分. changeFormat adds the arrows
+	// and colours.
+	unitPct    = `0.0%`
+	unitPoints = `0.0"个百分点"`
+	unitScore  = `0.0"分"`
 )
+
+// Polarity says which way a figure is better: up (rates, visits), down (overdue
+// cases, processing days) or neither (cases received: more is not better or worse).
+const (
+	betterUp = iota
+	betterDown
+	neutral
+)
+
+// polarity is the direction in which figure id improves.
+func polarity(id string) int {
+	switch id {
+	case "overdue_open", "avg_days", "median_days":
+		return betterDown
+	case "received":
+		return neutral
+	}
+	return betterUp
+}
+
+// changeFormat is the number format of a change: ▲ for a rise, ▼ for a fall (the
+// number then shows without its sign), 持平 for none; green when the change is for
+// the better, red when for the worse. Blue, not green, for the better: the named
+// [Green] is a bright #00FF00 that vanishes on white paper, and the palette's darker
+// greens ([Color10]) are not the same colour in LibreOffice and WPS.
+func changeFormat(unit string, pol int) string {
+	up, down := "", ""
+	switch pol {
+	case betterUp:
+		up, down = "[Blue]", "[Red]"
+	case betterDown:
+		up, down = "[Red]", "[Blue]"
+	}
+	return up + `"▲"` + unit + ";" + down + `"▼"` + unit + `;"持平"`
+}
 
 // cellStyle is a cell's look; book.style turns it into an excelize style ID, creating
 // each distinct look once, in first-use order, so the style table is deterministic.
@@ -31,7 +67,8 @@ type cellStyle struct {
 	border bool    // thin grey grid, for table cells
 	align  string  // horizontal alignment; "" for the application's default
 	wrap   bool
-	quote  bool // quote prefix: stays text even when a user edits the cell
+	quote  bool   // quote prefix: stays text even when a user edits the cell
+	color  string // font colour, RRGGBB; "" for black
 }
 
 const bodySize = 11
@@ -41,6 +78,8 @@ var (
 	stHeader = cellStyle{header: true, border: true, bold: true, align: "center", wrap: true}
 	stLabel  = cellStyle{bold: true}
 	stDash   = cellStyle{border: true, align: "center"}
+	stBanner = cellStyle{bold: true, color: "C00000", align: "left"}
+	stNote   = cellStyle{align: "left"}
 )
 
 func (b *book) style(cs cellStyle) (int, error) {
@@ -62,7 +101,7 @@ func (b *book) style(cs cellStyle) (int, error) {
 			size = bodySize
 		}
 		st := &excelize.Style{
-			Font:      &excelize.Font{Family: fontName, Size: size, Bold: cs.bold},
+			Font:      &excelize.Font{Family: fontName, Size: size, Bold: cs.bold, Color: cs.color},
 			Alignment: &excelize.Alignment{Horizontal: cs.align, Vertical: "center", WrapText: cs.wrap},
 		}
 		if cs.numFmt != "" {

@@ -1,34 +1,295 @@
 package reports
 
-// writeSummary writes 概览: the title, the period, and the district's figures with
-// their changes, the page a quarterly report quotes from.
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/minqing/minqing/transform"
+	"github.com/xuri/excelize/v2"
+)
+
+// clause is one figure in the summary's narrative: the words before it, the figure,
+// and its unit after it.
+type clause struct{ lead, id, unit string }
+
+// narrative is the opening paragraph of 概览, in the register of the reports the
+// seeds quote. A clause whose figure is not among the Defs is left out.
+var narrative = []clause{
+	{"共受理群众诉求", "received", "件"},
+	{"，办结", "closed", "件"},
+	{"，办结率", "close_rate", ""},
+	{"，按时办结率", "on_time_rate", ""},
+	{"，按期办结率", "due_on_time_rate", ""},
+	{"；截至统计截止日，超期未办结", "overdue_open", "件"},
+	{"；群众满意率", "satisfaction_rate", ""},
+	{"，综合得分", "score", "分"},
+	{"。走访群众", "visit_persons", "人次"},
+	{"，收集意见建议", "opinions", "条"},
+	{"，解决问题", "problems_solved", "个"},
+	{"；开展服务活动", "service_activities", "次"},
+	{"，服务群众", "beneficiaries", "人次"},
+}
+
+var periodWords = map[string]string{"quarter": "本季度", "month": "本月", "year": "本年度"}
+
+// Columns of 概览: the figures table in A–D, the monthly trend in F–I.
+const (
+	summaryCols  = 9
+	trendCol     = 6
+	chartGapRows = 1
+)
+
+// writeSummary writes 概览: the title, the period, a narrative whose every number is
+// a formula reading the figures table below it, the scope's figures with their
+// changes, the monthly trend, and charts of the trend, the classes and the ranking.
 func writeSummary(s *sheet, m *model) {
 	p := m.in.Period
-	s.prose(1, 1, m.title, cellStyle{bold: true, size: 16, align: "center"})
-	s.merge(1, 1, 4, textWidth(m.title)*sizeFactor(cellStyle{bold: true, size: 16}))
-	s.fail(s.b.f.SetRowHeight(s.name, 1, 30))
+	top := s.start(m, summaryCols)
+	titleStyle := cellStyle{bold: true, size: 16, align: "center"}
+	s.prose(1, top, m.title, titleStyle)
+	s.merge(top, 1, summaryCols, textWidth(m.title)*sizeFactor(titleStyle))
+	s.fail(s.b.f.SetRowHeight(s.name, top, 30))
 
 	left := cellStyle{align: "left"}
-	s.label(1, 2, "统计期间", stLabel)
-	s.number(2, 2, excelSerial(p.Start), fmtDate, left)
-	s.prose(3, 2, "至", cellStyle{align: "center"})
-	s.number(4, 2, excelSerial(p.End), fmtDate, left)
-	s.label(1, 3, "截止日期", stLabel)
-	s.number(2, 3, excelSerial(p.Cutoff), fmtDate, left)
+	s.label(1, top+1, "统计期间", stLabel)
+	s.number(2, top+1, excelSerial(p.Start), fmtDate, left)
+	s.prose(3, top+1, "至", cellStyle{align: "center"})
+	s.number(4, top+1, excelSerial(p.End), fmtDate, left)
+	s.label(1, top+2, "截止日期", stLabel)
+	s.number(2, top+2, excelSerial(p.Cutoff), fmtDate, left)
 
-	const headerRow = 5
+	narrativeRow := top + 3
+	headerRow := top + 5
 	row := s.header(headerRow, []string{"指标", "本期", "环比", "同比"})
+	figureRow := map[string]int{}
 	for _, d := range m.in.Defs {
+		figureRow[d.ID] = row
 		s.label(1, row, d.Name, stText)
-		s.figure(2, row, value(m.district, d.ID), d.Kind, stText)
-		s.change(3, row, m.district.MoM[d.ID], d.Kind, stText)
-		s.change(4, row, m.district.YoY[d.ID], d.Kind, stText)
+		s.figure(2, row, value(m.scope, d.ID), d.Kind, stText)
+		s.change(3, row, d.ID, m.scope.MoM[d.ID], d.Kind, stText)
+		s.change(4, row, d.ID, m.scope.YoY[d.ID], d.Kind, stText)
 		row++
 	}
-	s.freeze(headerRow, 0)
+	lastRow := row - 1
+	trendLast := writeTrend(s, m, headerRow)
+	lastRow = max(lastRow, trendLast)
 
-	row++
-	s.paragraph(row, 1, 4, "注：环比较上期，同比较上年同期；比率的变化以百分点计，综合得分以分计，"+
-		"件数、人次和办理时长以百分比计。“—”表示分母为零或无可比数据。各指标口径见“指标说明”表，"+
-		"超期未办结和逾期办结的诉求见“超期及逾期办结”表。", cellStyle{})
+	formula, shows := narrativeText(m, figureRow)
+	s.formula(narrativeRow, 1, summaryCols, formula, shows, cellStyle{size: 12})
+
+	row = lastRow + 2
+	s.paragraph(row, 1, summaryCols, "注：环比较上期，同比较上年同期；▲为上升，▼为下降，蓝色为向好，红色为向差。"+
+		"比率的变化以百分点计，综合得分以分计，件数、人次和办理时长以百分比计。“—”表示分母为零或无可比数据。"+
+		"开头一段中的数字引用下表单元格。各指标口径见“指标说明”表，超期未办结和逾期办结的诉求见“超期及逾期办结”表。", cellStyle{})
+	row += 2
+	// The charts start a printed page of their own, so neither table is cut.
+	s.fail(s.b.f.InsertPageBreak(s.name, cellName(1, row)))
+	s.after = func(widths map[int]float64) { summaryCharts(s, m, headerRow, row, widths) }
+	s.print(m, 0, 0)
+}
+
+// narrativeText returns the narrative as a formula, each number a TEXT() of its cell
+// in column B, and as the text the formula shows.
+func narrativeText(m *model, figureRow map[string]int) (formula, shows string) {
+	kinds := map[string]transform.FigureKind{}
+	for _, d := range m.in.Defs {
+		kinds[d.ID] = d.Kind
+	}
+	lead := periodWords[m.in.Period.Kind] + m.scopeWord()
+	var f, t strings.Builder
+	lit := func(s string) {
+		if s == "" {
+			return
+		}
+		if f.Len() > 0 {
+			f.WriteString("&")
+		}
+		f.WriteString(`"` + strings.ReplaceAll(s, `"`, `""`) + `"`)
+		t.WriteString(s)
+	}
+	pending := lead
+	for _, c := range narrative {
+		r, ok := figureRow[c.id]
+		if !ok {
+			continue
+		}
+		lit(pending + c.lead)
+		pending = c.unit
+		numFmt := figureFormat(kinds[c.id])
+		if f.Len() > 0 {
+			f.WriteString("&")
+		}
+		fmt.Fprintf(&f, `TEXT(%s,"%s")`, cellName(2, r), numFmt)
+		if v := value(m.scope, c.id); v != nil {
+			t.WriteString(shown(*v, numFmt))
+		} else {
+			t.WriteString(dash)
+		}
+	}
+	lit(pending + "。")
+	return f.String(), t.String()
+}
+
+// writeTrend writes the monthly trend table beside the figures, from column F, and
+// returns its last row.
+func writeTrend(s *sheet, m *model, headerRow int) int {
+	titles := []string{"月份", "受理量", "办结量", "按时办结率"}
+	for i, t := range titles {
+		s.label(trendCol+i, headerRow, t, stHeader)
+	}
+	row := headerRow + 1
+	for _, mo := range m.in.Months {
+		st := mo.Period.Start.In(shanghai)
+		s.label(trendCol, row, fmt.Sprintf("%d月", st.Month()), cellStyle{border: true, align: "center"})
+		s.figure(trendCol+1, row, mo.Values["received"], transform.KindCount, stText)
+		s.figure(trendCol+2, row, mo.Values["closed"], transform.KindCount, stText)
+		s.figure(trendCol+3, row, mo.Values["on_time_rate"], transform.KindRate, stText)
+		row++
+	}
+	return row - 1
+}
+
+func chartFont(size float64, bold bool) *excelize.Font {
+	return &excelize.Font{Family: fontName, Size: size, Bold: bold}
+}
+
+func chartTitle(text string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: text, Font: chartFont(12, true)}}}
+}
+
+func axis() excelize.ChartAxis {
+	f := chartFont(9, false)
+	f.Color = "404040" // the applications' default grey is too pale in print
+	return excelize.ChartAxis{Font: *f}
+}
+
+func rangeRef(sheet string, col, from, to int) string {
+	a, _ := excelize.CoordinatesToCellName(col, from, true)
+	b, _ := excelize.CoordinatesToCellName(col, to, true)
+	return quoteSheet(sheet) + "!" + a + ":" + b
+}
+
+func cellRef(sheet string, col, row int) string {
+	a, _ := excelize.CoordinatesToCellName(col, row, true)
+	return quoteSheet(sheet) + "!" + a
+}
+
+// summaryCharts draws the trend by month (received and closed as columns, the
+// on-time rate as a line on a second axis), the five classes, and the ranking by
+// score, from row on. A chart with nothing to draw is left out.
+func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]float64) {
+	if s.err != nil {
+		return
+	}
+	// Charts are anchored to cells, so they are sized from the widths of the
+	// columns under them (Excel: about 7 pixels a unit plus 5 of margin) and the
+	// rows under them get a fixed height.
+	px := func(from, to int) uint {
+		n := 0.0
+		for c := from; c <= to; c++ {
+			n += math.Trunc(cmp.Or(widths[c], defaultWidth)*7 + 5)
+		}
+		return uint(n)
+	}
+	const rowPx, topH = 20, 320
+	row++ // below the page break, so no chart edge shows on the page above
+	rankRow := row + topH/rowPx + 3
+	for r := row; r < rankRow; r++ {
+		s.fail(s.b.f.SetRowHeight(s.name, r, rowPx*0.75))
+	}
+	legend := excelize.ChartLegend{Position: "bottom", Font: chartFont(9, false)}
+	name := s.name
+	if n := len(m.in.Months); n > 0 {
+		from, to := trendHeader+1, trendHeader+n
+		cats := rangeRef(name, trendCol, from, to)
+		cols := &excelize.Chart{
+			Type: excelize.Col,
+			Series: []excelize.ChartSeries{
+				{Name: cellRef(name, trendCol+1, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+1, from, to), Fill: solid("5B9BD5")},
+				{Name: cellRef(name, trendCol+2, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+2, from, to), Fill: solid("A5A5A5")},
+			},
+			Title:     chartTitle(fmt.Sprintf("%d年各月受理、办结与按时办结率", m.in.Period.Start.In(shanghai).Year())),
+			Legend:    legend,
+			Dimension: excelize.ChartDimension{Width: px(1, trendCol-1) - 10, Height: topH},
+			XAxis:     axis(),
+			YAxis:     withFormat(axis(), "#,##0"),
+		}
+		lineAxis := withFormat(axis(), "0%")
+		lineAxis.Secondary = true
+		line := &excelize.Chart{
+			Type: excelize.Line,
+			Series: []excelize.ChartSeries{{
+				Name: cellRef(name, trendCol+3, trendHeader), Categories: cats,
+				Values: rangeRef(name, trendCol+3, from, to),
+				Line:   excelize.LineOptions{Width: 2.25}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6},
+			}},
+			YAxis: lineAxis,
+		}
+		s.fail(s.b.f.AddChart(name, cellName(1, row), cols, line))
+	}
+	if n := len(m.in.Classes); n > 0 {
+		col := caseFigureCol(m, "received")
+		from, to := m.top()+1, m.top()+n
+		cats := rangeRef(sheetClasses, 1, from, to)
+		var series []excelize.ChartSeries
+		for i, id := range []string{"received", "closed"} {
+			if c := caseFigureCol(m, id); c > 0 {
+				series = append(series, excelize.ChartSeries{
+					Name: cellRef(sheetClasses, c, m.top()), Categories: cats,
+					Values: rangeRef(sheetClasses, c, from, to), Fill: solid([]string{"5B9BD5", "A5A5A5"}[i]),
+				})
+			}
+		}
+		if col > 0 {
+			s.fail(s.b.f.AddChart(name, cellName(trendCol, row), &excelize.Chart{
+				Type: excelize.Col, Series: series,
+				Title:     chartTitle("各办理类别受理量与办结量"),
+				Legend:    legend,
+				Dimension: excelize.ChartDimension{Width: max(px(trendCol, summaryCols), 460), Height: topH},
+				XAxis:     axis(), YAxis: withFormat(axis(), "#,##0"),
+			}))
+		}
+	}
+	if n := len(m.ranked); n > 0 {
+		from, to := m.top()+1, m.top()+n
+		x := axis()
+		x.ReverseOrder = true // rank 1 at the top
+		noLegend := excelize.ChartLegend{Position: "none"}
+		at := rankRow
+		if len(m.in.Months) == 0 && len(m.in.Classes) == 0 {
+			at = row
+		}
+		s.fail(s.b.f.AddChart(name, cellName(1, at), &excelize.Chart{
+			Type: excelize.Bar,
+			Series: []excelize.ChartSeries{{
+				Name: cellRef(sheetRanking, rankScoreCol, m.top()), Categories: rangeRef(sheetRanking, rankNameCol, from, to),
+				Values: rangeRef(sheetRanking, rankScoreCol, from, to), Fill: solid("ED7D31"),
+			}},
+			Title:     chartTitle(rankTitle(m) + "综合得分排名"),
+			Legend:    noLegend,
+			Dimension: excelize.ChartDimension{Width: max(px(1, summaryCols), px(1, trendCol-1)+460), Height: uint(90 + 26*n)},
+			XAxis:     x, YAxis: withFormat(axis(), "0.0"),
+			PlotArea: excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0"}},
+		}))
+	}
+}
+
+func solid(color string) excelize.Fill {
+	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+}
+
+func withFormat(a excelize.ChartAxis, numFmt string) excelize.ChartAxis {
+	a.NumFmt = excelize.ChartNumFmt{CustomNumFmt: numFmt}
+	a.MajorGridLines = true
+	return a
+}
+
+// top is the header row of every table sheet: 1, or 2 under an auditor's banner.
+func (m *model) top() int {
+	if m.in.AuditorCopy {
+		return 2
+	}
+	return 1
 }

@@ -1,6 +1,10 @@
 package reports
 
-import "github.com/minqing/minqing/transform"
+import (
+	"slices"
+
+	"github.com/minqing/minqing/transform"
+)
 
 // writeTownships writes 乡镇（街道）: one row per township with every figure, and the
 // district's own row below the filtered range, so sorting the townships never moves
@@ -9,27 +13,27 @@ import "github.com/minqing/minqing/transform"
 func writeTownships(s *sheet, m *model) {
 	const fixed = 2
 	titles := append([]string{"区划代码", "乡镇（街道）"}, figureTitles(m.in.Defs)...)
-	row := s.header(1, titles)
+	top := s.start(m, len(titles))
+	row := s.header(top, titles)
 	for _, u := range m.townships {
 		s.text(1, row, u.Unit.Code, stText)
 		s.text(2, row, u.Unit.Name, stText)
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
 		row++
 	}
-	s.table(1, row-1, len(titles), fixed)
-	bold := stText
-	bold.bold = true
-	s.text(1, row, m.district.Unit.Code, bold)
-	s.label(2, row, "全区", bold)
-	figureCells(s, row, fixed+1, m.in.Defs, m.district, bold)
+	s.table(top, row-1, len(titles), fixed)
+	totalRow(s, m, row, fixed, m.in.Defs)
+	s.paragraph(row+2, 1, 8, totalNote(m), stNote)
+	s.print(m, top, fixed)
 }
 
 // writeVillages writes 村（社区）: one row per village with its township and every
-// figure.
+// figure, and the scope's own row below.
 func writeVillages(s *sheet, m *model) {
 	const fixed = 3
 	titles := append([]string{"区划代码", "所属乡镇（街道）", "村（社区）"}, figureTitles(m.in.Defs)...)
-	row := s.header(1, titles)
+	top := s.start(m, len(titles))
+	row := s.header(top, titles)
 	for _, u := range m.villages {
 		s.text(1, row, u.Unit.Code, stText)
 		s.text(2, row, m.units[u.Unit.Parent].Name, stText)
@@ -37,7 +41,36 @@ func writeVillages(s *sheet, m *model) {
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
 		row++
 	}
-	s.table(1, row-1, len(titles), fixed)
+	s.table(top, row-1, len(titles), fixed)
+	totalRow(s, m, row, fixed, m.in.Defs)
+	s.paragraph(row+2, 1, 8, totalNote(m), stNote)
+	s.print(m, top, fixed)
+}
+
+// totalRow writes the scope's own figures in bold below a unit table: code in column
+// 1, the scope's word (全区, 全镇) in column fixed, the figures after.
+func totalRow(s *sheet, m *model, row, fixed int, defs []transform.FigureDef) {
+	bold := stText
+	bold.bold = true
+	s.text(1, row, m.scope.Unit.Code, bold)
+	for c := 2; c < fixed; c++ {
+		s.label(c, row, "", bold)
+	}
+	s.label(fixed, row, m.scopeWord(), bold)
+	figureCells(s, row, fixed+1, defs, m.scope, bold)
+}
+
+func totalNote(m *model) string {
+	return "注：“" + m.scopeWord() + "”一行按辖区内全部记录重新计算，含" + levelWord(m) +
+		"本级承办的诉求，不是上列各行之和；比率由件数计算，不是各行比率的平均。"
+}
+
+// levelWord names the scope's own level for notes: 区直部门和乡镇 or 镇（街道）.
+func levelWord(m *model) string {
+	if m.isDistrict {
+		return "区直部门和乡镇（街道）"
+	}
+	return "乡镇（街道）"
 }
 
 func figureTitles(defs []transform.FigureDef) []string {
@@ -48,9 +81,114 @@ func figureTitles(defs []transform.FigureDef) []string {
 	return t
 }
 
-// figureCells writes u's figures in Defs order from column col.
+// figureCells writes u's figures in defs order from column col.
 func figureCells(s *sheet, row, col int, defs []transform.FigureDef, u transform.UnitFigures, cs cellStyle) {
 	for i, d := range defs {
 		s.figure(col+i, row, value(u, d.ID), d.Kind, cs)
 	}
+}
+
+// Figures of the visit and service-activity sheets; they are not case figures.
+var (
+	visitFigures   = []string{"visit_persons", "opinions", "problems_solved"}
+	serviceFigures = []string{"service_activities", "volunteers", "beneficiaries"}
+)
+
+// isCaseFigure reports whether figure id is counted from cases and so has a value
+// for a class, channel or topic. The score ranks units and is not one.
+func isCaseFigure(id string) bool {
+	return id != "score" && !slices.Contains(visitFigures, id) && !slices.Contains(serviceFigures, id)
+}
+
+// isTrendFigure reports whether the monthly trend needs figure id.
+func isTrendFigure(id string) bool {
+	return id == "received" || id == "closed" || id == "on_time_rate"
+}
+
+// pick returns the defs whose IDs keep holds, in defs order.
+func pick(defs []transform.FigureDef, keep func(string) bool) []transform.FigureDef {
+	var out []transform.FigureDef
+	for _, d := range defs {
+		if keep(d.ID) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// activityWriter writes 走访 or 服务活动: the figures ids for every unit below the
+// scope, townships each followed by their villages, and the scope's row below.
+func activityWriter(ids []string) func(*sheet, *model) {
+	return func(s *sheet, m *model) {
+		defs := pick(m.in.Defs, func(id string) bool { return slices.Contains(ids, id) })
+		const fixed = 4
+		titles := append([]string{"区划代码", "层级", "所属乡镇（街道）", "单位"}, figureTitles(defs)...)
+		top := s.start(m, len(titles))
+		row := s.header(top, titles)
+		units := append(slices.Clone(m.townships), m.villages...)
+		slices.SortFunc(units, func(a, b transform.UnitFigures) int { return compareCodes(a.Unit.Code, b.Unit.Code) })
+		for _, u := range units {
+			cs := stText
+			level, township := "村（社区）", m.units[u.Unit.Parent].Name
+			if u.Unit.Level == "township" {
+				level, township, cs.bold = "乡镇（街道）", u.Unit.Name, true
+			}
+			s.text(1, row, u.Unit.Code, cs)
+			s.label(2, row, level, cs)
+			s.text(3, row, township, cs)
+			s.text(4, row, u.Unit.Name, cs)
+			figureCells(s, row, fixed+1, defs, u, cs)
+			row++
+		}
+		s.table(top, row-1, len(titles), fixed)
+		totalRow(s, m, row, fixed, defs)
+		s.paragraph(row+2, 1, len(titles), "注：乡镇（街道）行（加粗）已含其所属各村（社区），请勿与村（社区）行相加；“"+
+			m.scopeWord()+"”一行为辖区合计，含"+levelWord(m)+"本级的记录。", stNote)
+		s.print(m, top, fixed)
+	}
+}
+
+// compareCodes orders statistical division codes; a township's code (…001000) sorts
+// before its villages' (…001001), so a plain string order is the tree order.
+func compareCodes(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// breakdownWriter writes 办理类别, 来源渠道 or 诉求类型: one row per value, in the
+// order given, with every case figure, and the scope's row (all cases) below.
+func breakdownWriter(rows []transform.BreakdownRow, dimension string) func(*sheet, *model) {
+	return func(s *sheet, m *model) {
+		defs := pick(m.in.Defs, isCaseFigure)
+		titles := append([]string{dimension}, figureTitles(defs)...)
+		top := s.start(m, len(titles))
+		row := s.header(top, titles)
+		for _, r := range rows {
+			s.text(1, row, r.Value, stText)
+			figureCells(s, row, 2, defs, transform.UnitFigures{Values: r.Values}, stText)
+			row++
+		}
+		s.table(top, row-1, len(titles), 1)
+		bold := stText
+		bold.bold = true
+		s.label(1, row, "合计（"+m.scopeWord()+"）", bold)
+		figureCells(s, row, 2, defs, m.scope, bold)
+		s.paragraph(row+2, 1, 8, "注：合计行为"+m.scopeWord()+"全部诉求的数，比率由件数计算，不是上列各行比率的平均。", stNote)
+		s.print(m, top, 1)
+	}
+}
+
+// caseFigureCol is the column of figure id on the breakdown sheets, 0 when absent.
+func caseFigureCol(m *model, id string) int {
+	for i, d := range pick(m.in.Defs, isCaseFigure) {
+		if d.ID == id {
+			return 2 + i
+		}
+	}
+	return 0
 }

@@ -3,23 +3,62 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
 )
 
-// Input is everything one workbook shows.
+// Input is everything one workbook shows. Write never counts: every number comes from
+// here, as the read model holds it.
 type Input struct {
-	District   transform.Unit
-	Period     transform.Period
-	Defs       []transform.FigureDef     // transform.FigureDefs()
-	Units      []transform.UnitFigures   // every unit: the district, townships, villages (any order; sort yourself by code)
-	Cases      []transform.CaseRow       // overdue-open-at-cutoff and closed-late cases of the period
+	District transform.Unit // the register's district, whose name opens the title
+	// Scope is whom the workbook is for: the district, or one township, in which case
+	// only that township and its villages appear.
+	Scope  transform.Unit
+	Period transform.Period
+	Defs   []transform.FigureDef // transform.FigureDefs()
+	// Units holds the scope unit and every unit below it, in any order.
+	Units []transform.UnitFigures
+	// Months holds the scope unit's figures for every month from January of the
+	// period's year to the period's last month: the monthly trend.
+	Months []transform.PeriodFigures
+	// Classes, Channels and Topics are the scope unit's case figures by class (the five
+	// classes in domain.md order), by channel and by topic; rows are shown as given.
+	Classes  []transform.BreakdownRow
+	Channels []transform.BreakdownRow
+	Topics   []transform.BreakdownRow
+	// Cases are the overdue-at-cutoff and closed-late cases within the scope; there
+	// may be more than a sheet holds.
+	Cases      []transform.CaseRow
 	Accounting []transform.SourceAccount // per source file
-	Settings   [][2]string               // counting settings in force, name → value, printed on the definitions sheet
+	Settings   [][2]string               // counting settings in force, name → value
+	Weights    map[string]float64        // score weights: response_rate, resolution_rate, satisfaction_rate
+	Manifest   Manifest
+	// AuditorCopy says Citizen and Phone in Cases are in clear: every sheet then says
+	// so in a banner row and in its printed header and footer. Otherwise Write masks
+	// anything personal that reached it unmasked.
+	AuditorCopy bool
+}
+
+// Manifest names what a workbook was made from, so it can be remade and checked.
+type Manifest struct {
+	Version    string    // minqing version
+	ConfigHash string    // SHA-256 of the config file
+	Cutoff     time.Time // the moment the data was taken as known
+	Files      []ManifestFile
+}
+
+// ManifestFile is one input file.
+type ManifestFile struct {
+	Source, Path, SHA256 string
+	Rows                 int
+	Snapshot             *time.Time // the export's date, when its name gives one
 }
 
 // Sheet names, in workbook order.
@@ -27,9 +66,16 @@ const (
 	sheetSummary     = "概览"
 	sheetTownships   = "乡镇（街道）"
 	sheetVillages    = "村（社区）"
+	sheetClasses     = "办理类别"
+	sheetChannels    = "来源渠道"
+	sheetTopics      = "诉求类型"
+	sheetVisits      = "走访"
+	sheetServices    = "服务活动"
+	sheetRanking     = "综合排名"
 	sheetCases       = "超期及逾期办结"
 	sheetSources     = "数据来源"
 	sheetDefinitions = "指标说明"
+	sheetManifest    = "清单"
 )
 
 // fontName is the one font of the workbook. 宋体 (SimSun) ships with every Chinese
@@ -40,9 +86,12 @@ const fontName = "宋体"
 
 // Write writes the workbook to path. The same input gives a byte-identical file:
 // nothing depends on the clock, map order or the machine. An input that does not
-// hold together (no figures for the district, a figure without a value entry, a
-// village whose township is missing) is an error, so a workbook is never published
-// with a silent gap.
+// hold together (no figures for the scope, a figure without a value entry, a village
+// whose township is missing) is an error, so a workbook is never published with a
+// silent gap.
+//
+// Memory stays near the size of the input: the case list is streamed to a temporary
+// file and the archive is written straight to disk, never held whole in memory.
 func Write(path string, in Input) error {
 	m, err := newModel(in)
 	if err != nil {
@@ -53,49 +102,74 @@ func Write(path string, in Input) error {
 		return err
 	}
 	defer b.f.Close()
-	// One function per sheet, so print layout and charts can be added to each
-	// without touching the others.
-	sheets := []struct {
+
+	// Sheets that charts read from are written before 概览 draws them; the order of
+	// the tabs is fixed when the sheets are created below, not by the writing order.
+	type sheetDef struct {
 		name  string
 		write func(*sheet, *model)
-	}{
-		{sheetSummary, writeSummary},
-		{sheetTownships, writeTownships},
-		{sheetVillages, writeVillages},
-		{sheetCases, writeCases},
+	}
+	sheets := []sheetDef{{sheetSummary, writeSummary}}
+	if m.isDistrict {
+		sheets = append(sheets, sheetDef{sheetTownships, writeTownships})
+	}
+	sheets = append(sheets,
+		sheetDef{sheetVillages, writeVillages},
+		sheetDef{sheetClasses, breakdownWriter(in.Classes, "办理类别")},
+		sheetDef{sheetChannels, breakdownWriter(in.Channels, "来源渠道")},
+		sheetDef{sheetTopics, breakdownWriter(in.Topics, "诉求类型")},
+		sheetDef{sheetVisits, activityWriter(visitFigures)},
+		sheetDef{sheetServices, activityWriter(serviceFigures)},
+		sheetDef{sheetRanking, writeRanking},
+	)
+	caseSheets := m.caseSheetNames()
+	tail := []sheetDef{
 		{sheetSources, writeSources},
 		{sheetDefinitions, writeDefinitions},
+		{sheetManifest, writeManifest},
 	}
-	for i, s := range sheets {
+	var order []string
+	for _, s := range sheets {
+		order = append(order, s.name)
+	}
+	order = append(order, caseSheets...)
+	for _, s := range tail {
+		order = append(order, s.name)
+	}
+	for i, name := range order {
 		if i == 0 {
-			err = b.f.SetSheetName("Sheet1", s.name)
+			err = b.f.SetSheetName("Sheet1", name)
 		} else {
-			_, err = b.f.NewSheet(s.name)
+			_, err = b.f.NewSheet(name)
 		}
 		if err != nil {
-			return fmt.Errorf("adding sheet %q: %w", s.name, err)
+			return fmt.Errorf("adding sheet %q: %w", name, err)
 		}
+	}
+	// 概览 last among the normal sheets: its charts refer to cells of the others.
+	normal := append(slices.Clone(sheets[1:]), tail...)
+	normal = append(normal, sheets[0])
+	for _, s := range normal {
 		sh := b.sheet(s.name)
 		s.write(sh, m)
 		if err := sh.finish(); err != nil {
 			return fmt.Errorf("writing sheet %q: %w", s.name, err)
 		}
 	}
-	b.f.SetActiveSheet(0)
-	buf, err := b.f.WriteToBuffer()
-	if err != nil {
-		return fmt.Errorf("encoding workbook %q: %w", path, err)
+	if err := writeCases(b, m, caseSheets); err != nil {
+		return err
 	}
-	if err := replaceFile(path, buf.Bytes()); err != nil {
+	b.f.SetActiveSheet(0)
+	if err := b.save(path); err != nil {
 		return fmt.Errorf("saving workbook %q: %w", path, err)
 	}
 	return nil
 }
 
-// replaceFile writes data to a temporary file beside path and renames it over path,
+// save writes the archive to a temporary file beside path and renames it over path,
 // so a reader (the dashboard server, a user's Excel) never sees half a workbook and a
 // failed write leaves the previous one in place.
-func replaceFile(path string, data []byte) (err error) {
+func (b *book) save(path string) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -106,8 +180,19 @@ func replaceFile(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
+	zw := newArchive(tmp, b.cached, b.streams)
+	// The archive goes to tmp through the zip writer hook; WriteToBuffer's own
+	// buffer stays empty (it would otherwise hold the whole file in memory).
+	b.f.SetZipWriter(func(_ io.Writer) excelize.ZipWriter { return zw })
+	buf, err := b.f.WriteToBuffer()
+	if err != nil {
 		return err
+	}
+	if zw.err != nil {
+		return zw.err
+	}
+	if buf.Len() != 0 {
+		return fmt.Errorf("excelize wrote %d bytes outside the archive writer", buf.Len())
 	}
 	if err = tmp.Chmod(0o644); err != nil {
 		return err
@@ -120,13 +205,19 @@ func replaceFile(path string, data []byte) (err error) {
 
 // model is the input checked and put in the order the sheets show it.
 type model struct {
-	in        Input
-	title     string
-	district  transform.UnitFigures
-	townships []transform.UnitFigures // by code
-	villages  []transform.UnitFigures // by code
-	units     map[string]transform.Unit
-	cases     []transform.CaseRow // by township, unit, receipt, case key
+	in         Input
+	title      string
+	label      string // 2024年第三季度
+	isDistrict bool   // the scope is the whole district
+	scope      transform.UnitFigures
+	townships  []transform.UnitFigures // by code; empty for a township scope
+	villages   []transform.UnitFigures // by code
+	units      map[string]transform.Unit
+	// cases holds indexes into in.Cases in list order (township, unit, receipt, key):
+	// sorting indexes, not a copy of a million rows, keeps memory near the input's.
+	cases []int32
+	// ranked are the units of 综合排名 in rank order; unranked had nothing due.
+	ranked, unranked []transform.UnitFigures
 }
 
 func newModel(in Input) (*model, error) {
@@ -141,33 +232,38 @@ func newModel(in Input) (*model, error) {
 	if len(in.Defs) == 0 {
 		return nil, fmt.Errorf("no figure definitions")
 	}
-	for _, c := range in.Cases {
-		if c.ReceivedAt.IsZero() {
-			return nil, fmt.Errorf("case %s has no receipt time", c.CaseKey)
-		}
+	if in.Scope.Code == "" {
+		in.Scope = in.District
 	}
 	m := &model{
-		in:    in,
-		title: in.District.Name + label + "民情工作统计报表",
-		units: make(map[string]transform.Unit, len(in.Units)),
+		in:         in,
+		label:      label,
+		isDistrict: in.Scope.Code == in.District.Code,
+		units:      make(map[string]transform.Unit, len(in.Units)),
 	}
-	haveDistrict := false
+	m.title = in.District.Name + label + "民情工作统计报表"
+	if !m.isDistrict {
+		if in.Scope.Level != "township" {
+			return nil, fmt.Errorf("scope %s is a %s; a workbook is for the district or one township", in.Scope.Code, in.Scope.Level)
+		}
+		m.title = in.District.Name + in.Scope.Name + label + "民情工作统计报表"
+	}
+	haveScope := false
 	for _, u := range in.Units {
 		if _, dup := m.units[u.Unit.Code]; dup {
 			return nil, fmt.Errorf("unit %s appears twice", u.Unit.Code)
 		}
 		m.units[u.Unit.Code] = u.Unit
-		for _, d := range in.Defs {
-			// A missing entry is a figure nobody computed, not a zero denominator;
-			// printing "—" for it would pass a gap off as a fact.
-			if _, ok := u.Values[d.ID]; !ok {
-				return nil, fmt.Errorf("unit %s has no entry for figure %q", u.Unit.Code, d.ID)
-			}
+		if err := complete(in.Defs, u.Values, nil, "unit "+u.Unit.Code); err != nil {
+			return nil, err
 		}
 		switch {
-		case u.Unit.Code == in.District.Code:
-			m.district, haveDistrict = u, true
+		case u.Unit.Code == in.Scope.Code:
+			m.scope, haveScope = u, true
 		case u.Unit.Level == "township":
+			if !m.isDistrict {
+				return nil, fmt.Errorf("township %s is outside the scope %s", u.Unit.Code, in.Scope.Code)
+			}
 			m.townships = append(m.townships, u)
 		case u.Unit.Level == "village":
 			m.villages = append(m.villages, u)
@@ -175,8 +271,8 @@ func newModel(in Input) (*model, error) {
 		// Other levels (grids) have no sheet of their own; their cases already
 		// count in the village above them.
 	}
-	if !haveDistrict {
-		return nil, fmt.Errorf("no figures for the district %s", in.District.Code)
+	if !haveScope {
+		return nil, fmt.Errorf("no figures for the scope %s", in.Scope.Code)
 	}
 	for _, v := range m.villages {
 		if p, ok := m.units[v.Unit.Parent]; !ok || p.Level != "township" {
@@ -186,18 +282,79 @@ func newModel(in Input) (*model, error) {
 	byCode := func(a, b transform.UnitFigures) int { return cmp.Compare(a.Unit.Code, b.Unit.Code) }
 	slices.SortFunc(m.townships, byCode)
 	slices.SortFunc(m.villages, byCode)
+	for _, rows := range []struct {
+		what string
+		rows []transform.BreakdownRow
+	}{{"class", in.Classes}, {"channel", in.Channels}, {"topic", in.Topics}} {
+		for _, r := range rows.rows {
+			if err := complete(in.Defs, r.Values, isCaseFigure, rows.what+" "+r.Value); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, mo := range in.Months {
+		if err := complete(in.Defs, mo.Values, isTrendFigure, "month "+mo.Period.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.sortCases(); err != nil {
+		return nil, err
+	}
+	m.rank()
+	return m, nil
+}
 
-	m.cases = slices.Clone(in.Cases)
-	slices.SortFunc(m.cases, func(a, b transform.CaseRow) int {
+// complete checks that values has an entry for every figure of defs that want
+// keeps (all when want is nil). A missing entry is a figure nobody computed, not a
+// zero denominator; printing "—" for it would pass a gap off as a fact.
+func complete(defs []transform.FigureDef, values map[string]*float64, want func(string) bool, what string) error {
+	for _, d := range defs {
+		if want != nil && !want(d.ID) {
+			continue
+		}
+		if _, ok := values[d.ID]; !ok {
+			return fmt.Errorf("%s has no entry for figure %q", what, d.ID)
+		}
+	}
+	return nil
+}
+
+// sortCases orders the case list by township (in the township sheet's order), unit,
+// receipt time and case key. Input already in that order (as the read API gives it)
+// is only checked, not sorted.
+func (m *model) sortCases() error {
+	cases := m.in.Cases
+	if len(cases) > 1<<31-1 {
+		return fmt.Errorf("%d cases: more than a workbook can list", len(cases))
+	}
+	township := map[string]string{}
+	for code := range m.units {
+		township[code] = m.townshipCode(code)
+	}
+	tw := make([]string, len(cases))
+	m.cases = make([]int32, len(cases))
+	for i := range cases {
+		if cases[i].ReceivedAt.IsZero() {
+			return fmt.Errorf("case %s has no receipt time", cases[i].CaseKey)
+		}
+		tw[i] = township[cases[i].UnitCode]
+		m.cases[i] = int32(i)
+	}
+	order := func(i, j int32) int {
+		a, b := &cases[i], &cases[j]
 		return cmp.Or(
-			cmp.Compare(m.townshipCode(a.UnitCode), m.townshipCode(b.UnitCode)),
+			cmp.Compare(tw[i], tw[j]),
 			cmp.Compare(a.TownshipName, b.TownshipName),
 			cmp.Compare(a.UnitCode, b.UnitCode),
 			a.ReceivedAt.Compare(b.ReceivedAt),
 			cmp.Compare(a.CaseKey, b.CaseKey),
+			cmp.Compare(i, j),
 		)
-	})
-	return m, nil
+	}
+	if !slices.IsSortedFunc(m.cases, order) {
+		slices.SortFunc(m.cases, order)
+	}
+	return nil
 }
 
 // townshipCode walks up the register from a unit to its township, so cases sort in
@@ -216,6 +373,44 @@ func (m *model) townshipCode(code string) string {
 	return ""
 }
 
+// rank orders the units one level below the scope by score, highest first, ties by
+// code; units without a score (nothing due in the period) are kept apart by code.
+func (m *model) rank() {
+	units := m.townships
+	if !m.isDistrict {
+		units = m.villages
+	}
+	for _, u := range units {
+		if value(u, "score") == nil {
+			m.unranked = append(m.unranked, u)
+		} else {
+			m.ranked = append(m.ranked, u)
+		}
+	}
+	slices.SortStableFunc(m.ranked, func(a, b transform.UnitFigures) int {
+		return cmp.Or(cmp.Compare(*value(b, "score"), *value(a, "score")), cmp.Compare(a.Unit.Code, b.Unit.Code))
+	})
+}
+
+// scopeWord is how the narrative names the scope's area: 全区, 全县, 全镇, 全街道.
+func (m *model) scopeWord() string {
+	name := m.in.Scope.Name
+	if m.isDistrict {
+		for _, suf := range []string{"县", "市", "旗"} {
+			if strings.HasSuffix(name, suf) {
+				return "全" + suf
+			}
+		}
+		return "全区"
+	}
+	for _, suf := range []string{"街道", "镇", "乡"} {
+		if strings.HasSuffix(name, suf) {
+			return "全" + suf
+		}
+	}
+	return "全辖区"
+}
+
 // value returns the figure id of u, nil when it has none.
 func value(u transform.UnitFigures, id string) *float64 { return u.Values[id] }
 
@@ -223,11 +418,17 @@ func value(u transform.UnitFigures, id string) *float64 { return u.Values[id] }
 type book struct {
 	f      *excelize.File
 	styles map[cellStyle]int
+	// cached holds the text a narrative formula shows, by worksheet part and cell,
+	// for the archive writer to store beside the formula (see archive).
+	cached map[string]map[string]string
+	// streams are the parts written by StreamWriters, for the archive writer to put
+	// in a fixed order.
+	streams []string
 }
 
 func newBook(m *model) (*book, error) {
 	f := excelize.NewFile()
-	b := &book{f: f, styles: map[cellStyle]int{}}
+	b := &book{f: f, styles: map[cellStyle]int{}, cached: map[string]map[string]string{}}
 	if err := f.SetDefaultFont(fontName); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("setting default font: %w", err)
@@ -244,7 +445,7 @@ func newBook(m *model) (*book, error) {
 		Created:        stamp,
 		Modified:       stamp,
 		Language:       "zh-CN",
-		Keywords:       m.in.District.Code + " " + m.in.Period.ID,
+		Keywords:       m.in.Scope.Code + " " + m.in.Period.ID,
 	}); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("setting document properties: %w", err)
@@ -258,4 +459,15 @@ func newBook(m *model) (*book, error) {
 
 func (b *book) sheet(name string) *sheet {
 	return &sheet{b: b, name: name, widths: map[int]float64{}}
+}
+
+// part is the archive path of a sheet. excelize names the parts of a new file's
+// sheets by their IDs, which follow the order of creation.
+func (b *book) part(sheet string) string {
+	for id, name := range b.f.GetSheetMap() {
+		if name == sheet {
+			return fmt.Sprintf("xl/worksheets/sheet%d.xml", id)
+		}
+	}
+	return ""
 }

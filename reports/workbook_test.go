@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +51,7 @@ const (
 	districtCode = "320102000000"
 	eastCode     = "320102001000" // 东街街道
 	westCode     = "320102002000" // 西湖镇
+	northCode    = "320102003000" // 北山乡
 	ddeCaseNo    = "=CMD|' /C calc'!A0"
 )
 
@@ -69,15 +72,47 @@ func sampleInput() Input {
 			"beneficiaries": 309, "score": 88.15,
 		}
 	}
+	var months []transform.PeriodFigures
+	for mo := 1; mo <= 9; mo++ {
+		start := day(2024, time.Month(mo), 1)
+		rate := 0.9 + float64(mo)/200
+		months = append(months, transform.PeriodFigures{
+			Period: transform.Period{ID: fmt.Sprintf("2024-%02d", mo), Kind: "month", Start: start, End: start.AddDate(0, 1, -1), Cutoff: start.AddDate(0, 1, -1)},
+			Values: figures(map[string]float64{"received": float64(3800 + 60*mo), "closed": float64(3600 + 70*mo), "on_time_rate": rate}),
+		})
+	}
+	breakdown := func(names ...string) []transform.BreakdownRow {
+		var rows []transform.BreakdownRow
+		for i, n := range names {
+			rows = append(rows, transform.BreakdownRow{Value: n, Values: figures(full(float64(5000-900*i), float64(4800-900*i), 0.9+float64(i)/100), "response_rate", "score")})
+		}
+		return rows
+	}
 	return Input{
 		District: district,
+		Scope:    district,
 		Period: transform.Period{ID: "2024Q3", Kind: "quarter",
 			Start: day(2024, 7, 1), End: day(2024, 9, 30), Cutoff: day(2024, 9, 30)},
+		Months:   months,
+		Classes:  breakdown("即办件", "承诺件", "补办件", "上报件", "建议件"),
+		Channels: breakdown("热线", "走访", "=民情信箱"),
+		Topics:   breakdown("道路交通", "环境卫生", "物业管理"),
+		Weights:  map[string]float64{"response_rate": 0.10, "resolution_rate": 0.45, "satisfaction_rate": 0.45},
+		Manifest: Manifest{
+			Version: "0.5.0", ConfigHash: "9b74c9897bac770ffc029102a200c5de9b74c9897bac770ffc029102a200c5de",
+			Cutoff: at(2024, 10, 8, 9, 0),
+			Files: []ManifestFile{
+				{Source: "village-ledgers", Path: "exports/西街村/2024-09民情台账.xlsx", SHA256: "b1946ac92492d2347c6235b4d2611184b1946ac92492d2347c6235b4d2611184", Rows: 130, Snapshot: ptr(day(2024, 9, 30))},
+				{Source: "hotline", Path: "exports/12345/2024Q3.csv", SHA256: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b", Rows: 12000},
+			},
+		},
 		Defs: transform.FigureDefs(),
 		// Deliberately out of order: Write sorts by code.
 		Units: []transform.UnitFigures{
 			{Unit: unit("320102002001", "西街村", "village", westCode), Values: figures(full(120, 110, 0.9), "response_rate", "score")},
 			{Unit: unit(westCode, "西湖镇", "township", districtCode), Values: figures(full(300, 280, 0.95), "response_rate")},
+			// Nothing fell due: no score, listed apart from the ranking.
+			{Unit: unit(northCode, "北山乡", "township", districtCode), Values: figures(map[string]float64{"received": 0, "closed": 0})},
 			{
 				Unit:   district,
 				Values: figures(full(12345, 11800, 0.925), "response_rate"),
@@ -91,10 +126,12 @@ func sampleInput() Input {
 		Cases: []transform.CaseRow{
 			{CaseKey: "HP2024070002", CaseNo: "HP2024070002", UnitCode: "320102002001", UnitName: "西街村", TownshipName: "西湖镇",
 				Category: "承诺件", Channel: "热线", Status: "已办结", ReceivedAt: at(2024, 7, 2, 9, 30),
-				Deadline: ptr(day(2024, 7, 5)), ClosedAt: ptr(at(2024, 7, 10, 16, 0)), OnTime: ptr(false), DaysLate: 3},
+				Deadline: ptr(day(2024, 7, 5)), ClosedAt: ptr(at(2024, 7, 10, 16, 0)), OnTime: ptr(false), DaysLate: 3,
+				Citizen: "李*", Phone: "139****0001", Description: "村口路灯坏了三个月，晚上出行不便，希望尽快修复。"},
 			{CaseKey: "HP2024080001", CaseNo: "HP2024080001", UnitCode: "320102001001", UnitName: "东街社区", TownshipName: "东街街道",
 				Category: "承诺件", Channel: "走访", Status: "办理中", ReceivedAt: at(2024, 8, 1, 10, 0),
-				Deadline: ptr(day(2024, 8, 6)), DaysLate: 39, Overdue: true, Proxy: true},
+				Deadline: ptr(day(2024, 8, 6)), DaysLate: 39, Overdue: true, Proxy: true,
+				Citizen: "王*", Phone: "186****2233", Description: "小区物业长期不清运垃圾，楼道堆放杂物，存在消防隐患。多次向物业反映无果，请社区协调物业公司限期整改，并公示整改结果。"},
 			{CaseKey: ddeCaseNo, CaseNo: ddeCaseNo, UnitCode: "320102001001", UnitName: "东街社区", TownshipName: "东街街道",
 				Category: "即办件", Channel: "+热线", Status: "已办结", ReceivedAt: at(2024, 7, 15, 8, 0),
 				Deadline: ptr(day(2024, 7, 15)), ClosedAt: ptr(at(2024, 7, 16, 8, 0)), OnTime: ptr(false), DaysLate: 1},
@@ -130,6 +167,27 @@ func sampleInput() Input {
 			{"rules.score_weights", "response_rate 0.10, resolution_rate 0.45, satisfaction_rate 0.45"},
 		},
 	}
+}
+
+// townshipInput is sampleInput scoped to 东街街道: only it and its villages.
+func townshipInput() Input {
+	in := sampleInput()
+	var units []transform.UnitFigures
+	for _, u := range in.Units {
+		if u.Unit.Code == eastCode || u.Unit.Parent == eastCode {
+			units = append(units, u)
+		}
+	}
+	in.Units = units
+	in.Scope = units[slices.IndexFunc(units, func(u transform.UnitFigures) bool { return u.Unit.Code == eastCode })].Unit
+	var cases []transform.CaseRow
+	for _, c := range in.Cases {
+		if c.TownshipName == "东街街道" {
+			cases = append(cases, c)
+		}
+	}
+	in.Cases = cases
+	return in
 }
 
 func writeSample(t *testing.T) string {
@@ -184,7 +242,8 @@ func rowOf(t *testing.T, wb *xlsx.File, sheet, text string) int {
 func wantText(t *testing.T, wb *xlsx.File, sheet, ref, want string) {
 	t.Helper()
 	c := cell(t, wb, sheet, ref)
-	if c.Type() != xlsx.CellTypeString || c.Value != want {
+	// Streamed sheets hold inline strings; both are text.
+	if (c.Type() != xlsx.CellTypeString && c.Type() != xlsx.CellTypeInline) || c.Value != want {
 		t.Errorf("%s!%s = %q (type %v), want text %q", sheet, ref, c.Value, c.Type(), want)
 	}
 }
@@ -231,33 +290,136 @@ func TestWriteSummary(t *testing.T) {
 	wantText(t, wb, s, "A3", "截止日期")
 	wantTime(t, wb, s, "B3", day(2024, 9, 30), fmtDate)
 	for i, h := range []string{"指标", "本期", "环比", "同比"} {
-		wantText(t, wb, s, fmt.Sprintf("%c5", 'A'+i), h)
+		wantText(t, wb, s, fmt.Sprintf("%c6", 'A'+i), h)
 	}
+	up := func(unit string) string { return changeFormat(unit, betterUp) }
 
 	r := rowOf(t, wb, s, "按时办结率")
 	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 0.925, "0.0%")
 	if got := cell(t, wb, s, fmt.Sprintf("B%d", r)).String(); got != "92.5%" {
 		t.Errorf("按时办结率 shows %q, want 92.5%%", got)
 	}
-	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), 2.3, fmtChangePoints)
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), 2.3, up(unitPoints))
 	wantText(t, wb, s, fmt.Sprintf("D%d", r), "—") // YoY nil
 
-	r = rowOf(t, wb, s, "受理量")
+	r = rowOf(t, wb, s, "受理量") // neutral: arrows without colour
 	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 12345, "#,##0")
-	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), 0.125, fmtChangePct)
-	wantNumber(t, wb, s, fmt.Sprintf("D%d", r), -0.05, fmtChangePct)
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), 0.125, changeFormat(unitPct, neutral))
+	wantNumber(t, wb, s, fmt.Sprintf("D%d", r), -0.05, changeFormat(unitPct, neutral))
 
 	r = rowOf(t, wb, s, "响应率") // no first-contact times: no value
 	wantText(t, wb, s, fmt.Sprintf("B%d", r), "—")
 	wantText(t, wb, s, fmt.Sprintf("C%d", r), "—") // MoM key missing
 
-	r = rowOf(t, wb, s, "平均办理时长")
+	r = rowOf(t, wb, s, "平均办理时长") // fewer days is better: a fall is blue
 	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 2.4, "0.0")
-	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -0.1, fmtChangePct)
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -0.1, changeFormat(unitPct, betterDown))
 
 	r = rowOf(t, wb, s, "综合得分")
 	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 88.15, "0.0")
-	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -1.5, fmtChangeScore)
+	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -1.5, up(unitScore))
+
+	// The monthly trend, January to September, beside the figures.
+	wantText(t, wb, s, "F6", "月份")
+	wantText(t, wb, s, "F7", "1月")
+	wantText(t, wb, s, "F15", "9月")
+	wantNumber(t, wb, s, "G15", 3800+60*9, "#,##0")
+	wantNumber(t, wb, s, "I15", 0.945, "0.0%")
+}
+
+// TestNarrative evaluates the narrative's formula against the cells it reads, as
+// tealeg formats them, and checks each number is the figure the words name.
+func TestNarrative(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		in    Input
+		opens string
+	}{
+		{"district", sampleInput(), "本季度全区共受理群众诉求12,345件，办结11,800件，办结率95.6%，按时办结率92.5%"},
+		{"township", townshipInput(), "本季度全街道共受理群众诉求900件，办结850件"},
+		{"auditor copy", func() Input { in := sampleInput(); in.AuditorCopy = true; return in }(), "本季度全区共受理群众诉求12,345件"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "n.xlsx")
+			if err := Write(path, tc.in); err != nil {
+				t.Fatal(err)
+			}
+			wb := openBook(t, path)
+			ref := "A4"
+			if tc.in.AuditorCopy {
+				ref = "A5"
+			}
+			c := cell(t, wb, sheetSummary, ref)
+			if !strings.HasPrefix(c.Value, tc.opens) {
+				t.Errorf("narrative shows %q, want it to open %q", c.Value, tc.opens)
+			}
+			got, names := evalNarrative(t, wb, c.Formula())
+			// tealeg formats #,##0 without the separators.
+			if strings.ReplaceAll(got, ",", "") != strings.ReplaceAll(c.Value, ",", "") {
+				t.Errorf("formula gives\n%q\nbut the cell shows\n%q", got, c.Value)
+			}
+			want := []string{"受理量", "办结量", "办结率", "按时办结率", "按期办结率", "超期未办结", "满意率",
+				"综合得分", "走访人次", "收集意见建议", "解决问题", "服务活动", "服务人次"}
+			if !slices.Equal(names, want) {
+				t.Errorf("narrative reads %v, want %v", names, want)
+			}
+		})
+	}
+}
+
+var textRef = regexp.MustCompile(`^TEXT\(([A-Z]+[0-9]+),"([^"]*)"\)$`)
+
+// evalNarrative computes a concatenation of "literals" and TEXT(ref,"format") from
+// the cells of 概览, formatting each with tealeg and checking the format is the
+// cell's own; it returns the text and the figure names (column A) of the cells.
+func evalNarrative(t *testing.T, wb *xlsx.File, formula string) (string, []string) {
+	t.Helper()
+	var out strings.Builder
+	var names []string
+	for _, part := range splitConcat(formula) {
+		if strings.HasPrefix(part, `"`) {
+			out.WriteString(strings.ReplaceAll(part[1:len(part)-1], `""`, `"`))
+			continue
+		}
+		m := textRef.FindStringSubmatch(part)
+		if m == nil {
+			t.Fatalf("narrative part %q is neither text nor TEXT(cell)", part)
+		}
+		c := cell(t, wb, sheetSummary, m[1])
+		if c.Type() == xlsx.CellTypeNumeric {
+			if c.GetNumberFormat() != m[2] {
+				t.Errorf("%s is formatted %q, the narrative %q", m[1], c.GetNumberFormat(), m[2])
+			}
+			v, err := c.FormattedValue()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.WriteString(v)
+		} else {
+			out.WriteString(c.Value) // TEXT of text is the text: "—"
+		}
+		_, row, _ := xlsx.GetCoordsFromCellIDString(m[1])
+		names = append(names, cell(t, wb, sheetSummary, fmt.Sprintf("A%d", row+1)).Value)
+	}
+	return out.String(), names
+}
+
+// splitConcat splits a formula at the & operators outside string literals.
+func splitConcat(f string) []string {
+	var parts []string
+	start, quoted := 0, false
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case '"':
+			quoted = !quoted
+		case '&':
+			if !quoted {
+				parts = append(parts, f[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, f[start:])
 }
 
 func TestWriteUnitSheets(t *testing.T) {
@@ -278,12 +440,13 @@ func TestWriteUnitSheets(t *testing.T) {
 	wantText(t, wb, s, "A2", eastCode) // sorted by code
 	wantText(t, wb, s, "B2", "东街街道")
 	wantText(t, wb, s, "B3", "西湖镇")
-	wantText(t, wb, s, "B4", "全区")
-	wantText(t, wb, s, "A4", districtCode)
+	wantText(t, wb, s, "B4", "北山乡")
+	wantText(t, wb, s, "B5", "全区")
+	wantText(t, wb, s, "A5", districtCode)
 	wantNumber(t, wb, s, ref("received", 2), 900, "#,##0")
 	wantNumber(t, wb, s, ref("on_time_rate", 3), 0.95, "0.0%")
-	wantNumber(t, wb, s, ref("received", 4), 12345, "#,##0")
-	wantText(t, wb, s, ref("response_rate", 4), "—")
+	wantNumber(t, wb, s, ref("received", 5), 12345, "#,##0")
+	wantText(t, wb, s, ref("response_rate", 5), "—")
 
 	s = sheetVillages
 	for r, want := range [][3]string{
@@ -298,33 +461,38 @@ func TestWriteUnitSheets(t *testing.T) {
 	// 南门社区 received nothing: counts are 0, rates have no value.
 	wantNumber(t, wb, s, "D3", 0, "#,##0")
 	wantText(t, wb, s, "F3", "—")
-	if got := wb.Sheet[s].MaxRow; got != 4 {
-		t.Errorf("%s has %d rows, want header + 3 villages", s, got)
-	}
+	wantText(t, wb, s, "C5", "全区") // the district's own row below the villages
+	wantNumber(t, wb, s, "D5", 12345, "#,##0")
 }
 
 func TestWriteCases(t *testing.T) {
 	wb := openBook(t, writeSample(t))
 	s := sheetCases
-	wantText(t, wb, s, "A1", "案件编号")
-	wantText(t, wb, s, "K1", "是否代办")
+	wantText(t, wb, s, "A1", "截至2024-09-30，超期未办结3件，逾期办结2件，共5件。")
+	wantText(t, wb, s, "A2", "案件编号")
+	wantText(t, wb, s, "K2", "是否代办")
+	wantText(t, wb, s, "N2", "诉求内容")
 	// District office first (no township), then 东街街道's cases by unit code and
 	// receipt time, then 西湖镇.
 	for i, want := range []string{"HP2024090003", "fp:9f2c1ab0", ddeCaseNo, "HP2024080001", "HP2024070002"} {
-		wantText(t, wb, s, fmt.Sprintf("A%d", i+2), want)
+		wantText(t, wb, s, fmt.Sprintf("A%d", i+3), want)
 	}
-	wantText(t, wb, s, "B2", "—") // a district office's case has no township
-	wantText(t, wb, s, "B6", "西湖镇")
-	wantText(t, wb, s, "C6", "西街村")
-	wantText(t, wb, s, "E4", "+热线")
-	wantTime(t, wb, s, "F6", at(2024, 7, 2, 9, 30), fmtDateTime)
-	wantTime(t, wb, s, "G6", day(2024, 7, 5), fmtDate)
-	wantTime(t, wb, s, "H6", at(2024, 7, 10, 16, 0), fmtDateTime)
-	wantText(t, wb, s, "H5", "—") // still open
-	wantText(t, wb, s, "I5", "办理中")
-	wantNumber(t, wb, s, "J5", 39, "#,##0")
-	wantText(t, wb, s, "K5", "是")
-	wantText(t, wb, s, "K6", "否")
+	wantText(t, wb, s, "B3", "—") // a district office's case has no township
+	wantText(t, wb, s, "B7", "西湖镇")
+	wantText(t, wb, s, "C7", "西街村")
+	wantText(t, wb, s, "E5", "+热线")
+	wantTime(t, wb, s, "F7", at(2024, 7, 2, 9, 30), fmtDateTime)
+	wantTime(t, wb, s, "G7", day(2024, 7, 5), fmtDate)
+	wantTime(t, wb, s, "H7", at(2024, 7, 10, 16, 0), fmtDateTime)
+	wantText(t, wb, s, "H6", "—") // still open
+	wantText(t, wb, s, "I6", "办理中")
+	wantNumber(t, wb, s, "J6", 39, "#,##0")
+	wantText(t, wb, s, "K6", "是")
+	wantText(t, wb, s, "K7", "否")
+	wantText(t, wb, s, "L7", "李*")
+	wantText(t, wb, s, "M7", "139****0001")
+	wantText(t, wb, s, "N7", "村口路灯坏了三个月，晚上出行不便，希望尽快修复。")
+	wantText(t, wb, s, "N3", "—") // no description
 }
 
 func TestWriteSources(t *testing.T) {
@@ -385,12 +553,12 @@ func TestWriteDeterministic(t *testing.T) {
 func TestFormulaTextStaysText(t *testing.T) {
 	path := writeSample(t)
 	wb := openBook(t, path)
-	wantText(t, wb, sheetCases, "A4", ddeCaseNo)
-	if f := cell(t, wb, sheetCases, "A4").Formula(); f != "" {
+	wantText(t, wb, sheetCases, "A5", ddeCaseNo)
+	if f := cell(t, wb, sheetCases, "A5").Formula(); f != "" {
 		t.Errorf("case number became formula %q", f)
 	}
-	quoted := quotePrefixed(t, path, "xl/worksheets/sheet4.xml")
-	for ref, want := range map[string]bool{"A4": true, "E4": true, "A5": false, "C4": false} {
+	quoted := quotePrefixed(t, path, sheetPart(t, wb, sheetCases))
+	for ref, want := range map[string]bool{"A5": true, "E5": true, "A6": false, "C5": false} {
 		if quoted[ref] != want {
 			t.Errorf("%s!%s quote prefix = %v, want %v", sheetCases, ref, quoted[ref], want)
 		}
@@ -469,7 +637,11 @@ func TestWriteRejectsIncompleteInput(t *testing.T) {
 		change func(*Input)
 		want   string
 	}{
-		{"no district figures", func(in *Input) { in.District.Code = "999999000000" }, "no figures for the district"},
+		{"no scope figures", func(in *Input) {
+			in.Units = slices.DeleteFunc(in.Units, func(u transform.UnitFigures) bool { return u.Unit.Code == districtCode })
+		}, "no figures for the scope"},
+		{"village as scope", func(in *Input) { in.Scope = in.Units[0].Unit }, "is a village"},
+		{"class without a figure", func(in *Input) { delete(in.Classes[2].Values, "on_time_rate") }, `class 补办件 has no entry for figure "on_time_rate"`},
 		{"figure never computed", func(in *Input) { delete(in.Units[0].Values, "closed") }, `no entry for figure "closed"`},
 		{"orphan village", func(in *Input) { in.Units[0].Unit.Parent = "320102009000" }, "is not a township"},
 		{"duplicate unit", func(in *Input) { in.Units = append(in.Units, in.Units[0]) }, "appears twice"},
@@ -547,7 +719,14 @@ func TestRenderSample(t *testing.T) {
 	if path == "" {
 		t.Skip("set MINQING_SAMPLE_XLSX to write the sample workbook")
 	}
-	if err := Write(path, sampleInput()); err != nil {
+	in := sampleInput()
+	switch os.Getenv("MINQING_SAMPLE_SCOPE") {
+	case "township":
+		in = townshipInput()
+	case "auditor":
+		in.AuditorCopy = true
+	}
+	if err := Write(path, in); err != nil {
 		t.Fatal(err)
 	}
 }

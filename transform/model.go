@@ -85,6 +85,11 @@ type CaseRow struct {
 	DaysLate int
 	Overdue  bool // open at the cutoff with its deadline passed
 	Proxy    bool
+	// Citizen and Phone are masked (张*, 138****5678) and Description is scrubbed of phone
+	// and ID numbers, as the store holds them; an auditor's copy fills them in clear.
+	Citizen     string
+	Phone       string
+	Description string
 }
 
 // SourceAccount is the per-file accounting: Read = Loaded + Quarantined + Skipped.
@@ -97,6 +102,7 @@ type SourceAccount struct {
 	Loaded        int
 	Quarantined   int
 	Skipped       int
+	Snapshot      *time.Time     // the export's date from its file name, when it has one
 	QuarantinedBy map[string]int // reason code → rows
 	SkippedBy     map[string]int // blank, title, header, totals, footer, sheet (rows of a sheet with no header) → rows
 }

@@ -236,21 +236,60 @@ func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) 
 	}
 	out := make([]BreakdownRow, 0, len(order))
 	for _, v := range order {
-		out = append(out, *byValue[v])
+		b := *byValue[v]
+		// A class with no cases in the period still shows every case figure: 0 for
+		// counts, no value for the rest.
+		for _, d := range figureDefs {
+			if _, ok := b.Values[d.ID]; ok || activityFigures[d.ID] {
+				continue
+			}
+			if d.Kind == KindCount {
+				zero := 0.0
+				b.Values[d.ID] = &zero
+			} else {
+				b.Values[d.ID] = nil
+			}
+		}
+		out = append(out, b)
 	}
 	return out, rows.Err()
 }
 
+// activityFigures are counted from visits and service activities, which have no class,
+// channel or topic: breakdowns do not carry them.
+var activityFigures = map[string]bool{
+	"visit_persons": true, "opinions": true, "problems_solved": true,
+	"service_activities": true, "volunteers": true, "beneficiaries": true,
+}
+
+// ErrNoPersonalData means an auditor's copy was asked of a store that keeps no personal
+// data in clear.
+var ErrNoPersonalData = errors.New("the store holds no personal data in clear")
+
 // ProblemCases returns the cases auditors look at for a period and a unit's subtree: open
-// at the cutoff past their deadline, and closed late in the period.
-func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string) ([]CaseRow, error) {
+// at the cutoff past their deadline, and closed late in the period. Citizens are masked
+// and descriptions scrubbed unless clear is set, which needs a store that keeps personal
+// data (ErrNoPersonalData otherwise).
+func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string, clear bool) ([]CaseRow, error) {
+	who := `coalesce(f.citizen_name_masked, ''), coalesce(f.citizen_phone_masked, ''), coalesce(f.description, '')`
+	join := ""
+	if clear {
+		var n int
+		if err := r.db.QueryRowContext(ctx, `select count(*) from (select 1 from raw_case_personal limit 1)`).Scan(&n); err != nil || n == 0 {
+			return nil, fmt.Errorf("making an auditor's copy: %w (set privacy.keep_personal_data: true in the config and load the exports into a new store)", ErrNoPersonalData)
+		}
+		who = `coalesce(pc.citizen_name, ''), coalesce(pc.citizen_phone, ''), coalesce(pd.description, '')`
+		join = `left join raw_case_personal pc on pc.file_id = f.citizen_ref.file_id and pc.sheet = f.citizen_ref.sheet and pc.row_no = f.citizen_ref.row_no
+		left join raw_case_personal pd on pd.file_id = f.description_ref.file_id and pd.sheet = f.description_ref.sheet and pd.row_no = f.description_ref.row_no`
+	}
 	rows, err := r.db.QueryContext(ctx, `
 		select f.case_key, coalesce(f.case_no, ''), f.unit_code, u.name, coalesce(tw.name, ''),
 			f.category, coalesce(f.channel, ''), coalesce(f.topic, ''), coalesce(f.status, ''),
 			f.received_at, f.deadline, f.closed_at, f.is_on_time, f.is_overdue_open, f.is_proxy,
 			case when f.is_overdue_open then c_cut.workday_no - c_due.workday_no
-			     else c_closed.workday_no - c_due.workday_no end as days_late
+			     else c_closed.workday_no - c_due.workday_no end as days_late, `+who+`
 		from case_period_facts f
+		`+join+`
 		join ref_unit_tree t on t.code = f.unit_code and t.ancestor = ?
 		join ref_units u on u.code = f.unit_code
 		left join ref_unit_tree tt on tt.code = f.unit_code and tt.ancestor in (select code from ref_units where level = 'township')
@@ -271,7 +310,8 @@ func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string) ([
 		var onTime sql.NullBool
 		var late sql.NullInt64
 		if err := rows.Scan(&c.CaseKey, &c.CaseNo, &c.UnitCode, &c.UnitName, &c.TownshipName, &c.Category, &c.Channel,
-			&c.Topic, &c.Status, &c.ReceivedAt, &deadline, &closed, &onTime, &c.Overdue, &c.Proxy, &late); err != nil {
+			&c.Topic, &c.Status, &c.ReceivedAt, &deadline, &closed, &onTime, &c.Overdue, &c.Proxy, &late,
+			&c.Citizen, &c.Phone, &c.Description); err != nil {
 			return nil, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
 		}
 		c.ReceivedAt = localDate(c.ReceivedAt)
@@ -297,7 +337,7 @@ func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string) ([
 func (r *Reader) Accounting(ctx context.Context) ([]SourceAccount, error) {
 	rows, err := r.db.QueryContext(ctx, `select source, kind, path, file_id, rows_read, loaded, quarantined, skipped,
 		skipped_title, skipped_header, skipped_blank, skipped_totals, skipped_footer, skipped_sheet,
-		cast(map_keys(quarantined_by) as varchar[]), cast(map_values(quarantined_by) as bigint[])
+		cast(map_keys(quarantined_by) as varchar[]), cast(map_values(quarantined_by) as bigint[]), snapshot_date
 		from source_accounting order by source, path`)
 	if err != nil {
 		return nil, fmt.Errorf("reading accounting: %w", err)
@@ -308,9 +348,14 @@ func (r *Reader) Accounting(ctx context.Context) ([]SourceAccount, error) {
 		var a SourceAccount
 		var st, sh, sb, stt, sf, ss int
 		var keys, vals []any
+		var snap sql.NullTime
 		if err := rows.Scan(&a.Source, &a.Kind, &a.File, &a.SHA256, &a.Read, &a.Loaded, &a.Quarantined, &a.Skipped,
-			&st, &sh, &sb, &stt, &sf, &ss, &keys, &vals); err != nil {
+			&st, &sh, &sb, &stt, &sf, &ss, &keys, &vals, &snap); err != nil {
 			return nil, fmt.Errorf("reading accounting: %w", err)
+		}
+		if snap.Valid {
+			d := localDate(snap.Time)
+			a.Snapshot = &d
 		}
 		a.SkippedBy = map[string]int{}
 		for k, v := range map[string]int{"title": st, "header": sh, "blank": sb, "totals": stt, "footer": sf, "sheet": ss} {

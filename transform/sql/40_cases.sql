@@ -3,7 +3,9 @@
 -- Each field comes from the newest version whose export has that column (docs/rules.md);
 -- then the rules: withdrawn, closed, deadline on the working-day calendar, on time,
 -- processing days less waiting.
--- inputs: case_versions, ref_calendar, ref_settings. Personal data: masked only.
+-- inputs: case_versions, ref_calendar, ref_settings. Personal data: masked only;
+-- citizen_ref / description_ref point at the raw row (file_id, sheet, row_no) that an
+-- auditor's copy reads clear values from.
 create or replace table cases_all as
 with current_state as (
   select
@@ -39,6 +41,10 @@ with current_state as (
     arg_min_null(citizen_name_masked, version_rank) filter (where citizen_name_masked is not null) as citizen_name_masked,
     arg_min_null(citizen_phone_masked, version_rank) filter (where citizen_phone_masked is not null) as citizen_phone_masked,
     arg_min_null(description, version_rank) filter (where description_p) as description,
+    -- where the citizen and the description came from, for an auditor's copy
+    arg_min_null({'file_id': file_id, 'sheet': sheet, 'row_no': row_no}, version_rank)
+      filter (where citizen_name_masked is not null or citizen_phone_masked is not null) as citizen_ref,
+    arg_min_null({'file_id': file_id, 'sheet': sheet, 'row_no': row_no}, version_rank) filter (where description_p) as description_ref,
     count(*) as versions,
     bool_and(case_no is null) as no_case_no,
     max(version_at) as version_at
@@ -98,7 +104,7 @@ select
   promised_days, catalogue_days, limit_days, due_at, supplement_requested_at, supplement_done_at,
   escalated_at, reply_at, closed_at, status, result, first_contact_at, first_contact_exported,
   feedback_at, feedback_method, satisfaction, is_proxy, handler, citizen_name_masked,
-  citizen_phone_masked, description, versions, no_case_no, version_at,
+  citizen_phone_masked, description, citizen_ref, description_ref, versions, no_case_no, version_at,
   is_withdrawn, is_closed,
   case when is_closed then closed_date_any end as closed_date,
   clock_start_date, deadline,

@@ -1,0 +1,97 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// auditorBanner heads every sheet of an auditor's copy, which names citizens in clear.
+const auditorBanner = "审计专用副本：本工作簿含未脱敏的个人信息（诉求人姓名、联系电话、诉求内容），仅供审计核查使用，不得复制、转发或对外公开。"
+
+// start writes the auditor's banner over columns 1..cols of row 1 when the workbook is
+// an auditor's copy, and returns the first row left for the sheet's content.
+func (s *sheet) start(m *model, cols int) int {
+	if !m.in.AuditorCopy {
+		return 1
+	}
+	s.paragraph(1, 1, max(cols, 4), auditorBanner, stBanner)
+	return 2
+}
+
+// print asks finish to set the sheet up for printing with rows 1..titleRows and
+// columns 1..titleCols repeated on every page.
+func (s *sheet) print(m *model, titleRows, titleCols int) {
+	s.printing = &printing{m, titleRows, titleCols}
+}
+
+type printing struct {
+	m                    *model
+	titleRows, titleCols int
+}
+
+// pageWidth is how many column-width units an A4 landscape page shows legibly: at
+// about 150 units 11-point text prints near 9 points. A wider sheet is printed
+// across several pages, its first columns repeated on each, rather than shrunk to
+// illegible.
+const pageWidth = 150.0
+
+// page sets up printing: A4 landscape, scaled to fit a sheet width units wide on as
+// few pages across as stay legible and as many pages down as it takes, rows
+// 1..titleRows and columns 1..titleCols repeated on every page (none when 0), and a
+// header and footer naming the report, the sheet, the period and the page.
+//
+// It must be called before a StreamWriter is opened on the sheet: the settings live
+// in the worksheet record, which the StreamWriter copies when it starts.
+func page(b *book, m *model, name string, titleRows, titleCols int, width float64) error {
+	fitW := int(math.Ceil(width / pageWidth))
+	fitW = min(max(fitW, 1), 3)
+	if fitW == 1 {
+		titleCols = 0
+	}
+	size, landscape, fitH := 9, "landscape", 0 // 9 is A4
+	if err := b.f.SetPageLayout(name, &excelize.PageLayoutOptions{
+		Size: &size, Orientation: &landscape, FitToWidth: &fitW, FitToHeight: &fitH,
+	}); err != nil {
+		return fmt.Errorf("setting page layout: %w", err)
+	}
+	fit := true
+	if err := b.f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("setting fit to page: %w", err)
+	}
+	header := "&L" + hfText(m.title) + "&R" + hfText(name)
+	footer := "&L" + hfText(m.label) + "&C&P / &N&R截止日期 " + m.in.Period.Cutoff.In(shanghai).Format("2006-01-02")
+	if m.in.AuditorCopy {
+		header = "&L" + hfText(m.title) + "&C&B审计专用副本·含未脱敏个人信息&B&R" + hfText(name)
+		footer = "&L" + hfText(m.label) + "&C&P / &N&R&B审计专用副本，不得外传&B"
+	}
+	if err := b.f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddHeader: header, OddFooter: footer}); err != nil {
+		return fmt.Errorf("setting header and footer: %w", err)
+	}
+	var titles []string
+	if titleCols > 0 {
+		last, _ := excelize.ColumnNumberToName(titleCols)
+		titles = append(titles, fmt.Sprintf("%s!$A:$%s", quoteSheet(name), last))
+	}
+	if titleRows > 0 {
+		titles = append(titles, fmt.Sprintf("%s!$1:$%d", quoteSheet(name), titleRows))
+	}
+	if len(titles) > 0 {
+		if err := b.f.SetDefinedName(&excelize.DefinedName{
+			Name:     "_xlnm.Print_Titles",
+			RefersTo: strings.Join(titles, ","),
+			Scope:    name,
+		}); err != nil {
+			return fmt.Errorf("setting print titles: %w", err)
+		}
+	}
+	return nil
+}
+
+// hfText escapes text for a header or footer, where & starts a code.
+func hfText(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+
+// quoteSheet is a sheet name as a reference writes it: 'name', quotes doubled.
+func quoteSheet(name string) string { return "'" + strings.ReplaceAll(name, "'", "''") + "'" }
