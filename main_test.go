@@ -598,3 +598,19 @@ func TestAuditorCopy(t *testing.T) {
 		t.Errorf("the auditor's copy is not named as one: %s", audit)
 	}
 }
+
+// TestFiguresFollowTheirConfig: after the config changes, outputs refuse the figures made
+// under the old one until the pipeline runs again.
+func TestFiguresFollowTheirConfig(t *testing.T) {
+	cfg, _ := district(t)
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, []byte("rules:\n  satisfied_labels: [满意]\n")...), 0o644)
+	var out, errOut bytes.Buffer
+	cmd := newRoot(&out, &errOut)
+	cmd.SetArgs([]string{"stats", "--config", cfg, "--period", "2024Q3"})
+	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "another config") {
+		t.Fatalf("stats after a config change: err = %v, want a refusal", err)
+	}
+	minqing(t, "run", "--config", cfg)
+	stats(t, cfg, "2024Q3")
+}

@@ -29,9 +29,10 @@ var errSomeFilesFailed = errors.New("export files could not be read")
 
 // pipeline holds what every command needs: the config, the open store and a logger.
 type pipeline struct {
-	cfg *config.Config
-	db  *sql.DB
-	log *slog.Logger
+	cfg     *config.Config
+	cfgHash string // SHA-256 of the config file's bytes
+	db      *sql.DB
+	log     *slog.Logger
 }
 
 func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipeline, error) {
@@ -50,7 +51,13 @@ func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipel
 		db.Close()
 		return nil, err
 	}
-	return &pipeline{cfg: cfg, db: db, log: log}, nil
+	b, err := os.ReadFile(cfg.File)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hashing config: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return &pipeline{cfg: cfg, db: db, log: log, cfgHash: hex.EncodeToString(sum[:])}, nil
 }
 
 func (p *pipeline) Close() error { return p.db.Close() }
@@ -88,7 +95,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	p.log.Info("ingest finished", "loaded", loaded, "unchanged", unchanged, "failed", len(failed))
 	sum, err := transform.Run(ctx, p.db, transform.Options{
 		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
-		Logger: p.log.With("component", "transform"),
+		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash,
 	})
 	if err != nil {
 		return results, err
@@ -162,6 +169,15 @@ func settings(r transform.Rules) [][2]string {
 // figures for it, the district first.
 func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Reader, transform.Period, []transform.UnitFigures, error) {
 	r := transform.NewReader(p.db)
+	// Figures made under another config (other rules, register or catalogue) are not
+	// the ones this config describes: never publish them under its name.
+	made, err := r.ConfigHash(ctx)
+	if err != nil {
+		return nil, transform.Period{}, nil, err
+	}
+	if made != p.cfgHash {
+		return nil, transform.Period{}, nil, fmt.Errorf("the store's figures were made under another config than %s (changed since, or another config file): run `minqing run --config %s` first", p.cfg.File, p.cfg.File)
+	}
 	per, err := p.period(ctx, r, periodID)
 	if err != nil {
 		return nil, transform.Period{}, nil, err
@@ -233,10 +249,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			return "", err
 		}
 	}
-	manifest, err := p.manifest(per, accts)
-	if err != nil {
-		return "", err
-	}
+	manifest := p.manifest(per, accts)
 	dir := p.outDir(o.Out)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating %q: %w", dir, err)
@@ -286,17 +299,12 @@ func (p *pipeline) writeTownshipReports(ctx context.Context, o reportOptions) ([
 
 // manifest states what a workbook was made from: the inputs with their hashes, the
 // config's hash, the cutoff and the minqing version.
-func (p *pipeline) manifest(per transform.Period, accts []transform.SourceAccount) (reports.Manifest, error) {
-	b, err := os.ReadFile(p.cfg.File)
-	if err != nil {
-		return reports.Manifest{}, fmt.Errorf("hashing config: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	m := reports.Manifest{Version: version, ConfigHash: hex.EncodeToString(sum[:]), Cutoff: per.Cutoff}
+func (p *pipeline) manifest(per transform.Period, accts []transform.SourceAccount) reports.Manifest {
+	m := reports.Manifest{Version: version, ConfigHash: p.cfgHash, Cutoff: per.Cutoff}
 	for _, a := range accts {
 		m.Files = append(m.Files, reports.ManifestFile{Source: a.Source, Path: a.File, SHA256: a.SHA256, Rows: a.Read, Snapshot: a.Snapshot})
 	}
-	return m, nil
+	return m
 }
 
 // writeDashboard writes the HTML dashboard for a period and returns the page's path.

@@ -18,6 +18,25 @@ type Reader struct{ db *sql.DB }
 // NewReader returns a Reader over db, which a transform run has built.
 func NewReader(db *sql.DB) *Reader { return &Reader{db: db} }
 
+// ErrNoFigures means no transform has run on the store yet.
+var ErrNoFigures = errors.New("the store has no figures yet")
+
+// ConfigHash returns the hash of the configuration the current figures were made under.
+func (r *Reader) ConfigHash(ctx context.Context) (string, error) {
+	var n int
+	if err := r.db.QueryRowContext(ctx, `select count(*) from information_schema.tables where table_name = 'transform_meta'`).Scan(&n); err != nil {
+		return "", fmt.Errorf("looking for figures: %w", err)
+	}
+	if n == 0 {
+		return "", fmt.Errorf("%w: run `minqing run` first", ErrNoFigures)
+	}
+	var h string
+	if err := r.db.QueryRowContext(ctx, `select config_hash from transform_meta`).Scan(&h); err != nil {
+		return "", fmt.Errorf("reading the figures' config: %w", err)
+	}
+	return h, nil
+}
+
 // ErrUnknownPeriod means the period has no data (or is not a period).
 var ErrUnknownPeriod = errors.New("unknown period")
 

@@ -28,6 +28,9 @@ type Options struct {
 	Rules         Rules
 	Calendar      *calendar.Calendar // default calendar.Official()
 	Logger        *slog.Logger
+	// ConfigHash identifies the configuration the figures are made under; it is stored
+	// with them so that no output publishes figures made under another (Reader.ConfigHash).
+	ConfigHash string
 }
 
 // Summary tells what a run produced.
@@ -89,6 +92,9 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	}
 	if err := runDataTests(ctx, tx); err != nil {
 		return Summary{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `create or replace table transform_meta as select ?::varchar as config_hash`, opts.ConfigHash); err != nil {
+		return Summary{}, fmt.Errorf("recording the transform's config: %w", err)
 	}
 	var s Summary
 	if err := tx.QueryRowContext(ctx, `select (select count(*) from cases), (select count(*) from quarantine), (select count(*) from periods)`).
