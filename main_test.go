@@ -386,6 +386,70 @@ func TestWorkbookMatchesStats(t *testing.T) {
 		t.Errorf("only %d workbook cells checked", checked)
 	}
 	t.Logf("%d workbook cells equal stats", checked)
+
+	// The summary: its table's 本期 column is the district's figures, and the narrative
+	// states the same numbers (its cached text, as a reader without recalculation sees it).
+	district := byCode[s.Units[0].Code]
+	sum, ok := wb.Sheet["概览"]
+	if !ok {
+		t.Fatal("no 概览 sheet")
+	}
+	byName := map[string]string{}
+	for _, d := range transform.FigureDefs() {
+		byName[d.Name] = d.ID
+	}
+	narrative := ""
+	tableRows := 0
+	for r := 0; r < sum.MaxRow; r++ {
+		row, _ := sum.Row(r)
+		first := row.GetCell(0).Value
+		if strings.HasPrefix(first, "本季度") {
+			narrative = first
+		}
+		id, ok := byName[first]
+		if !ok {
+			continue
+		}
+		cell := row.GetCell(1)
+		exp := district[id]
+		if exp == nil {
+			if cell.Value != "—" {
+				t.Errorf("概览 %s: %q, want —", id, cell.Value)
+			}
+			continue
+		}
+		if got, err := cell.Float(); err != nil || math.Abs(got-*exp) > 1e-9 {
+			t.Errorf("概览 %s: %v, stats %v", id, cell.Value, *exp)
+		}
+		tableRows++
+	}
+	if tableRows < 15 {
+		t.Errorf("概览: %d figure rows found", tableRows)
+	}
+	if narrative == "" {
+		t.Fatal("概览: no narrative")
+	}
+	for id, want := range map[string]string{
+		"received":      fmt.Sprintf("受理群众诉求%s件", thousands(*district["received"])),
+		"closed":        fmt.Sprintf("办结%s件", thousands(*district["closed"])),
+		"close_rate":    fmt.Sprintf("办结率%.1f%%", 100**district["close_rate"]),
+		"on_time_rate":  fmt.Sprintf("按时办结率%.1f%%", 100**district["on_time_rate"]),
+		"visit_persons": fmt.Sprintf("走访群众%s人次", thousands(*district["visit_persons"])),
+		"opinions":      fmt.Sprintf("收集意见建议%s条", thousands(*district["opinions"])),
+	} {
+		if !strings.Contains(narrative, want) {
+			t.Errorf("narrative lacks %s as %q: %s", id, want, narrative)
+		}
+	}
+}
+
+// thousands formats a count as the workbook does (#,##0).
+func thousands(v float64) string {
+	s := fmt.Sprintf("%d", int64(v))
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // TestDashboardInBrowser opens the demo district's dashboard in headless Chromium with
