@@ -152,9 +152,9 @@ func (c *Config) validate() error {
 			}
 		}
 		switch s.Encoding {
-		case "auto", "utf-8", "gb18030":
+		case "auto", "utf-8", "gb18030", "utf-16", "utf-16le", "utf-16be":
 		default:
-			errs = append(errs, fmt.Errorf("%s.encoding: %q is not auto, utf-8 or gb18030", at, s.Encoding))
+			errs = append(errs, fmt.Errorf("%s.encoding: %q is not auto, utf-8, gb18030 or utf-16(le|be)", at, s.Encoding))
 		}
 	}
 	if err := c.Rules.Validate(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -16,6 +18,10 @@ import (
 type sheet struct {
 	Name string // worksheet name; "" for CSV
 	Rows []gridRow
+	// Keys, for JSON, name the columns: there is no header row in the file, and every
+	// row is data. Blank counts JSON lines' empty lines.
+	Keys  []string
+	Blank int
 }
 
 type gridRow struct {
@@ -39,8 +45,20 @@ func readSheets(path string, data []byte, encoding string) ([]sheet, string, err
 	case ".xlsx", ".xlsm":
 		s, err := readXLSX(data)
 		return s, "xlsx", err
+	case ".json", ".jsonl", ".ndjson":
+		text, used, err := decodeText(data, encoding)
+		if err != nil {
+			return nil, "", err
+		}
+		s, err := readJSON(text)
+		return []sheet{s}, "json/" + used, err
 	case ".xls":
-		return nil, "", fmt.Errorf("%w: legacy .xls; save it as .xlsx (or convert with `soffice --headless --convert-to xlsx`)", ErrFormat)
+		converted, err := convertXLS(path)
+		if err != nil {
+			return nil, "", err
+		}
+		s, err := readXLSX(converted)
+		return s, "xls (converted by LibreOffice)", err
 	}
 	return nil, "", fmt.Errorf("%w: %q", ErrFormat, filepath.Ext(path))
 }
@@ -66,6 +84,33 @@ func readCSV(text string) (sheet, error) {
 		}
 		s.Rows = append(s.Rows, gridRow{Number: n, Cells: rec})
 	}
+}
+
+// convertXLS turns a legacy .xls into .xlsx bytes with LibreOffice, the dependable
+// converter (no maintained pure-Go reader exists). The file's SHA-256 is still that of
+// the .xls as received.
+func convertXLS(path string) ([]byte, error) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		return nil, fmt.Errorf("%w: legacy .xls needs LibreOffice to convert it: install it (Debian: apt-get install libreoffice-calc) or save the file as .xlsx", ErrFormat)
+	}
+	dir, err := os.MkdirTemp("", "minqing-xls-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	// A private profile, so a desktop LibreOffice (or a parallel conversion) cannot lock it.
+	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--headless", "--convert-to", "xlsx", "--outdir", dir, path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("converting .xls with LibreOffice: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".xlsx"
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("converting .xls with LibreOffice: no output: %w", err)
+	}
+	return b, nil
 }
 
 // readXLSX reads every worksheet with raw cell values (a date cell gives its Excel serial

@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -310,5 +312,126 @@ func TestPersonalDataOnlyWhenKept(t *testing.T) {
 		if !keep && n != 0 {
 			t.Errorf("not kept: %d clear rows stored", n)
 		}
+	}
+}
+
+// TestFormats loads the same two cases from every text format units send and checks
+// the rows, the accounting and the encoding found.
+func TestFormats(t *testing.T) {
+	utf16le := func(s string) []byte {
+		b := []byte{0xFF, 0xFE}
+		for _, r := range s {
+			if r > 0xFFFF {
+				t.Fatal("test text outside the BMP")
+			}
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return b
+	}
+	tsv := "诉求编号\t承办单位\t受理时间\t办理类别\r\nA1\t西街村\t2024-07-01\t即办件\r\nA2\t西街村\t2024-07-02\t承诺件\r\n"
+	for _, tc := range []struct {
+		name, file string
+		body       []byte
+		encoding   string
+		read, data int
+		skipped    map[string]int
+	}{
+		{"UTF-16 tab-separated (Excel Unicode text)", "a_20241010.txt", utf16le(tsv), "utf-16", 3, 2, map[string]int{SkipHeader: 1}},
+		{"JSON array", "a_20241010.json", []byte(`[{"诉求编号":"A1","承办单位":"西街村","受理时间":"2024-07-01","办理类别":"即办件","是否代办":true},
+			{"诉求编号":"A2","承办单位":"西街村","受理时间":"2024-07-02","办理类别":"承诺件","承诺时限":5,"满意度":null}]`), "json/utf-8", 2, 2, map[string]int{}},
+		{"JSON lines with a blank line", "a_20241010.jsonl", []byte("{\"诉求编号\":\"A1\",\"承办单位\":\"西街村\",\"受理时间\":\"2024-07-01\",\"办理类别\":\"即办件\"}\n\n{\"诉求编号\":\"A2\",\"承办单位\":\"西街村\",\"受理时间\":\"2024-07-02\",\"办理类别\":\"承诺件\"}\n"), "json/utf-8", 3, 2, map[string]int{SkipBlank: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, tc.file), tc.body, 0o644)
+			db := openTestStore(t)
+			res, err := Run(context.Background(), db, Options{
+				Sources: []SourceConfig{{Name: "s", Kind: KindCases, Level: LevelVillage, Paths: []string{"*"}, Encoding: "auto"}},
+				BaseDir: dir, Keyer: testKeyer(t),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res[0]
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			if r.Encoding != tc.encoding || r.Read != tc.read || r.Data != tc.data || !sameCounts(r.Skipped, tc.skipped) {
+				t.Errorf("got encoding %s read %d data %d skipped %v", r.Encoding, r.Read, r.Data, r.Skipped)
+			}
+			var unit, received string
+			if err := db.QueryRow(`select unit, received_at from raw_cases where case_no = 'A2'`).Scan(&unit, &received); err != nil || unit != "西街村" || received != "2024-07-02" {
+				t.Errorf("row A2: unit %q received %q (%v)", unit, received, err)
+			}
+		})
+	}
+}
+
+func sameCounts(a, b map[string]int) bool {
+	n := 0
+	for k, v := range a {
+		if v != 0 {
+			n++
+			if b[k] != v {
+				return false
+			}
+		}
+	}
+	for _, v := range b {
+		if v != 0 {
+			n--
+		}
+	}
+	return n == 0
+}
+
+func TestJSONValues(t *testing.T) {
+	s, err := readJSON(`[{"a":"x","b":5,"c":true,"d":false,"e":null,"f":{"g":1}},{"h":"late key"}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(s.Keys, ",") != "a,b,c,d,e,f,h" {
+		t.Errorf("keys %v", s.Keys)
+	}
+	if got := strings.Join(s.Rows[0].Cells, "|"); got != `x|5|是|否||{"g":1}` {
+		t.Errorf("row 1: %s", got)
+	}
+	for _, bad := range []string{`[{"a":1},`, "{\"a\":1}\n{oops}\n", `[1,2]`} {
+		if _, err := readJSON(bad); err == nil {
+			t.Errorf("readJSON(%q) accepted", bad)
+		}
+	}
+}
+
+// TestLegacyXLS converts a real .xls through LibreOffice where it is installed, and
+// otherwise says how to enable it.
+func TestLegacyXLS(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ledger_20241010.xls")
+	if _, err := exec.LookPath("soffice"); err != nil {
+		os.WriteFile(path, []byte("not really xls"), 0o644)
+		_, _, err := readSheets(path, nil, "auto")
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "libreoffice-calc") {
+			t.Errorf("without LibreOffice: err = %v, want how to enable it", err)
+		}
+		return
+	}
+	xlsx := filepath.Join(dir, "src.xlsx")
+	writeLedger(t, xlsx)
+	out, err := exec.Command("soffice", "-env:UserInstallation=file://"+filepath.Join(dir, "p"), "--headless",
+		"--convert-to", "xls", "--outdir", dir, xlsx).CombinedOutput()
+	if err != nil {
+		t.Fatalf("making an .xls: %v %s", err, out)
+	}
+	os.Rename(filepath.Join(dir, "src.xls"), path)
+	data, _ := os.ReadFile(path)
+	sheets, enc, err := readSheets(path, data, "auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := NewMapper(KindCases, nil)
+	l, err := detectLayout(m, sheets[0])
+	if err != nil || len(l.Data) != 1 || !strings.Contains(enc, "LibreOffice") {
+		t.Errorf("converted .xls: %d data rows, encoding %q, err %v", len(l.Data), enc, err)
 	}
 }

@@ -132,9 +132,30 @@ func sharesCell(a, b []string) bool {
 	return false
 }
 
+// keyedLayout maps a JSON sheet's keys: every row is data.
+func keyedLayout(m *Mapper, s sheet) (layout, error) {
+	cols, score := mapRow(m, s.Keys, nil)
+	if score < 2 {
+		return layout{}, fmt.Errorf("%w: the objects' keys name fewer than two known fields (map them in the source's `headers`)", ErrNoHeader)
+	}
+	l := layout{Columns: cols, Data: s.Rows, Skipped: map[string]int{}}
+	if s.Blank > 0 {
+		l.Skipped[SkipBlank] = s.Blank
+	}
+	for _, c := range cols {
+		if c.Field == "" {
+			l.Unmapped = append(l.Unmapped, c.Header)
+		}
+	}
+	return l, nil
+}
+
 // detectLayout finds the header (one row, or two when the second adds fields) and
 // classifies every row of the sheet.
 func detectLayout(m *Mapper, s sheet) (layout, error) {
+	if s.Keys != nil {
+		return keyedLayout(m, s)
+	}
 	best, bestScore := -1, 1
 	for i := 0; i < len(s.Rows) && i < headerScanRows; i++ {
 		if _, score := mapRow(m, s.Rows[i].Cells, nil); score > bestScore {

@@ -233,7 +233,7 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 	var headerless []string
 	found := false
 	for _, sh := range sheets {
-		if len(sh.Rows) == 0 {
+		if len(sh.Rows) == 0 && sh.Keys == nil {
 			continue
 		}
 		l, err := detectLayout(mapper, sh)
@@ -247,7 +247,7 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 			return fail(fmt.Errorf("sheet %q: %w", sh.Name, err))
 		}
 		found = true
-		res.Read += len(sh.Rows)
+		res.Read += len(sh.Rows) + sh.Blank
 		for k, v := range l.Skipped {
 			res.Skipped[k] += v
 		}

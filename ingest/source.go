@@ -24,7 +24,8 @@ type SourceConfig struct {
 	Unit string `yaml:"unit"`
 	// Paths are glob patterns, relative to the config file's folder.
 	Paths []string `yaml:"paths"`
-	// Encoding of CSV files: auto (UTF-8 with or without BOM, else GB18030), utf-8 or gb18030.
+	// Encoding of text files: auto (a UTF-16 BOM, else UTF-8 with or without BOM, else
+	// GB18030), utf-8, gb18030, utf-16 (BOM decides, else little-endian), utf-16le or utf-16be.
 	Encoding string `yaml:"encoding"`
 	// Headers maps a header as written in this source's files to a canonical field; it
 	// overrides the built-in synonyms (ingest/headers.csv).
