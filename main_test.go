@@ -678,3 +678,78 @@ func TestFiguresFollowTheirConfig(t *testing.T) {
 	minqing(t, "run", "--config", cfg)
 	stats(t, cfg, "2024Q3")
 }
+
+// TestKilledMidLoad kills `minqing run` in the middle of loading (SIGKILL: no cleanup
+// runs), then finds every file either wholly loaded or absent, and the next run
+// converging to the figures of an uninterrupted run.
+func TestKilledMidLoad(t *testing.T) {
+	if args := os.Getenv("MINQING_CHILD_ARGS"); args != "" {
+		cmd := newRoot(os.Stdout, os.Stderr)
+		cmd.SetArgs(strings.Fields(args))
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	cleanCfg, truth := district(t) // the uninterrupted run, for comparison
+
+	dir := t.TempDir()
+	if _, err := fixtures.Generate(dir, fixtures.Options{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "minqing.yaml")
+	child := exec.Command(os.Args[0], "-test.run", "^TestKilledMidLoad$")
+	child.Env = append(os.Environ(), "MINQING_CHILD_ARGS=run --config "+cfg+" --log-level info")
+	stderr, _ := child.StderrPipe()
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill after a third of the files have been read.
+	buf := make([]byte, 1<<16)
+	seen := 0
+	for seen < len(truth.Files)/3 {
+		n, err := stderr.Read(buf)
+		if err != nil {
+			t.Fatalf("the run ended before it could be killed (%d files read): %v", seen, err)
+		}
+		seen += bytes.Count(buf[:n], []byte(`msg="file read"`))
+	}
+	child.Process.Kill()
+	child.Wait()
+
+	p, err := openPipeline(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files, partial, orphans int
+	err = p.db.QueryRow(`
+		with raw as (
+			select file_id, count(*) as n from (select file_id from raw_cases union all select file_id from raw_visits
+				union all select file_id from raw_services) group by file_id
+		)
+		select (select count(*) from ingest_files),
+			(select count(*) from ingest_files f left join raw r using (file_id) where coalesce(r.n, 0) <> f.rows_data),
+			(select count(*) from raw r anti join ingest_files f using (file_id))`).Scan(&files, &partial, &orphans)
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files == 0 || files >= len(truth.Files) {
+		t.Fatalf("%d of %d files loaded when killed: the kill did not land mid-load", files, len(truth.Files))
+	}
+	if partial != 0 || orphans != 0 {
+		t.Errorf("after the kill: %d files partly loaded, %d files' rows without their file", partial, orphans)
+	}
+	t.Logf("killed after %d of %d files", files, len(truth.Files))
+
+	minqing(t, "run", "--config", cfg)
+	for _, q := range truth.Periods {
+		if !strings.Contains(q, "Q") {
+			continue
+		}
+		_, want := stats(t, cleanCfg, q)
+		if _, got := stats(t, cfg, q); !bytes.Equal(got, want) {
+			t.Errorf("%s: figures after the interrupted load differ from an uninterrupted run", q)
+		}
+	}
+}
