@@ -68,6 +68,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		}
 		defer p.Close()
+		p.progress, p.progressDone = terminalProgress(errOut)
 		return f(p)
 	}
 

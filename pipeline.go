@@ -33,6 +33,10 @@ type pipeline struct {
 	cfgHash string // SHA-256 of the config file's bytes
 	db      *sql.DB
 	log     *slog.Logger
+	// progress shows loading on a terminal (nil otherwise: the per-file log lines are
+	// the progress); progressDone ends the bar.
+	progress     func(done, total, rows int)
+	progressDone func()
 }
 
 func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipeline, error) {
@@ -75,8 +79,11 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	}
 	results, err := ingest.Run(ctx, p.db, ingest.Options{
 		Sources: p.cfg.Sources, BaseDir: p.cfg.Dir, Keyer: keyer, Logger: p.log.With("component", "ingest"),
-		KeepPersonalData: p.cfg.Privacy.KeepPersonalData,
+		KeepPersonalData: p.cfg.Privacy.KeepPersonalData, Progress: p.progress,
 	})
+	if p.progressDone != nil {
+		p.progressDone()
+	}
 	if err != nil {
 		return results, err
 	}

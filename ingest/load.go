@@ -29,6 +29,9 @@ type Options struct {
 	Keyer   *privacy.Keyer
 	Logger  *slog.Logger
 	Now     func() time.Time // the load time recorded for each file; default time.Now
+	// Progress, if set, is told after each file: how many of how many files are done and
+	// how many rows have been read so far. It is called from the loading goroutine.
+	Progress func(done, total, rows int)
 	// KeepPersonalData also stores cases' names, phones, ID numbers and unscrubbed
 	// descriptions in clear, in raw_case_personal, for auditors' copies.
 	KeepPersonalData bool
@@ -114,6 +117,14 @@ func Run(ctx context.Context, db *sql.DB, opts Options) ([]FileResult, error) {
 		return nil, err
 	}
 	var results []FileResult
+	// Every source's files are listed first, so progress can say "n of N".
+	type job struct {
+		src    SourceConfig
+		mapper *Mapper
+		paths  []string
+	}
+	var jobs []job
+	total := 0
 	for _, src := range opts.Sources {
 		mapper, err := NewMapper(src.Kind, src.Headers)
 		if err != nil {
@@ -128,7 +139,13 @@ func Run(ctx context.Context, db *sql.DB, opts Options) ([]FileResult, error) {
 		if len(paths) == 0 {
 			opts.Logger.Warn("source matched no files", "source", src.Name)
 		}
-		for _, p := range paths {
+		jobs = append(jobs, job{src, mapper, paths})
+		total += len(paths)
+	}
+	done, rows := 0, 0
+	for _, j := range jobs {
+		src, mapper := j.src, j.mapper
+		for _, p := range j.paths {
 			if err := ctx.Err(); err != nil {
 				return results, err
 			}
@@ -138,6 +155,11 @@ func Run(ctx context.Context, db *sql.DB, opts Options) ([]FileResult, error) {
 				return results, err
 			}
 			results = append(results, res)
+			done++
+			rows += res.Read
+			if opts.Progress != nil {
+				opts.Progress(done, total, rows)
+			}
 			if res.Err != nil {
 				opts.Logger.Error("file failed", "source", src.Name, "file", res.Path, "err", res.Err)
 			} else {
