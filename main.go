@@ -19,7 +19,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/fixtures"
+	"github.com/minqing/minqing/ingest"
 	"github.com/minqing/minqing/schedules"
 	"github.com/minqing/minqing/transform"
 )
@@ -222,6 +224,25 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	addConfig(sources)
 
+	// check
+	var sample int
+	check := &cobra.Command{
+		Use:   "check",
+		Short: "Preview how each source's files would load: encoding, header, mapping, sample rows (loads nothing)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				return err
+			}
+			if bad := printPreview(out, ingest.Preview(cfg.Sources, cfg.Dir, sample)); bad > 0 {
+				return fmt.Errorf("%d file(s) or sheet(s) cannot be read as they are (see above)", bad)
+			}
+			return nil
+		},
+	}
+	addConfig(check)
+	check.Flags().IntVar(&sample, "rows", 3, "sample rows to show per sheet")
+
 	// schedule
 	schedule := &cobra.Command{
 		Use:   "schedule",
@@ -261,7 +282,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	addConfig(schedule)
 
-	root.AddCommand(demo, run, report, dashboard, stats, sources, schedule)
+	root.AddCommand(demo, run, report, dashboard, stats, sources, check, schedule)
 	return root
 }
 

@@ -753,3 +753,35 @@ func TestKilledMidLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestCheck previews the fixtures' sources without loading them, and fails on a file it
+// cannot read.
+func TestCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dir := t.TempDir()
+	if _, err := fixtures.Generate(dir, fixtures.Options{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "minqing.yaml")
+	out := string(minqing(t, "check", "--config", cfg, "--rows", "2"))
+	for _, want := range []string{"header rows [3 4]", "基本信息/编号", "→ case_no", "(gb18030)", "row 2: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q", want)
+		}
+	}
+	if mobileRE.MatchString(out) {
+		t.Error("check shows a phone number in clear")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "minqing.duckdb")); err == nil {
+		t.Error("check created the store")
+	}
+	os.WriteFile(filepath.Join(dir, "exports", "services", "broken_2024Q1.csv"), []byte("nothing,known\n1,2\n"), 0o644)
+	var o, e bytes.Buffer
+	cmd := newRoot(&o, &e)
+	cmd.SetArgs([]string{"check", "--config", cfg})
+	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(o.String(), "broken_2024Q1.csv") {
+		t.Errorf("check passed a file it cannot read: %v", err)
+	}
+}

@@ -1,0 +1,123 @@
+package ingest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/minqing/minqing/privacy"
+)
+
+// FilePreview is what `minqing check` shows of one file: how ingest reads it, without
+// loading anything.
+type FilePreview struct {
+	Source     string
+	Path       string
+	Encoding   string
+	Sheets     []SheetPreview
+	Err        error
+	Unreadable bool
+}
+
+// SheetPreview is one table of a file as ingest would load it.
+type SheetPreview struct {
+	Name       string
+	HeaderRows []int               // row numbers of the header (none for JSON)
+	Mapping    [][2]string         // header as written → canonical field
+	Unmapped   []string            // headers that map to no field
+	Missing    []string            // canonical fields of the kind that no column gives
+	Skipped    map[string]int      // rows that would be skipped, by kind
+	DataRows   int                 // rows that would load
+	Sample     []map[string]string // the first rows as they would load (personal fields masked)
+	Err        error
+}
+
+// Preview reads every file of the sources and reports how each would load; it never
+// touches the store. sample is how many data rows to show per sheet.
+func Preview(sources []SourceConfig, baseDir string, sample int) []FilePreview {
+	var out []FilePreview
+	for _, src := range sources {
+		mapper, err := NewMapper(src.Kind, src.Headers)
+		if err != nil {
+			out = append(out, FilePreview{Source: src.Name, Err: fmt.Errorf("source %q: %w", src.Name, err), Unreadable: true})
+			continue
+		}
+		paths, err := expand(baseDir, src.Paths)
+		if err != nil {
+			out = append(out, FilePreview{Source: src.Name, Err: fmt.Errorf("source %q: %w", src.Name, err), Unreadable: true})
+			continue
+		}
+		if len(paths) == 0 {
+			out = append(out, FilePreview{Source: src.Name, Err: fmt.Errorf("source %q: no file matches %s", src.Name, strings.Join(src.Paths, ", "))})
+		}
+		for _, p := range paths {
+			out = append(out, previewFile(src, mapper, baseDir, p, sample))
+		}
+	}
+	return out
+}
+
+func previewFile(src SourceConfig, mapper *Mapper, baseDir, path string, sample int) FilePreview {
+	rel, err := filepath.Rel(baseDir, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = path
+	}
+	fp := FilePreview{Source: src.Name, Path: filepath.ToSlash(rel)}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fp.Err, fp.Unreadable = err, true
+		return fp
+	}
+	sheets, enc, err := readSheets(path, data, src.Encoding)
+	fp.Encoding = enc
+	if err != nil {
+		fp.Err, fp.Unreadable = err, true
+		return fp
+	}
+	for _, sh := range sheets {
+		sp := SheetPreview{Name: sh.Name}
+		l, err := detectLayout(mapper, sh)
+		if err != nil {
+			sp.Err = err
+			fp.Sheets = append(fp.Sheets, sp)
+			continue
+		}
+		sp.HeaderRows, sp.Unmapped, sp.Skipped, sp.DataRows = l.HeaderRows, l.Unmapped, l.Skipped, len(l.Data)
+		have := map[string]bool{}
+		for _, c := range l.Columns {
+			if c.Field != "" {
+				sp.Mapping = append(sp.Mapping, [2]string{c.Header, c.Field})
+				have[c.Field] = true
+			}
+		}
+		for _, f := range Fields[src.Kind] {
+			if !have[f] {
+				sp.Missing = append(sp.Missing, f)
+			}
+		}
+		for i := 0; i < len(l.Data) && i < sample; i++ {
+			row := map[string]string{}
+			for _, c := range l.Columns {
+				if c.Field == "" || c.Index >= len(l.Data[i].Cells) {
+					continue
+				}
+				v := clean(l.Data[i].Cells[c.Index])
+				switch c.Field {
+				case "citizen_name":
+					v = privacy.MaskName(v)
+				case "citizen_phone":
+					v = privacy.MaskPhone(v)
+				case "citizen_id":
+					v = privacy.MaskID(v)
+				case "description":
+					v = privacy.Scrub(v)
+				}
+				row[c.Field] = v
+			}
+			sp.Sample = append(sp.Sample, row)
+		}
+		fp.Sheets = append(fp.Sheets, sp)
+	}
+	return fp
+}
