@@ -102,7 +102,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	p.log.Info("ingest finished", "loaded", loaded, "unchanged", unchanged, "failed", len(failed))
 	sum, err := transform.Run(ctx, p.db, transform.Options{
 		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
-		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash,
+		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash, LabelOverrides: p.cfg.LabelOverrides(),
 	})
 	if err != nil {
 		return results, err

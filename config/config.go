@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"gopkg.in/yaml.v3"
 
@@ -151,6 +152,13 @@ func (c *Config) validate() error {
 				errs = append(errs, fmt.Errorf("%s.paths: %q: %w", at, p, err))
 			}
 		}
+		for field, labels := range s.Labels {
+			for label, value := range labels {
+				if err := transform.CheckLabel(field, value); err != nil {
+					errs = append(errs, fmt.Errorf("%s.labels.%s.%s: %w", at, field, label, err))
+				}
+			}
+		}
 		switch s.Encoding {
 		case "auto", "utf-8", "gb18030", "utf-16", "utf-16le", "utf-16be":
 		default:
@@ -177,4 +185,21 @@ func (c *Config) Path(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// LabelOverrides lists every source's own labels, sorted, for the transform.
+func (c *Config) LabelOverrides() []transform.LabelOverride {
+	var out []transform.LabelOverride
+	for _, s := range c.Sources {
+		for field, labels := range s.Labels {
+			for label, value := range labels {
+				out = append(out, transform.LabelOverride{Source: s.Name, Field: field, Label: label, Value: value})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Source+"\x00"+a.Field+"\x00"+a.Label < b.Source+"\x00"+b.Field+"\x00"+b.Label
+	})
+	return out
 }

@@ -44,17 +44,18 @@ func TestFullConfig(t *testing.T) {
 
 func TestBadConfigs(t *testing.T) {
 	for file, want := range map[string]string{
-		"unknown-key.bad.yml":  "field sourcs not found",
-		"no-units.bad.yml":     "units: the units register file is required",
-		"bad-kind.bad.yml":     `sources[0].kind: "complaints"`,
-		"dup-source.bad.yml":   `sources[1].name: "a" used twice`,
-		"bad-level.bad.yml":    `sources[0].level: "county"`,
-		"no-paths.bad.yml":     "sources[0].paths: at least one glob pattern is required",
-		"bad-encoding.bad.yml": `sources[0].encoding: "big5"`,
-		"bad-label.bad.yml":    `satisfied_labels: "还行"`,
-		"bad-weight.bad.yml":   "partial_resolution_weight: 2 is not between 0 and 1",
-		"bad-score.bad.yml":    `score_weights: "speed"`,
-		"no-cron.bad.yml":      "schedules[0].cron: required",
+		"unknown-key.bad.yml":      "field sourcs not found",
+		"no-units.bad.yml":         "units: the units register file is required",
+		"bad-kind.bad.yml":         `sources[0].kind: "complaints"`,
+		"dup-source.bad.yml":       `sources[1].name: "a" used twice`,
+		"bad-level.bad.yml":        `sources[0].level: "county"`,
+		"no-paths.bad.yml":         "sources[0].paths: at least one glob pattern is required",
+		"bad-encoding.bad.yml":     `sources[0].encoding: "big5"`,
+		"bad-label.bad.yml":        `satisfied_labels: "还行"`,
+		"bad-weight.bad.yml":       "partial_resolution_weight: 2 is not between 0 and 1",
+		"bad-score.bad.yml":        `score_weights: "speed"`,
+		"no-cron.bad.yml":          "schedules[0].cron: required",
+		"bad-source-label.bad.yml": `sources[0].labels.satisfaction.5: "很好" is not a satisfaction value`,
 	} {
 		_, err := Load(filepath.Join("testdata", file))
 		if err == nil {
@@ -69,7 +70,7 @@ func TestBadConfigs(t *testing.T) {
 		}
 	}
 	all, _ := filepath.Glob("testdata/*.bad.yml")
-	if len(all) != 11 {
-		t.Errorf("%d bad configs on disk, the table pairs 11: pair each with its error", len(all))
+	if len(all) != 12 {
+		t.Errorf("%d bad configs on disk, the table pairs 12: pair each with its error", len(all))
 	}
 }

@@ -30,4 +30,8 @@ type SourceConfig struct {
 	// Headers maps a header as written in this source's files to a canonical field; it
 	// overrides the built-in synonyms (ingest/headers.csv).
 	Headers map[string]string `yaml:"headers"`
+	// Labels maps, per field, a label as this source writes it to a canonical value
+	// (e.g. satisfaction: {"5": 满意, "3": 基本满意}); it overrides the built-in
+	// vocabulary (transform/labels.csv) for this source only.
+	Labels map[string]map[string]string `yaml:"labels"`
 }

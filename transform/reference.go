@@ -168,14 +168,53 @@ func readCSVFile(path string, header []string) ([][]string, error) {
 	return recs[1:], nil
 }
 
+// LabelOverride is one source's own label for a canonical value.
+type LabelOverride struct {
+	Source, Field, Label, Value string
+}
+
+var (
+	labelValues map[string]map[string]bool // field → canonical values
+	labelRows   [][]string
+)
+
+func init() {
+	recs, err := csv.NewReader(bytes.NewReader(labelsCSV)).ReadAll()
+	if err != nil {
+		panic(fmt.Sprintf("built-in labels.csv is invalid: %v", err)) // a build defect, caught by tests
+	}
+	labelRows = recs[1:]
+	labelValues = map[string]map[string]bool{}
+	for _, r := range labelRows {
+		if labelValues[r[0]] == nil {
+			labelValues[r[0]] = map[string]bool{}
+		}
+		labelValues[r[0]][r[2]] = true
+	}
+}
+
+// CheckLabel reports whether value is a canonical value of a labelled field, so that a
+// config's label overrides are checked at start-up.
+func CheckLabel(field, value string) error {
+	vals, ok := labelValues[field]
+	if !ok {
+		return fmt.Errorf("%q is not a labelled field (category, status, result, satisfaction, channel, topic, proxy, feedback_method)", field)
+	}
+	if !vals[value] {
+		return fmt.Errorf("%q is not a %s value (see transform/labels.csv)", value, field)
+	}
+	return nil
+}
+
 // loadReference (re)writes the reference tables the models read: units, unit names,
 // catalogue, calendar days, labels and settings.
-func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []CatalogueItem, cal *calendar.Calendar, rules Rules) error {
+func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []CatalogueItem, cal *calendar.Calendar, rules Rules, overrides []LabelOverride) error {
 	stmts := []string{
 		`create or replace table ref_units (code varchar primary key, name varchar not null, level varchar not null, parent varchar)`,
 		`create or replace table ref_unit_aliases (code varchar not null, alias varchar not null)`,
 		`create or replace table ref_catalogue (item_key varchar primary key, days integer not null)`,
 		`create or replace table ref_labels (field varchar not null, label_key varchar not null, value varchar not null)`,
+		`create or replace table ref_label_overrides (source varchar not null, field varchar not null, label_key varchar not null, value varchar not null)`,
 		`create or replace table ref_calendar (day date primary key, is_workday boolean not null, workday_no integer not null)`,
 		`create or replace table ref_settings (partial_weight double, satisfied_labels varchar[], escalated_reply_days integer,
 			w_response double, w_resolution double, w_satisfaction double)`,
@@ -204,13 +243,17 @@ func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []Ca
 			return fmt.Errorf("loading catalogue item %q: %w", c.Item, err)
 		}
 	}
-	labels, err := csv.NewReader(bytes.NewReader(labelsCSV)).ReadAll()
-	if err != nil {
-		return fmt.Errorf("reading built-in labels.csv: %w", err)
-	}
-	for _, l := range labels[1:] {
+	for _, l := range labelRows {
 		if _, err := tx.ExecContext(ctx, `insert into ref_labels values (?, mq_key(?), ?)`, l[0], l[1], l[2]); err != nil {
 			return fmt.Errorf("loading label %q: %w", l[1], err)
+		}
+	}
+	for _, o := range overrides {
+		if err := CheckLabel(o.Field, o.Value); err != nil {
+			return fmt.Errorf("source %q label %q: %w", o.Source, o.Label, err)
+		}
+		if _, err := tx.ExecContext(ctx, `insert into ref_label_overrides values (?, ?, mq_key(?), ?)`, o.Source, o.Field, o.Label, o.Value); err != nil {
+			return fmt.Errorf("loading source %q label %q: %w", o.Source, o.Label, err)
 		}
 	}
 	if err := loadCalendar(ctx, tx, cal); err != nil {

@@ -27,7 +27,7 @@ func miniDistrict(t *testing.T, header string, rows []string) *sql.DB {
 	return db
 }
 
-func loadMini(t *testing.T, header string, rows []string) (*sql.DB, error) {
+func loadMini(t *testing.T, header string, rows []string, overrides ...transform.LabelOverride) (*sql.DB, error) {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name, body string) {
@@ -63,6 +63,7 @@ func loadMini(t *testing.T, header string, rows []string) (*sql.DB, error) {
 	}
 	_, err = transform.Run(ctx, db, transform.Options{
 		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules(),
+		LabelOverrides: overrides,
 	})
 	return db, err
 }
@@ -225,5 +226,43 @@ func TestRegisterErrors(t *testing.T) {
 	os.WriteFile(path, []byte("item,days\n低保申请,十\n"), 0o644)
 	if _, err := transform.ReadCatalogue(path); err == nil || !strings.Contains(err.Error(), "row 2") {
 		t.Errorf("catalogue: err = %v, want row 2 named", err)
+	}
+}
+
+// TestLabelOverrides: a source's own labels map to canonical values for that source;
+// without them the same labels are quarantined UNKNOWN_LABEL.
+func TestLabelOverrides(t *testing.T) {
+	rows := []string{"L1,西街村,2024-07-01 09:00,特急件,,,,,,,2024-07-01 10:00,已办结,已解决,5,,2024-07-01 10:00"}
+	db, err := loadMini(t, header, rows,
+		transform.LabelOverride{Source: "test", Field: "category", Label: "特急件", Value: "即办件"},
+		transform.LabelOverride{Source: "test", Field: "satisfaction", Label: "5", Value: "满意"},
+		transform.LabelOverride{Source: "another", Field: "category", Label: "特急件", Value: "承诺件"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var category, satisfaction string
+	if err := db.QueryRow(`select category, satisfaction from cases where case_no = 'L1'`).Scan(&category, &satisfaction); err != nil {
+		t.Fatal(err)
+	}
+	if category != "即办件" || satisfaction != "满意" {
+		t.Errorf("category %q satisfaction %q, want 即办件 满意", category, satisfaction)
+	}
+	plain := miniDistrict(t, header, rows)
+	var reason string
+	plain.QueryRow(`select reason from quarantine where case_no = 'L1'`).Scan(&reason)
+	if reason != "UNKNOWN_LABEL" {
+		t.Errorf("without overrides: reason %q, want UNKNOWN_LABEL", reason)
+	}
+}
+
+func TestCheckLabel(t *testing.T) {
+	if err := transform.CheckLabel("satisfaction", "满意"); err != nil {
+		t.Error(err)
+	}
+	if err := transform.CheckLabel("satisfaction", "很好"); err == nil {
+		t.Error("a non-canonical value was accepted")
+	}
+	if err := transform.CheckLabel("colour", "red"); err == nil {
+		t.Error("an unknown field was accepted")
 	}
 }

@@ -28,6 +28,8 @@ type Options struct {
 	Rules         Rules
 	Calendar      *calendar.Calendar // default calendar.Official()
 	Logger        *slog.Logger
+	// LabelOverrides are sources' own labels (the config's sources[].labels).
+	LabelOverrides []LabelOverride
 	// ConfigHash identifies the configuration the figures are made under; it is stored
 	// with them so that no output publishes figures made under another (Reader.ConfigHash).
 	ConfigHash string
@@ -77,7 +79,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if err := execFile(ctx, tx, modelFS, names[0]); err != nil {
 		return Summary{}, err
 	}
-	if err := loadReference(ctx, tx, units, cat, opts.Calendar, opts.Rules); err != nil {
+	if err := loadReference(ctx, tx, units, cat, opts.Calendar, opts.Rules, opts.LabelOverrides); err != nil {
 		return Summary{}, err
 	}
 	for _, name := range names[1:] {

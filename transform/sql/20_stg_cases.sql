@@ -1,7 +1,7 @@
 -- stg_cases: one row per raw case row; key (file_id, sheet, row_no).
 -- Types every field, maps labels, matches the unit and decides the row's quarantine
 -- reason (docs/rules.md "Row checks": the first failing check wins).
--- inputs: raw_cases, ingest_files, unit_matches, ref_labels, ref_catalogue.
+-- inputs: raw_cases, ingest_files, unit_matches, label_map, ref_catalogue.
 -- Personal data: none in clear; citizen_key is a keyed hash, *_masked are masked.
 -- A column <f>_p is true when the row's export has a column for field f at all; the
 -- class checks (rules.md check 9) apply only where the export has the columns concerned,
@@ -20,14 +20,14 @@ labelled as (
     cat.days as catalogue_days
   from raw r
   left join unit_matches um on um.kind = 'cases' and um.file_id = r.file_id and um.sheet = r.sheet and um.row_no = r.row_no
-  left join ref_labels l_cat on l_cat.field = 'category' and l_cat.label_key = mq_key(r.category)
-  left join ref_labels l_st on l_st.field = 'status' and l_st.label_key = mq_key(r.status)
-  left join ref_labels l_res on l_res.field = 'result' and l_res.label_key = mq_key(r.result)
-  left join ref_labels l_sat on l_sat.field = 'satisfaction' and l_sat.label_key = mq_key(r.satisfaction)
-  left join ref_labels l_ch on l_ch.field = 'channel' and l_ch.label_key = mq_key(r.channel)
-  left join ref_labels l_top on l_top.field = 'topic' and l_top.label_key = mq_key(r.topic)
-  left join ref_labels l_px on l_px.field = 'proxy' and l_px.label_key = mq_key(r.proxy)
-  left join ref_labels l_fb on l_fb.field = 'feedback_method' and l_fb.label_key = mq_key(r.feedback_method)
+  left join label_map l_cat on l_cat.source = r.source and l_cat.field = 'category' and l_cat.label_key = mq_key(r.category)
+  left join label_map l_st on l_st.source = r.source and l_st.field = 'status' and l_st.label_key = mq_key(r.status)
+  left join label_map l_res on l_res.source = r.source and l_res.field = 'result' and l_res.label_key = mq_key(r.result)
+  left join label_map l_sat on l_sat.source = r.source and l_sat.field = 'satisfaction' and l_sat.label_key = mq_key(r.satisfaction)
+  left join label_map l_ch on l_ch.source = r.source and l_ch.field = 'channel' and l_ch.label_key = mq_key(r.channel)
+  left join label_map l_top on l_top.source = r.source and l_top.field = 'topic' and l_top.label_key = mq_key(r.topic)
+  left join label_map l_px on l_px.source = r.source and l_px.field = 'proxy' and l_px.label_key = mq_key(r.proxy)
+  left join label_map l_fb on l_fb.source = r.source and l_fb.field = 'feedback_method' and l_fb.label_key = mq_key(r.feedback_method)
   left join ref_catalogue cat on cat.item_key = mq_key(r.item)
 ),
 typed as (
