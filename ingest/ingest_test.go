@@ -135,7 +135,7 @@ func equalInts(a, b []int) bool {
 }
 
 // writeLedger writes an XLSX village ledger with a merged two-row header.
-func writeLedger(t *testing.T, path string) {
+func writeLedger(t testing.TB, path string) {
 	f := excelize.NewFile()
 	s := "Sheet1"
 	set := func(cell string, v any) {
@@ -434,4 +434,37 @@ func TestLegacyXLS(t *testing.T) {
 	if err != nil || len(l.Data) != 1 || !strings.Contains(enc, "LibreOffice") {
 		t.Errorf("converted .xls: %d data rows, encoding %q, err %v", len(l.Data), enc, err)
 	}
+}
+
+// FuzzReadXLSX feeds arbitrary bytes (seeded with real workbooks) to the XLSX reader and
+// the layout detector: a broken workbook is an error, never a panic.
+func FuzzReadXLSX(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.xlsx")
+	writeLedger(f, path)
+	seed, _ := os.ReadFile(path)
+	f.Add(seed)
+	f.Add(seed[:len(seed)/2])
+	f.Add([]byte("PK\x03\x04not a workbook"))
+	m, err := NewMapper(KindCases, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sheets, err := readXLSX(b)
+		if err != nil {
+			return
+		}
+		for _, s := range sheets {
+			if l, err := detectLayout(m, s); err == nil {
+				n := len(l.Data)
+				for _, v := range l.Skipped {
+					n += v
+				}
+				if n != len(s.Rows) {
+					t.Errorf("sheet %q: %d rows, %d placed", s.Name, len(s.Rows), n)
+				}
+			}
+		}
+	})
 }
