@@ -79,7 +79,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	}
 	results, err := ingest.Run(ctx, p.db, ingest.Options{
 		Sources: p.cfg.Sources, BaseDir: p.cfg.Dir, Keyer: keyer, Logger: p.log.With("component", "ingest"),
-		KeepPersonalData: p.cfg.Privacy.KeepPersonalData, Progress: p.progress,
+		KeepPersonalData: p.cfg.Privacy.KeepPersonalData, Progress: p.progress, ArchiveDir: p.cfg.Path(p.cfg.Archive),
 	})
 	if p.progressDone != nil {
 		p.progressDone()

@@ -32,6 +32,8 @@ type Config struct {
 	HashKeyFile string `yaml:"hash_key_file"`
 	// Privacy: what personal data the store may hold.
 	Privacy Privacy `yaml:"privacy"`
+	// Archive keeps HTTP sources' downloads under their SHA-256; default archive.
+	Archive string `yaml:"archive"`
 	// Out is where reports and dashboards are written; default out.
 	Out       string                `yaml:"out"`
 	Sources   []ingest.SourceConfig `yaml:"sources"`
@@ -102,6 +104,9 @@ func (c *Config) applyDefaults() {
 	if c.Out == "" {
 		c.Out = "out"
 	}
+	if c.Archive == "" {
+		c.Archive = "archive"
+	}
 	if c.HashKeyFile == "" {
 		c.HashKeyFile = c.Store + ".key"
 	}
@@ -144,8 +149,15 @@ func (c *Config) validate() error {
 		default:
 			errs = append(errs, fmt.Errorf("%s.level: %q is not district, township or village", at, s.Level))
 		}
-		if len(s.Paths) == 0 {
-			errs = append(errs, fmt.Errorf("%s.paths: at least one glob pattern is required", at))
+		switch {
+		case s.HTTP != nil && len(s.Paths) > 0:
+			errs = append(errs, fmt.Errorf("%s: give paths or http, not both", at))
+		case s.HTTP != nil:
+			if err := s.HTTP.Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s.http: %w", at, err))
+			}
+		case len(s.Paths) == 0:
+			errs = append(errs, fmt.Errorf("%s.paths: at least one glob pattern is required (or an http source)", at))
 		}
 		for _, p := range s.Paths {
 			if _, err := filepath.Match(p, ""); err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/minqing/minqing/ingest/fetch"
 	"github.com/minqing/minqing/privacy"
 )
 
@@ -32,6 +33,10 @@ type Options struct {
 	// Progress, if set, is told after each file: how many of how many files are done and
 	// how many rows have been read so far. It is called from the loading goroutine.
 	Progress func(done, total, rows int)
+	// ArchiveDir keeps HTTP sources' downloads (default: "archive" under BaseDir).
+	ArchiveDir string
+	// FetchSleep waits between HTTP retries (default a real timer); tests inject one.
+	FetchSleep func(ctx context.Context, d time.Duration) error
 	// KeepPersonalData also stores cases' names, phones, ID numbers and unscrubbed
 	// descriptions in clear, in raw_case_personal, for auditors' copies.
 	KeepPersonalData bool
@@ -131,13 +136,28 @@ func Run(ctx context.Context, db *sql.DB, opts Options) ([]FileResult, error) {
 			results = append(results, FileResult{Source: src.Name, Status: StatusFailed, Err: fmt.Errorf("source %q: %w", src.Name, err)})
 			continue
 		}
-		paths, err := expand(opts.BaseDir, src.Paths)
-		if err != nil {
-			results = append(results, FileResult{Source: src.Name, Status: StatusFailed, Err: fmt.Errorf("source %q: %w", src.Name, err)})
-			continue
-		}
-		if len(paths) == 0 {
-			opts.Logger.Warn("source matched no files", "source", src.Name)
+		var paths []string
+		if src.HTTP != nil {
+			// One failing source never stops the others: it is reported, the rest load.
+			archive := opts.ArchiveDir
+			if archive == "" {
+				archive = filepath.Join(opts.BaseDir, "archive")
+			}
+			fr := fetch.Fetch(ctx, src.Name, *src.HTTP, fetch.Options{ArchiveDir: archive, Logger: opts.Logger, Sleep: opts.FetchSleep})
+			if fr.Status == fetch.StatusFailed {
+				results = append(results, FileResult{Source: src.Name, Path: fr.URL, Status: StatusFailed, Err: fmt.Errorf("source %q: %w", src.Name, fr.Err)})
+				continue
+			}
+			paths = []string{fr.Path}
+		} else {
+			paths, err = expand(opts.BaseDir, src.Paths)
+			if err != nil {
+				results = append(results, FileResult{Source: src.Name, Status: StatusFailed, Err: fmt.Errorf("source %q: %w", src.Name, err)})
+				continue
+			}
+			if len(paths) == 0 {
+				opts.Logger.Warn("source matched no files", "source", src.Name)
+			}
 		}
 		jobs = append(jobs, job{src, mapper, paths})
 		total += len(paths)

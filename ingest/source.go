@@ -1,5 +1,7 @@
 package ingest
 
+import "github.com/minqing/minqing/ingest/fetch"
+
 // Record kinds a source can declare.
 const (
 	KindCases    = "cases"
@@ -24,6 +26,9 @@ type SourceConfig struct {
 	Unit string `yaml:"unit"`
 	// Paths are glob patterns, relative to the config file's folder.
 	Paths []string `yaml:"paths"`
+	// HTTP pulls the export from a URL instead (secrets from environment variables);
+	// each download is archived under its SHA-256 before it is read.
+	HTTP *fetch.Config `yaml:"http"`
 	// Encoding of text files: auto (a UTF-16 BOM, else UTF-8 with or without BOM, else
 	// GB18030), utf-8, gb18030, utf-16 (BOM decides, else little-endian), utf-16le or utf-16be.
 	Encoding string `yaml:"encoding"`

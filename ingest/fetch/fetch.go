@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -164,14 +165,14 @@ type Options struct {
 	Getenv func(string) string // default os.Getenv
 }
 
-// defaultClient bounds each phase of a connection; Config.Timeout bounds the whole request.
-// It is shared so that sources on one server reuse connections.
+// defaultClient bounds connecting and the TLS handshake; Config.Timeout bounds the whole
+// request, with no separate limit on the wait for headers because some servers build the
+// export before they answer. It is shared so that sources on one server reuse connections.
 var defaultClient = &http.Client{Transport: &http.Transport{
 	Proxy:                 http.ProxyFromEnvironment,
 	DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 	ForceAttemptHTTP2:     true,
 	TLSHandshakeTimeout:   10 * time.Second,
-	ResponseHeaderTimeout: 2 * time.Minute,
 	ExpectContinueTimeout: time.Second,
 	IdleConnTimeout:       90 * time.Second,
 	MaxIdleConns:          16,
@@ -230,10 +231,11 @@ type Result struct {
 }
 
 // Fetch downloads one source's export into the archive, unless the server says it has not
-// changed since the last good download. It never panics on server behaviour and always
-// returns a Result; a failure leaves the source's previous state and archive untouched.
-// Fetches of different sources may run concurrently; one source must not be fetched twice
-// at once.
+// changed since the last good download. Retryable failures are retried up to c.Retries
+// times, waiting through o.Sleep; a failure leaves the source's previous state and archive
+// untouched and is reported in the Result, never returned, so the caller goes on with its
+// other sources. Fetches of different sources may run concurrently; one source must not be
+// fetched twice at once.
 func Fetch(ctx context.Context, source string, c Config, o Options) Result {
 	o = o.withDefaults()
 	res := Result{Source: source, URL: redact(c.URL)}
@@ -288,7 +290,7 @@ func Fetch(ctx context.Context, source string, c Config, o Options) Result {
 		res.Status = StatusNotModified
 		if d.etag != "" && d.etag != prev.ETag || d.lastModified != "" && d.lastModified != prev.LastModified {
 			next := *prev
-			next.ETag, next.LastModified = or(d.etag, prev.ETag), or(d.lastModified, prev.LastModified)
+			next.ETag, next.LastModified = cmp.Or(d.etag, prev.ETag), cmp.Or(d.lastModified, prev.LastModified)
 			if err := writeState(o.ArchiveDir, source, next); err != nil {
 				// The download still stands; the next run merely sends older validators.
 				log.Warn("saving fetch state failed", "err", err)
@@ -310,13 +312,6 @@ func Fetch(ctx context.Context, source string, c Config, o Options) Result {
 	res.Path, res.SHA256 = filepath.Join(o.ArchiveDir, filepath.FromSlash(rel)), d.sha
 	log.Info("source fetched", "file", res.Path, "sha256", d.sha, "bytes", d.size, "attempts", res.Attempts)
 	return res
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // backoff is the wait after the given failed attempt (1-based).
@@ -411,6 +406,7 @@ func try(ctx context.Context, c Config, o Options, setAuth auth, prev *state) (*
 	case resp.StatusCode == http.StatusNotModified && prev != nil:
 		return &download{notModified: true, etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
 	case resp.StatusCode != http.StatusOK:
+		io.CopyN(io.Discard, resp.Body, 4<<10) // a short error page: read it so the connection can be reused
 		var err error = &StatusError{Code: resp.StatusCode}
 		if errors.Is(err, ErrRetryable) {
 			err = retryable(err)

@@ -35,7 +35,7 @@ func fileName(contentDisposition string, u *url.URL) (string, error) {
 
 // dispositionName reads the file name from a Content-Disposition header. Servers in the
 // field often break RFC 6266 — raw UTF-8 or GBK, unquoted, percent-encoded in a plain
-// filename= (Java's URLEncoder), filename*=GBK'' — so a strict parse is tried first and a
+// filename= (Java's URLEncoder), a GBK filename* — so a strict parse is tried first and a
 // lenient one after.
 func dispositionName(cd string) string {
 	if _, params, err := mime.ParseMediaType(cd); err == nil && params["filename"] != "" {
@@ -135,16 +135,23 @@ func sanitize(name string) string {
 		return ""
 	}
 	if len(name) > maxNameBytes {
-		ext := filepath.Ext(name)
-		if len(ext) > 16 {
-			ext = ""
-		}
-		stem := name[:len(name)-len(ext)]
-		cut := maxNameBytes - len(ext)
-		for cut > 0 && !utf8.RuneStart(stem[cut]) {
-			cut--
-		}
-		name = stem[:cut] + ext
+		name = shorten(name)
 	}
 	return name
+}
+
+// shorten cuts the middle out of an over-long name, keeping its head (often the unit) and
+// its tail (the export's date and the extension, which the loader needs).
+func shorten(name string) string {
+	const mark = "~"
+	budget := maxNameBytes - len(mark)
+	head := budget / 2
+	for head > 0 && !utf8.RuneStart(name[head]) {
+		head--
+	}
+	tail := len(name) - (budget - head)
+	for tail < len(name) && !utf8.RuneStart(name[tail]) {
+		tail++
+	}
+	return name[:head] + mark + name[tail:]
 }

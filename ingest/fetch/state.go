@@ -2,7 +2,9 @@ package fetch
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,7 +31,7 @@ func statePath(dir, source string) string {
 // a wrong answer.
 func readState(dir, source, rawURL string, log *slog.Logger) *state {
 	b, err := os.ReadFile(statePath(dir, source))
-	if os.IsNotExist(err) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	var st state
@@ -37,7 +39,7 @@ func readState(dir, source, rawURL string, log *slog.Logger) *state {
 		err = json.Unmarshal(b, &st)
 	}
 	if err == nil && (st.SHA256 == "" || !filepath.IsLocal(filepath.FromSlash(st.Path))) {
-		err = fmt.Errorf("no usable archived path")
+		err = errors.New("no usable archived path")
 	}
 	if err != nil {
 		log.Warn("ignoring unreadable fetch state", "err", err)
