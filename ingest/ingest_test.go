@@ -272,10 +272,11 @@ func FuzzDetectLayout(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s, err := readCSV(text)
+		rows, err := collect(newCSVStream(strings.NewReader(text)))
 		if err != nil {
 			return
 		}
+		s := sheet{Rows: rows}
 		l, err := detectLayout(m, s)
 		if err != nil {
 			return
@@ -410,7 +411,7 @@ func TestLegacyXLS(t *testing.T) {
 	path := filepath.Join(dir, "ledger_20241010.xls")
 	if _, err := exec.LookPath("soffice"); err != nil {
 		os.WriteFile(path, []byte("not really xls"), 0o644)
-		_, _, err := readSheets(path, nil, "auto")
+		_, _, _, err := openStreams(path, "auto")
 		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "libreoffice-calc") {
 			t.Errorf("without LibreOffice: err = %v, want how to enable it", err)
 		}
@@ -424,13 +425,17 @@ func TestLegacyXLS(t *testing.T) {
 		t.Fatalf("making an .xls: %v %s", err, out)
 	}
 	os.Rename(filepath.Join(dir, "src.xls"), path)
-	data, _ := os.ReadFile(path)
-	sheets, enc, err := readSheets(path, data, "auto")
+	sheets, enc, closeStreams, err := openStreams(path, "auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStreams()
+	rows, err := collect(sheets[0].Rows)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m, _ := NewMapper(KindCases, nil)
-	l, err := detectLayout(m, sheets[0])
+	l, err := detectLayout(m, sheet{Rows: rows})
 	if err != nil || len(l.Data) != 1 || !strings.Contains(enc, "LibreOffice") {
 		t.Errorf("converted .xls: %d data rows, encoding %q, err %v", len(l.Data), enc, err)
 	}
@@ -451,11 +456,19 @@ func FuzzReadXLSX(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sheets, err := readXLSX(b)
+		path := filepath.Join(t.TempDir(), "f.xlsx")
+		os.WriteFile(path, b, 0o644)
+		streams, _, closeStreams, err := openStreams(path, "auto")
 		if err != nil {
 			return
 		}
-		for _, s := range sheets {
+		defer closeStreams()
+		for _, st := range streams {
+			rows, err := collect(st.Rows)
+			if err != nil {
+				continue
+			}
+			s := sheet{Name: st.Name, Rows: rows}
 			if l, err := detectLayout(m, s); err == nil {
 				n := len(l.Data)
 				for _, v := range l.Skipped {

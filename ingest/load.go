@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -252,12 +254,11 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		res.Status, res.Err = StatusFailed, fmt.Errorf("reading %q: %w", res.Path, err)
 		return res, nil
 	}
-	data, err := os.ReadFile(path)
+	sum, size, err := hashFile(path)
 	if err != nil {
 		return fail(err)
 	}
-	sum := sha256.Sum256(data)
-	res.SHA256 = hex.EncodeToString(sum[:])
+	res.SHA256 = sum
 	var n int
 	if err := db.QueryRowContext(ctx, "select count(*) from ingest_files where file_id = ?", res.SHA256).Scan(&n); err != nil {
 		return res, fmt.Errorf("looking up %q: %w", res.Path, err)
@@ -266,38 +267,168 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		res.Status = StatusUnchanged
 		return res, nil
 	}
-	sheets, enc, err := readSheets(path, data, src.Encoding)
+	sheets, enc, closeStreams, err := openStreams(path, src.Encoding)
 	if err != nil {
 		return fail(err)
 	}
+	defer closeStreams()
 	res.Encoding = enc
-	var rows, personal [][]driver.Value
-	var headerless []string
+
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("storing %q: %w", res.Path, err)
+	}
+	defer conn.Close()
+	table := rawTables[src.Kind]
+	tmp, tmpPersonal := "tmp_"+table, ""
+	if err := createTemp(ctx, conn, table); err != nil {
+		return res, fmt.Errorf("storing %q: %w", res.Path, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "drop table if exists "+tmp)
+	keep := opts.KeepPersonalData && src.Kind == KindCases
+	if keep {
+		tmpPersonal = "tmp_raw_case_personal"
+		if err := createTemp(ctx, conn, "raw_case_personal"); err != nil {
+			return res, fmt.Errorf("storing %q: %w", res.Path, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "drop table if exists "+tmpPersonal)
+	}
+	// Rows stream from the file into the Appender: memory holds the rows of the header
+	// scan and the Appender's buffer, never the file.
+	var readErr error
+	err = conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", tmp)
+		if err != nil {
+			return err
+		}
+		var personalApp *duckdb.Appender
+		if keep {
+			if personalApp, err = duckdb.NewAppender(dc.(driver.Conn), "temp", "main", tmpPersonal); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		emit := func(sheetName string, cols []column, r gridRow) error {
+			row := rawRow(opts.Keyer, src.Kind, sheetName, cols, r)
+			row[0] = res.SHA256
+			if err := app.AppendRow(row...); err != nil {
+				return err
+			}
+			res.Data++
+			if keep {
+				p := personalRow(sheetName, cols, r)
+				p[0] = res.SHA256
+				return personalApp.AppendRow(p...)
+			}
+			return nil
+		}
+		readErr = readSheetsInto(sheets, mapper, &res, emit)
+		err = app.Close()
+		if personalApp != nil {
+			if perr := personalApp.Close(); err == nil {
+				err = perr
+			}
+		}
+		return err
+	})
+	if readErr != nil {
+		return fail(readErr)
+	}
+	if err != nil {
+		return res, fmt.Errorf("storing %q: %w", res.Path, err)
+	}
+	if err := commitFile(ctx, conn, opts, src, &res, size, snapshotDate(path), tmp, tmpPersonal); err != nil {
+		return res, fmt.Errorf("storing %q: %w", res.Path, err)
+	}
+	res.Status = StatusLoaded
+	return res, nil
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// readSheetsInto reads every sheet: the first rows find the header, then every data row
+// goes to emit as it is read, and every other row is counted where it belongs.
+func readSheetsInto(sheets []streamSheet, mapper *Mapper, res *FileResult, emit func(string, []column, gridRow) error) error {
 	found := false
+	var headerless []string
 	for _, sh := range sheets {
-		if len(sh.Rows) == 0 && sh.Keys == nil {
+		var head []gridRow
+		eof := false
+		for len(head) < headerScanRows+2 {
+			r, err := sh.Rows.Next()
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("sheet %q: %w", sh.Name, err)
+			}
+			head = append(head, r)
+		}
+		if len(head) == 0 && sh.Keys == nil {
 			continue
 		}
-		l, err := detectLayout(mapper, sh)
+		l, err := detectLayout(mapper, sheet{Name: sh.Name, Rows: head, Keys: sh.Keys, Blank: sh.Blank})
 		if errors.Is(err, ErrNoHeader) {
 			headerless = append(headerless, sh.Name)
-			res.Skipped["sheet"] += len(sh.Rows)
-			res.Read += len(sh.Rows)
+			n := len(head)
+			for !eof {
+				if _, err := sh.Rows.Next(); err == io.EOF {
+					break
+				} else if err != nil {
+					return fmt.Errorf("sheet %q: %w", sh.Name, err)
+				}
+				n++
+			}
+			res.Skipped["sheet"] += n
+			res.Read += n
 			continue
 		}
 		if err != nil {
-			return fail(fmt.Errorf("sheet %q: %w", sh.Name, err))
+			return fmt.Errorf("sheet %q: %w", sh.Name, err)
 		}
 		found = true
-		res.Read += len(sh.Rows) + sh.Blank
+		res.Read += len(head) + sh.Blank
 		for k, v := range l.Skipped {
 			res.Skipped[k] += v
 		}
 		res.Unmapped = append(res.Unmapped, l.Unmapped...)
 		for _, r := range l.Data {
-			rows = append(rows, rawRow(opts.Keyer, src.Kind, sh.Name, l.Columns, r))
-			if opts.KeepPersonalData && src.Kind == KindCases {
-				personal = append(personal, personalRow(sh.Name, l.Columns, r))
+			if err := emit(sh.Name, l.Columns, r); err != nil {
+				return err
+			}
+		}
+		for !eof {
+			r, err := sh.Rows.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("sheet %q: %w", sh.Name, err)
+			}
+			res.Read++
+			kind := ""
+			if sh.Keys == nil { // JSON has no title, totals or footer rows
+				kind = rowKind(r.Cells)
+			}
+			if kind != "" {
+				res.Skipped[kind]++
+				continue
+			}
+			if err := emit(sh.Name, l.Columns, r); err != nil {
+				return err
 			}
 		}
 	}
@@ -306,14 +437,9 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		if len(headerless) > 0 && headerless[0] != "" {
 			where = fmt.Sprintf(" (sheets %s)", strings.Join(headerless, ", "))
 		}
-		return fail(fmt.Errorf("%w%s", ErrNoHeader, where))
+		return fmt.Errorf("%w%s", ErrNoHeader, where)
 	}
-	res.Data = len(rows)
-	if err := storeFile(ctx, db, opts, src, &res, int64(len(data)), snapshotDate(path), rows, personal); err != nil {
-		return res, fmt.Errorf("storing %q: %w", res.Path, err)
-	}
-	res.Status = StatusLoaded
-	return res, nil
+	return nil
 }
 
 // rawRow turns one data row into the raw table's values: NULL for a field the sheet has
@@ -329,13 +455,13 @@ func rawRow(k *privacy.Keyer, kind, sheetName string, cols []column, r gridRow) 
 		if c.Index < len(r.Cells) {
 			v = clean(r.Cells[c.Index])
 		}
-		if strings.ContainsRune(v, '\uFFFD') {
-			bad = true
+		if !utf8.ValidString(v) {
+			v = strings.ToValidUTF8(v, "\uFFFD")
 		}
 		vals[c.Field] = &v
 	}
 	for _, c := range r.Cells {
-		if strings.ContainsRune(c, '\uFFFD') {
+		if strings.ContainsRune(c, '\uFFFD') || !utf8.ValidString(c) {
 			bad = true
 		}
 	}
@@ -396,7 +522,7 @@ func personalRow(sheetName string, cols []column, r gridRow) []driver.Value {
 			if c.Field == f {
 				s := ""
 				if c.Index < len(r.Cells) {
-					s = clean(r.Cells[c.Index])
+					s = strings.ToValidUTF8(clean(r.Cells[c.Index]), "\uFFFD")
 				}
 				v = s
 				break
@@ -407,65 +533,21 @@ func personalRow(sheetName string, cols []column, r gridRow) []driver.Value {
 	return out
 }
 
-// appendToTemp copies rows into a connection-local temp table shaped like table, through
-// DuckDB's Appender (row-by-row INSERT is a hundred times slower), and returns its name.
-func appendToTemp(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Value) (string, error) {
-	tmp := "tmp_" + table
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("create or replace temp table %s as select * from %s limit 0", tmp, table)); err != nil {
-		return "", err
-	}
-	err := conn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", tmp)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := app.AppendRow(r...); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		return app.Close()
-	})
-	if err != nil {
-		return "", fmt.Errorf("appending rows to %s: %w", table, err)
-	}
-	return tmp, nil
+// createTemp makes a connection-local temp table shaped like table.
+func createTemp(ctx context.Context, conn *sql.Conn, table string) error {
+	_, err := conn.ExecContext(ctx, fmt.Sprintf("create or replace temp table tmp_%s as select * from %s limit 0", table, table))
+	return err
 }
 
-// storeFile writes a file's rows and its register entry in one transaction: a file is either
-// wholly loaded or absent, whatever stops the process.
-func storeFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, res *FileResult, size int64, snap *time.Time, rows, personal [][]driver.Value) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	table := rawTables[src.Kind]
-	for _, r := range rows {
-		r[0] = res.SHA256
-	}
-	for _, p := range personal {
-		p[0] = res.SHA256
-	}
-	tmp, err := appendToTemp(ctx, conn, table, rows)
-	if err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "drop table if exists "+tmp)
-	var tmpPersonal string
-	if len(personal) > 0 {
-		if tmpPersonal, err = appendToTemp(ctx, conn, "raw_case_personal", personal); err != nil {
-			return err
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "drop table if exists "+tmpPersonal)
-	}
+// commitFile moves a file's appended rows into the raw tables and registers the file in
+// one transaction: a file is either wholly loaded or absent, whatever stops the process.
+func commitFile(ctx context.Context, conn *sql.Conn, opts Options, src SourceConfig, res *FileResult, size int64, snap *time.Time, tmp, tmpPersonal string) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("insert into %s select * from %s", table, tmp)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("insert into %s select * from %s", rawTables[src.Kind], tmp)); err != nil {
 		return err
 	}
 	if tmpPersonal != "" {

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -64,20 +63,22 @@ func previewFile(src SourceConfig, mapper *Mapper, baseDir, path string, sample 
 		rel = path
 	}
 	fp := FilePreview{Source: src.Name, Path: filepath.ToSlash(rel)}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		fp.Err, fp.Unreadable = err, true
-		return fp
-	}
-	sheets, enc, err := readSheets(path, data, src.Encoding)
+	sheets, enc, closeStreams, err := openStreams(path, src.Encoding)
 	fp.Encoding = enc
 	if err != nil {
 		fp.Err, fp.Unreadable = err, true
 		return fp
 	}
+	defer closeStreams()
 	for _, sh := range sheets {
 		sp := SheetPreview{Name: sh.Name}
-		l, err := detectLayout(mapper, sh)
+		rows, err := collect(sh.Rows)
+		if err != nil {
+			sp.Err = err
+			fp.Sheets = append(fp.Sheets, sp)
+			continue
+		}
+		l, err := detectLayout(mapper, sheet{Name: sh.Name, Rows: rows, Keys: sh.Keys, Blank: sh.Blank})
 		if err != nil {
 			sp.Err = err
 			fp.Sheets = append(fp.Sheets, sp)

@@ -1,0 +1,283 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// rowStream yields one table's rows in order; Next returns io.EOF after the last. Rows
+// are read as they are needed, so memory stays bounded whatever the file's size.
+type rowStream interface {
+	Next() (gridRow, error)
+}
+
+// streamSheet is one table of a file, read as a stream.
+type streamSheet struct {
+	Name  string
+	Keys  []string // JSON: the columns (no header row in the file)
+	Blank int      // JSON lines: empty lines
+	Rows  rowStream
+}
+
+// sniffBytes is how much of a file auto-detection looks at: a GB18030 export has Chinese
+// in its first lines (its title or header), so its bytes are not valid UTF-8 there.
+const sniffBytes = 1 << 20
+
+// decodeReader returns r decoded to UTF-8 and the encoding used, detecting it as
+// decodeText does; bytes invalid in the encoding become U+FFFD.
+func decodeReader(r io.Reader, enc string) (io.Reader, string, error) {
+	br := bufio.NewReaderSize(r, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, "", err
+	}
+	hasBOM16 := bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+	switch {
+	case enc == "utf-16" || (enc == "auto" || enc == "") && hasBOM16:
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), "utf-16", nil
+	case enc == "utf-16le":
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), "utf-16le", nil
+	case enc == "utf-16be":
+		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()), "utf-16be", nil
+	case enc == "gb18030":
+		return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), "gb18030", nil
+	case enc == "utf-8":
+		if bytes.HasPrefix(head, utf8BOM) {
+			br.Discard(3)
+		}
+		return br, "utf-8", nil
+	case enc == "auto" || enc == "":
+		if bytes.HasPrefix(head, utf8BOM) {
+			br.Discard(3)
+			return br, "utf-8-bom", nil
+		}
+		if validPrefix(head, len(head) == sniffBytes) {
+			return br, "utf-8", nil
+		}
+		return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), "gb18030", nil
+	}
+	return nil, "", fmt.Errorf("unknown encoding %q", enc)
+}
+
+// validPrefix reports whether b is valid UTF-8, allowing a character cut at the end of a
+// partial read.
+func validPrefix(b []byte, partial bool) bool {
+	if utf8.Valid(b) {
+		return true
+	}
+	if !partial {
+		return false
+	}
+	for cut := 1; cut <= 3 && cut < len(b); cut++ {
+		if utf8.Valid(b[:len(b)-cut]) {
+			return true
+		}
+	}
+	return false
+}
+
+type csvStream struct {
+	rd *csv.Reader
+	n  int
+}
+
+func (c *csvStream) Next() (gridRow, error) {
+	rec, err := c.rd.Read()
+	if err == io.EOF {
+		return gridRow{}, io.EOF
+	}
+	c.n++
+	if err != nil {
+		return gridRow{}, fmt.Errorf("reading CSV record %d: %w", c.n, err)
+	}
+	return gridRow{Number: c.n, Cells: rec}, nil
+}
+
+func newCSVStream(r io.Reader) rowStream {
+	br := bufio.NewReaderSize(r, 1<<16)
+	delim := ','
+	if first, err := br.Peek(4096); err == nil || err == io.EOF || err == bufio.ErrBufferFull {
+		line, _, _ := bytes.Cut(first, []byte("\n"))
+		if bytes.Count(line, []byte("\t")) > bytes.Count(line, []byte(",")) {
+			delim = '\t'
+		}
+	}
+	rd := csv.NewReader(br)
+	rd.Comma = delim
+	rd.FieldsPerRecord = -1
+	rd.LazyQuotes = true
+	return &csvStream{rd: rd}
+}
+
+type sliceStream struct {
+	rows []gridRow
+	i    int
+}
+
+func (s *sliceStream) Next() (gridRow, error) {
+	if s.i >= len(s.rows) {
+		return gridRow{}, io.EOF
+	}
+	s.i++
+	return s.rows[s.i-1], nil
+}
+
+type mergeRange struct {
+	r1, c1, r2, c2 int
+	value          string
+}
+
+type xlsxStream struct {
+	rows   *excelize.Rows
+	n      int
+	merges []mergeRange
+}
+
+func (x *xlsxStream) Next() (gridRow, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return gridRow{}, fmt.Errorf("reading row %d: %w", x.n+1, err)
+		}
+		return gridRow{}, io.EOF
+	}
+	x.n++
+	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return gridRow{}, fmt.Errorf("reading row %d: %w", x.n, err)
+	}
+	// A merged range holds its value in its top-left cell only; every cell it covers
+	// gets it, so a merged header names every column it spans.
+	for _, m := range x.merges {
+		if x.n < m.r1 || x.n > m.r2 {
+			continue
+		}
+		for c := m.c1; c <= m.c2; c++ {
+			if x.n == m.r1 && c == m.c1 {
+				continue
+			}
+			for len(cells) < c {
+				cells = append(cells, "")
+			}
+			cells[c-1] = m.value
+		}
+	}
+	return gridRow{Number: x.n, Cells: cells}, nil
+}
+
+// openStreams opens every table of the file at path as a stream; close releases it.
+func openStreams(path string, encoding string) (sheets []streamSheet, used string, close func(), err error) {
+	noop := func() {}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv":
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, "", noop, err
+		}
+		r, used, err := decodeReader(f, encoding)
+		if err != nil {
+			f.Close()
+			return nil, "", noop, err
+		}
+		return []streamSheet{{Rows: newCSVStream(r)}}, used, func() { f.Close() }, nil
+	case ".xlsx", ".xlsm", ".xls":
+		src := path
+		used := "xlsx"
+		if strings.EqualFold(filepath.Ext(path), ".xls") {
+			b, err := convertXLS(path)
+			if err != nil {
+				return nil, "", noop, err
+			}
+			tmp, err := os.CreateTemp("", "minqing-xls-*.xlsx")
+			if err != nil {
+				return nil, "", noop, err
+			}
+			tmp.Write(b)
+			tmp.Close()
+			src, used = tmp.Name(), "xls (converted by LibreOffice)"
+			defer func() {
+				if err != nil {
+					os.Remove(src)
+				}
+			}()
+		}
+		f, err := excelize.OpenFile(src)
+		if err != nil {
+			return nil, "", noop, fmt.Errorf("opening workbook: %w", err)
+		}
+		var opened []*excelize.Rows
+		closeAll := func() {
+			for _, r := range opened {
+				r.Close()
+			}
+			f.Close()
+			if src != path {
+				os.Remove(src)
+			}
+		}
+		for _, name := range f.GetSheetList() {
+			merges, err := f.GetMergeCells(name)
+			if err != nil {
+				closeAll()
+				return nil, "", noop, fmt.Errorf("reading merged cells of sheet %q: %w", name, err)
+			}
+			var ms []mergeRange
+			for _, m := range merges {
+				c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+				c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+				if err1 == nil && err2 == nil {
+					ms = append(ms, mergeRange{r1, c1, r2, c2, m.GetCellValue()})
+				}
+			}
+			rows, err := f.Rows(name)
+			if err != nil {
+				closeAll()
+				return nil, "", noop, fmt.Errorf("reading sheet %q: %w", name, err)
+			}
+			opened = append(opened, rows)
+			sheets = append(sheets, streamSheet{Name: name, Rows: &xlsxStream{rows: rows, merges: ms}})
+		}
+		return sheets, used, closeAll, nil
+	case ".json", ".jsonl", ".ndjson":
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, "", noop, err
+		}
+		text, used, err := decodeText(data, encoding)
+		if err != nil {
+			return nil, "", noop, err
+		}
+		s, err := readJSON(text)
+		if err != nil {
+			return nil, "", noop, err
+		}
+		return []streamSheet{{Keys: s.Keys, Blank: s.Blank, Rows: &sliceStream{rows: s.Rows}}}, "json/" + used, noop, nil
+	}
+	return nil, "", noop, fmt.Errorf("%w: %q", ErrFormat, filepath.Ext(path))
+}
+
+// collect reads a stream to its end (for small inputs and tests).
+func collect(rs rowStream) ([]gridRow, error) {
+	var out []gridRow
+	for {
+		r, err := rs.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+}
