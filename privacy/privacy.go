@@ -167,7 +167,15 @@ var (
 // Scrub masks phone and ID numbers inside free text. Full-width digits are folded first so
 // that ４ and 4 are caught alike.
 func Scrub(s string) string {
-	if s == "" {
+	// Fast path: a phone (7+ digits) or ID number cannot hide in text with fewer digits;
+	// most descriptions have none, and the regular expressions are the cost of ingest.
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			digits++
+		}
+	}
+	if digits < 7 {
 		return s
 	}
 	s = foldDigits(s)
