@@ -158,10 +158,15 @@ func (x *xlsxStream) Next() (gridRow, error) {
 		return gridRow{}, fmt.Errorf("reading row %d: %w", x.n, err)
 	}
 	// A merged range holds its value in its top-left cell only; every cell it covers
-	// gets it, so a merged header names every column it spans.
-	for _, m := range x.merges {
+	// gets it, so a merged header names every column it spans. The value is taken as its
+	// first row streams past.
+	for i := range x.merges {
+		m := &x.merges[i]
 		if x.n < m.r1 || x.n > m.r2 {
 			continue
+		}
+		if x.n == m.r1 && m.c1 <= len(cells) {
+			m.value = cells[m.c1-1]
 		}
 		for c := m.c1; c <= m.c2; c++ {
 			if x.n == m.r1 && c == m.c1 {
@@ -226,20 +231,13 @@ func openStreams(path string, encoding string) (sheets []streamSheet, used strin
 				os.Remove(src)
 			}
 		}
+		merges, err := sheetMerges(src)
+		if err != nil {
+			closeAll()
+			return nil, "", noop, err
+		}
 		for _, name := range f.GetSheetList() {
-			merges, err := f.GetMergeCells(name)
-			if err != nil {
-				closeAll()
-				return nil, "", noop, fmt.Errorf("reading merged cells of sheet %q: %w", name, err)
-			}
-			var ms []mergeRange
-			for _, m := range merges {
-				c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-				c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-				if err1 == nil && err2 == nil {
-					ms = append(ms, mergeRange{r1, c1, r2, c2, m.GetCellValue()})
-				}
-			}
+			ms := merges[name]
 			rows, err := f.Rows(name)
 			if err != nil {
 				closeAll()
