@@ -35,8 +35,11 @@ type streamSheet struct {
 // in its first lines (its title or header), so its bytes are not valid UTF-8 there.
 const sniffBytes = 1 << 20
 
-// decodeReader returns r decoded to UTF-8 and the encoding used, detecting it as
-// decodeText does; bytes invalid in the encoding become U+FFFD.
+// decodeReader returns r decoded to UTF-8 and the encoding used. With "auto", a UTF-16
+// byte-order mark means UTF-16 (what Excel's "Unicode text" writes, tab-separated), a
+// UTF-8 BOM or valid UTF-8 in the first megabyte means UTF-8, anything else GB18030 (a
+// superset of GBK, Excel's default on Chinese Windows). Bytes invalid in GB18030 or
+// UTF-16 become U+FFFD; invalid UTF-8 is caught row by row (rawRow).
 func decodeReader(r io.Reader, enc string) (io.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffBytes)
 	head, err := br.Peek(sniffBytes)
