@@ -13,12 +13,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/minqing/minqing/bench/peak"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/minqing/minqing/reports"
@@ -84,7 +84,7 @@ func main() {
 func run(variant string, n int, dir string) (result, error) {
 	in := input(n)
 	runtime.GC()
-	r := result{Variant: variant, Cases: n, InputKiB: hwm()}
+	r := result{Variant: variant, Cases: n, InputKiB: peak.RSS()}
 	path := filepath.Join(dir, "minqing-bench-"+variant+".xlsx")
 	defer os.Remove(path)
 	start := time.Now()
@@ -101,28 +101,13 @@ func run(variant string, n int, dir string) (result, error) {
 		return r, err
 	}
 	r.Seconds = time.Since(start).Seconds()
-	r.PeakKiB = hwm()
+	r.PeakKiB = peak.RSS()
 	st, err := os.Stat(path)
 	if err != nil {
 		return r, err
 	}
 	r.FileBytes = st.Size()
 	return r, nil
-}
-
-// hwm is the process's peak resident set so far, in KiB.
-func hwm() int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return n
-		}
-	}
-	return 0
 }
 
 // floor dumps the cases as plainly as excelize allows: one StreamWriter, the same

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/minqing/minqing/bench/peak"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -230,22 +231,6 @@ func run(variant string, n int, dir string) (result, error) {
 		return r, fmt.Errorf("unknown variant %q", variant)
 	}
 	r.Seconds = time.Since(start).Seconds()
-	r.PeakKiB = hwm()
+	r.PeakKiB = peak.RSS()
 	return r, nil
-}
-
-// hwm is this process's peak resident set size in KiB.
-func hwm() int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			f := strings.Fields(line)
-			v, _ := strconv.Atoi(f[1])
-			return v
-		}
-	}
-	return 0
 }
