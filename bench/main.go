@@ -41,6 +41,10 @@ func main() {
 	variant := flag.String("variant", "", "run one variant in this process: report or floor (default: run both, each in a child)")
 	dir := flag.String("dir", os.TempDir(), "where the workbooks are written")
 	flag.Parse()
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if *variant != "" {
 		r, err := run(*variant, *n, *dir)
 		if err != nil {
