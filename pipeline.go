@@ -345,6 +345,7 @@ func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (st
 	dir := filepath.Join(p.outDir(out), "dashboard")
 	path, err := dashboards.Write(dir, dashboards.Input{
 		District: district.Unit, Period: per, Headline: district, Trend: trend, Townships: townships, Classes: classes,
+		Weights: p.cfg.Rules.ScoreWeights,
 	})
 	if err != nil {
 		return "", err

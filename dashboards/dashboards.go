@@ -41,6 +41,9 @@ type Input struct {
 	Townships []transform.UnitFigures
 	// Classes holds the five classes (即办件 承诺件 补办件 上报件 建议件) with their figures.
 	Classes []transform.BreakdownRow
+	// Weights are the score's weights in force (response_rate, resolution_rate,
+	// satisfaction_rate); nil states the defaults.
+	Weights map[string]float64
 }
 
 // headlineFigures are the cards, in order; polarity says which way is better
@@ -256,7 +259,9 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 	if d.Ranking.Option, err = rankingOption(ranked); err != nil {
 		return pageData{}, chartError("ranking", err)
 	}
-	if def, ok := transform.FigureDefByID("score"); ok {
+	if in.Weights != nil {
+		d.ScoreDefinition = transform.ScoreDefinition(in.Weights)
+	} else if def, ok := transform.FigureDefByID("score"); ok {
 		d.ScoreDefinition = def.Definition
 	}
 	for _, u := range unranked {

@@ -383,3 +383,16 @@ func TestSplitRanking(t *testing.T) {
 		t.Errorf("unranked = %v, want 丁, 戊", unranked)
 	}
 }
+
+// TestScoreWeightsOnPage: the ranking note states the weights in force, not the defaults.
+func TestScoreWeightsOnPage(t *testing.T) {
+	in := sampleInput()
+	in.Weights = map[string]float64{"response_rate": 0.2, "resolution_rate": 0.4, "satisfaction_rate": 0.4}
+	var b strings.Builder
+	if err := Page(&b, in, "static/"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "响应率20%、解决率40%、满意率40%") {
+		t.Error("the page does not state the configured weights")
+	}
+}

@@ -1,5 +1,10 @@
 package transform
 
+import (
+	"fmt"
+	"strconv"
+)
+
 // figureDefs is the one list of published figures, in the order reports show them.
 // The values are computed in sql/figures.sql; this list names and explains them.
 var figureDefs = []FigureDef{
@@ -37,4 +42,21 @@ func FigureDefByID(id string) (FigureDef, bool) {
 		}
 	}
 	return FigureDef{}, false
+}
+
+// ScoreDefinition states how the score is counted with the weights in force, for outputs
+// that must not quote the defaults when the config sets others.
+func ScoreDefinition(weights map[string]float64) string {
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	if total <= 0 {
+		return figureDefs[len(figureDefs)-1].Definition
+	}
+	pct := func(id string) string {
+		return strconv.FormatFloat(100*weights[id]/total, 'f', -1, 64) + "%"
+	}
+	return fmt.Sprintf("响应率、解决率、满意率按权重（响应率%s、解决率%s、满意率%s）加权的百分制得分；某项无数据时按其余各项权重折算；期内无到期诉求的单位不参与排名",
+		pct("response_rate"), pct("resolution_rate"), pct("satisfaction_rate"))
 }
