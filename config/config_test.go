@@ -37,6 +37,9 @@ func TestFullConfig(t *testing.T) {
 	if c.Sources[1].Headers["办件编号"] != "case_no" {
 		t.Errorf("header override lost: %v", c.Sources[1].Headers)
 	}
+	if h := c.Sources[2].HTTP; h == nil || h.Timeout.Seconds() != 60 || h.TokenEnv != "DISTRICT_TOKEN" || h.MaxBytes != 209715200 {
+		t.Errorf("http source: %+v", h)
+	}
 	if c.Schedules[0].Job != "run" || c.Schedules[0].Period != "last-quarter" {
 		t.Errorf("schedule defaults: %+v", c.Schedules[0])
 	}
