@@ -358,78 +358,24 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// readSheetsInto reads every sheet: the first rows find the header, then every data row
-// goes to emit as it is read, and every other row is counted where it belongs.
+// readSheetsInto reads every sheet of a file into res (rows read, skipped by kind,
+// unmapped headers), passing each data row to emit as it is read.
 func readSheetsInto(sheets []streamSheet, mapper *Mapper, res *FileResult, emit func(string, []column, gridRow) error) error {
 	found := false
 	var headerless []string
 	for _, sh := range sheets {
-		var head []gridRow
-		eof := false
-		for len(head) < headerScanRows+2 {
-			r, err := sh.Rows.Next()
-			if err == io.EOF {
-				eof = true
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("sheet %q: %w", sh.Name, err)
-			}
-			head = append(head, r)
-		}
-		if len(head) == 0 && sh.Keys == nil {
-			continue
-		}
-		l, err := detectLayout(mapper, sheet{Name: sh.Name, Rows: head, Keys: sh.Keys, Blank: sh.Blank})
+		l, read, err := readSheet(sh, mapper, res.Skipped, func(cols []column, r gridRow) error { return emit(sh.Name, cols, r) })
+		res.Read += read
 		if errors.Is(err, ErrNoHeader) {
 			headerless = append(headerless, sh.Name)
-			n := len(head)
-			for !eof {
-				if _, err := sh.Rows.Next(); err == io.EOF {
-					break
-				} else if err != nil {
-					return fmt.Errorf("sheet %q: %w", sh.Name, err)
-				}
-				n++
-			}
-			res.Skipped["sheet"] += n
-			res.Read += n
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("sheet %q: %w", sh.Name, err)
+			return err
 		}
-		found = true
-		res.Read += len(head) + sh.Blank
-		for k, v := range l.Skipped {
-			res.Skipped[k] += v
-		}
-		res.Unmapped = append(res.Unmapped, l.Unmapped...)
-		for _, r := range l.Data {
-			if err := emit(sh.Name, l.Columns, r); err != nil {
-				return err
-			}
-		}
-		for !eof {
-			r, err := sh.Rows.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("sheet %q: %w", sh.Name, err)
-			}
-			res.Read++
-			kind := ""
-			if sh.Keys == nil { // JSON has no title, totals or footer rows
-				kind = rowKind(r.Cells)
-			}
-			if kind != "" {
-				res.Skipped[kind]++
-				continue
-			}
-			if err := emit(sh.Name, l.Columns, r); err != nil {
-				return err
-			}
+		if l.Columns != nil {
+			found = true
+			res.Unmapped = append(res.Unmapped, l.Unmapped...)
 		}
 	}
 	if !found {
@@ -440,6 +386,79 @@ func readSheetsInto(sheets []streamSheet, mapper *Mapper, res *FileResult, emit 
 		return fmt.Errorf("%w%s", ErrNoHeader, where)
 	}
 	return nil
+}
+
+// readSheet reads one sheet as a stream: its first rows find the header, then every
+// data row goes to emit as it is read and every other row is counted by kind into
+// skipped. It returns the layout and how many rows it read. A sheet with no header
+// (ErrNoHeader) has all its rows counted as kind "sheet"; an empty sheet returns a zero
+// layout and no error.
+func readSheet(sh streamSheet, mapper *Mapper, skipped map[string]int, emit func([]column, gridRow) error) (layout, int, error) {
+	var head []gridRow
+	eof := false
+	for len(head) < headerScanRows+2 {
+		r, err := sh.Rows.Next()
+		if err == io.EOF {
+			eof = true
+			break
+		}
+		if err != nil {
+			return layout{}, len(head), fmt.Errorf("sheet %q: %w", sh.Name, err)
+		}
+		head = append(head, r)
+	}
+	if len(head) == 0 && sh.Keys == nil {
+		return layout{}, 0, nil
+	}
+	read := len(head)
+	rest := func(each func(gridRow) error) error {
+		for !eof {
+			r, err := sh.Rows.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("sheet %q: %w", sh.Name, err)
+			}
+			read++
+			if err := each(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	l, err := detectLayout(mapper, sheet{Name: sh.Name, Rows: head, Keys: sh.Keys, Blank: sh.Blank})
+	if errors.Is(err, ErrNoHeader) {
+		if rerr := rest(func(gridRow) error { return nil }); rerr != nil {
+			return layout{}, read, rerr
+		}
+		skipped["sheet"] += read
+		return layout{}, read, err
+	}
+	if err != nil {
+		return layout{}, read, fmt.Errorf("sheet %q: %w", sh.Name, err)
+	}
+	read += sh.Blank
+	for k, v := range l.Skipped {
+		skipped[k] += v
+	}
+	for _, r := range l.Data {
+		if err := emit(l.Columns, r); err != nil {
+			return l, read, err
+		}
+	}
+	err = rest(func(r gridRow) error {
+		kind := ""
+		if sh.Keys == nil { // JSON has no title, totals or footer rows
+			kind = rowKind(r.Cells)
+		}
+		if kind != "" {
+			skipped[kind]++
+			return nil
+		}
+		return emit(l.Columns, r)
+	})
+	return l, read, err
 }
 
 // rawRow turns one data row into the raw table's values: NULL for a field the sheet has

@@ -71,20 +71,24 @@ func previewFile(src SourceConfig, mapper *Mapper, baseDir, path string, sample 
 	}
 	defer closeStreams()
 	for _, sh := range sheets {
-		sp := SheetPreview{Name: sh.Name}
-		rows, err := collect(sh.Rows)
+		sp := SheetPreview{Name: sh.Name, Skipped: map[string]int{}}
+		// The same streaming read as loading: memory holds the header scan and the sample.
+		l, _, err := readSheet(sh, mapper, sp.Skipped, func(cols []column, r gridRow) error {
+			sp.DataRows++
+			if len(sp.Sample) < sample {
+				sp.Sample = append(sp.Sample, sampleRow(cols, r))
+			}
+			return nil
+		})
 		if err != nil {
 			sp.Err = err
 			fp.Sheets = append(fp.Sheets, sp)
 			continue
 		}
-		l, err := detectLayout(mapper, sheet{Name: sh.Name, Rows: rows, Keys: sh.Keys, Blank: sh.Blank})
-		if err != nil {
-			sp.Err = err
-			fp.Sheets = append(fp.Sheets, sp)
-			continue
+		if l.Columns == nil {
+			continue // an empty sheet
 		}
-		sp.HeaderRows, sp.Unmapped, sp.Skipped, sp.DataRows = l.HeaderRows, l.Unmapped, l.Skipped, len(l.Data)
+		sp.HeaderRows, sp.Unmapped = l.HeaderRows, l.Unmapped
 		have := map[string]bool{}
 		for _, c := range l.Columns {
 			if c.Field != "" {
@@ -97,28 +101,31 @@ func previewFile(src SourceConfig, mapper *Mapper, baseDir, path string, sample 
 				sp.Missing = append(sp.Missing, f)
 			}
 		}
-		for i := 0; i < len(l.Data) && i < sample; i++ {
-			row := map[string]string{}
-			for _, c := range l.Columns {
-				if c.Field == "" || c.Index >= len(l.Data[i].Cells) {
-					continue
-				}
-				v := clean(l.Data[i].Cells[c.Index])
-				switch c.Field {
-				case "citizen_name":
-					v = privacy.MaskName(v)
-				case "citizen_phone":
-					v = privacy.MaskPhone(v)
-				case "citizen_id":
-					v = privacy.MaskID(v)
-				case "description":
-					v = privacy.Scrub(v)
-				}
-				row[c.Field] = v
-			}
-			sp.Sample = append(sp.Sample, row)
-		}
 		fp.Sheets = append(fp.Sheets, sp)
 	}
 	return fp
+}
+
+// sampleRow shows a data row as it would load, personal fields masked and descriptions
+// scrubbed as the store would hold them.
+func sampleRow(cols []column, r gridRow) map[string]string {
+	row := map[string]string{}
+	for _, c := range cols {
+		if c.Field == "" || c.Index >= len(r.Cells) {
+			continue
+		}
+		v := clean(r.Cells[c.Index])
+		switch c.Field {
+		case "citizen_name":
+			v = privacy.MaskName(v)
+		case "citizen_phone":
+			v = privacy.MaskPhone(v)
+		case "citizen_id":
+			v = privacy.MaskID(v)
+		case "description":
+			v = privacy.Scrub(v)
+		}
+		row[c.Field] = v
+	}
+	return row
 }
