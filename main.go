@@ -283,8 +283,26 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	addConfig(schedule)
 
 	root.AddCommand(demo, run, report, dashboard, stats, sources, check, schedule)
+	c := &cli{out: out, errOut: errOut, logger: logger, cfgPath: &cfgPath, addConfig: addConfig, withPipeline: withPipeline}
+	for _, f := range extraCommands {
+		root.AddCommand(f(c))
+	}
 	return root
 }
+
+// cli is what a command defined in a file of its own needs from the root: where results
+// and logs go, the --config flag and the pipeline opened from it.
+type cli struct {
+	out, errOut  io.Writer
+	logger       func() *slog.Logger
+	cfgPath      *string
+	addConfig    func(*cobra.Command)
+	withPipeline func(*cobra.Command, func(*pipeline) error) error
+}
+
+// extraCommands are the commands defined in files of their own (each file appends its
+// constructor in an init function), so that main.go stays wiring only.
+var extraCommands []func(*cli) *cobra.Command
 
 type statsUnit struct {
 	Code    string         `json:"code"`
