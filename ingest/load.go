@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -62,7 +61,10 @@ type FileResult struct {
 	Data     int // data rows stored in the raw table
 	Skipped  map[string]int
 	Unmapped []string // headers that map to no field
-	Err      error
+	// Loader says how the rows reached DuckDB: "read_csv" (delimited files, through a
+	// pipe) or "appender".
+	Loader string
+	Err    error
 }
 
 // EnsureSchema creates the raw tables and the file register if they do not exist.
@@ -186,7 +188,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) ([]FileResult, error) {
 				opts.Logger.Error("file failed", "source", src.Name, "file", res.Path, "err", res.Err)
 			} else {
 				opts.Logger.Info("file read", "source", src.Name, "file", res.Path, "status", res.Status,
-					"rows", res.Read, "data_rows", res.Data, "duration", time.Since(start).Round(time.Millisecond))
+					"rows", res.Read, "data_rows", res.Data, "loader", res.Loader, "duration", time.Since(start).Round(time.Millisecond))
 			}
 		}
 	}
@@ -279,13 +281,37 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		return res, fmt.Errorf("storing %q: %w", res.Path, err)
 	}
 	defer conn.Close()
+	keep := opts.KeepPersonalData && src.Kind == KindCases
+	snap := snapshotDate(path)
+	if isDelimited(path) && !keep && pipeCSV {
+		loaded, err := loadPiped(ctx, conn, opts, src, mapper, sheets, &res, size, snap)
+		if err != nil {
+			return res, fmt.Errorf("storing %q: %w", res.Path, err)
+		}
+		if loaded {
+			res.Status, res.Loader = StatusLoaded, "read_csv"
+			return res, nil
+		}
+		if res.Err != nil {
+			return res, nil
+		}
+		// DuckDB could not read what Go wrote (a cell past read_csv's line limit, say):
+		// the file is read again through the Appender, which has no such limit.
+		opts.Logger.Warn("read_csv refused a file's rows; loading it through the Appender", "file", res.Path)
+		closeStreams()
+		if sheets, _, closeStreams, err = openStreams(path, src.Encoding); err != nil {
+			return fail(err)
+		}
+		defer closeStreams()
+		res = FileResult{Source: res.Source, Path: res.Path, SHA256: res.SHA256, Encoding: res.Encoding, Skipped: map[string]int{}}
+	}
+
 	table := rawTables[src.Kind]
 	tmp, tmpPersonal := "tmp_"+table, ""
 	if err := createTemp(ctx, conn, table); err != nil {
 		return res, fmt.Errorf("storing %q: %w", res.Path, err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "drop table if exists "+tmp)
-	keep := opts.KeepPersonalData && src.Kind == KindCases
 	if keep {
 		tmpPersonal = "tmp_raw_case_personal"
 		if err := createTemp(ctx, conn, "raw_case_personal"); err != nil {
@@ -308,15 +334,17 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 				return err
 			}
 		}
+		shape := shapers{k: opts.Keyer, kind: src.Kind}
 		emit := func(sheetName string, cols []column, r gridRow) error {
-			row := rawRow(opts.Keyer, src.Kind, sheetName, cols, r)
+			sh := shape.get(cols)
+			row := sh.row(sheetName, r)
 			row[0] = res.SHA256
 			if err := app.AppendRow(row...); err != nil {
 				return err
 			}
 			res.Data++
 			if keep {
-				p := personalRow(sheetName, cols, r)
+				p := sh.personalRow(sheetName, r)
 				p[0] = res.SHA256
 				return personalApp.AppendRow(p...)
 			}
@@ -337,10 +365,21 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 	if err != nil {
 		return res, fmt.Errorf("storing %q: %w", res.Path, err)
 	}
-	if err := commitFile(ctx, conn, opts, src, &res, size, snapshotDate(path), tmp, tmpPersonal); err != nil {
+	insert := func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("insert into %s select * from %s", table, tmp)); err != nil {
+			return err
+		}
+		if tmpPersonal != "" {
+			if _, err := tx.ExecContext(ctx, "insert into raw_case_personal select * from "+tmpPersonal); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := commitFile(ctx, conn, opts, src, &res, size, snap, insert); err != nil {
 		return res, fmt.Errorf("storing %q: %w", res.Path, err)
 	}
-	res.Status = StatusLoaded
+	res.Status, res.Loader = StatusLoaded, "appender"
 	return res, nil
 }
 
@@ -461,97 +500,6 @@ func readSheet(sh streamSheet, mapper *Mapper, skipped map[string]int, emit func
 	return l, read, err
 }
 
-// rawRow turns one data row into the raw table's values: NULL for a field the sheet has
-// no column for, the trimmed text otherwise; personal fields become a keyed hash and masks.
-func rawRow(k *privacy.Keyer, kind, sheetName string, cols []column, r gridRow) []driver.Value {
-	vals := map[string]*string{}
-	bad := false
-	for _, c := range cols {
-		if c.Field == "" {
-			continue
-		}
-		v := ""
-		if c.Index < len(r.Cells) {
-			v = clean(r.Cells[c.Index])
-		}
-		if !utf8.ValidString(v) {
-			v = strings.ToValidUTF8(v, "\uFFFD")
-		}
-		vals[c.Field] = &v
-	}
-	for _, c := range r.Cells {
-		if strings.ContainsRune(c, '\uFFFD') || !utf8.ValidString(c) {
-			bad = true
-		}
-	}
-	out := []driver.Value{nil, sheetName, int32(r.Number), bad}
-	get := func(f string) driver.Value {
-		if v, ok := vals[f]; ok {
-			return *v
-		}
-		return nil
-	}
-	for _, f := range Fields[kind] {
-		switch {
-		case personalFields[f]:
-		case f == "description":
-			if v, ok := vals[f]; ok {
-				out = append(out, privacy.Scrub(*v))
-			} else {
-				out = append(out, nil)
-			}
-		default:
-			out = append(out, get(f))
-		}
-	}
-	if kind == KindCases {
-		name, phone, id := vals["citizen_name"], vals["citizen_phone"], vals["citizen_id"]
-		str := func(p *string) string {
-			if p == nil {
-				return ""
-			}
-			return *p
-		}
-		if name == nil && phone == nil {
-			out = append(out, nil)
-		} else {
-			out = append(out, k.Identity(str(name), str(phone)))
-		}
-		for _, m := range []struct {
-			v    *string
-			mask func(string) string
-		}{{name, privacy.MaskName}, {phone, privacy.MaskPhone}, {id, privacy.MaskID}} {
-			if m.v == nil {
-				out = append(out, nil)
-			} else {
-				out = append(out, m.mask(*m.v))
-			}
-		}
-	}
-	return out
-}
-
-// personalRow keeps a case row's personal fields in clear (NULL where the file has no
-// such column): only ever called when the config keeps personal data.
-func personalRow(sheetName string, cols []column, r gridRow) []driver.Value {
-	out := []driver.Value{nil, sheetName, int32(r.Number)}
-	for _, f := range []string{"citizen_name", "citizen_phone", "citizen_id", "description"} {
-		var v driver.Value
-		for _, c := range cols {
-			if c.Field == f {
-				s := ""
-				if c.Index < len(r.Cells) {
-					s = strings.ToValidUTF8(clean(r.Cells[c.Index]), "\uFFFD")
-				}
-				v = s
-				break
-			}
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 // createTemp makes a connection-local temp table shaped like table.
 func createTemp(ctx context.Context, conn *sql.Conn, table string) error {
 	_, err := conn.ExecContext(ctx, fmt.Sprintf("create or replace temp table tmp_%s as select * from %s limit 0", table, table))
@@ -560,19 +508,16 @@ func createTemp(ctx context.Context, conn *sql.Conn, table string) error {
 
 // commitFile moves a file's appended rows into the raw tables and registers the file in
 // one transaction: a file is either wholly loaded or absent, whatever stops the process.
-func commitFile(ctx context.Context, conn *sql.Conn, opts Options, src SourceConfig, res *FileResult, size int64, snap *time.Time, tmp, tmpPersonal string) error {
+//
+// insert stores the rows inside the transaction; res must be complete when it returns.
+func commitFile(ctx context.Context, conn *sql.Conn, opts Options, src SourceConfig, res *FileResult, size int64, snap *time.Time, insert func(*sql.Tx) error) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("insert into %s select * from %s", rawTables[src.Kind], tmp)); err != nil {
+	if err := insert(tx); err != nil {
 		return err
-	}
-	if tmpPersonal != "" {
-		if _, err := tx.ExecContext(ctx, "insert into raw_case_personal select * from "+tmpPersonal); err != nil {
-			return err
-		}
 	}
 	var exporter any
 	if src.Unit != "" {

@@ -39,7 +39,7 @@ const sniffBytes = 1 << 20
 // byte-order mark means UTF-16 (what Excel's "Unicode text" writes, tab-separated), a
 // UTF-8 BOM or valid UTF-8 in the first megabyte means UTF-8, anything else GB18030 (a
 // superset of GBK, Excel's default on Chinese Windows). Bytes invalid in GB18030 or
-// UTF-16 become U+FFFD; invalid UTF-8 is caught row by row (rawRow).
+// UTF-16 become U+FFFD; invalid UTF-8 is caught row by row (shaper.row).
 func decodeReader(r io.Reader, enc string) (io.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffBytes)
 	head, err := br.Peek(sniffBytes)

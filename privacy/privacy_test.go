@@ -1,8 +1,14 @@
 package privacy
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/width"
 )
 
 func TestMasks(t *testing.T) {
@@ -73,4 +79,48 @@ func FuzzScrub(f *testing.F) {
 			t.Errorf("Scrub(%q) left a phone number: %q", s, out)
 		}
 	})
+}
+
+// slowNormalizeName is normalizeName without its fast path.
+func slowNormalizeName(s string) string {
+	s = width.Narrow.String(width.Fold.String(s))
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// FuzzNormalizeName checks that the fast path for plain names changes nothing: a name
+// must hash the same whichever path it takes.
+func FuzzNormalizeName(f *testing.F) {
+	for _, s := range []string{"张三", "张 三", "李　四", "ＡＢ张", "欧阳娜娜", "王。", "ｶﾀ", "Zhang San", "㐀䶿", "\u00a0张", "张\u200b三"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := normalizeName(s), slowNormalizeName(s); got != want {
+			t.Fatalf("normalizeName(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func TestIdentifierReuse(t *testing.T) {
+	k, _ := NewKeyer([]byte("0123456789abcdef0123"))
+	id := k.Identifier()
+	for _, c := range [][2]string{{"张三", "13812345678"}, {"李　四", "+86 138 1234 5678"}, {"", ""}, {"张三", "13812345678"}, {"", "010-12345678"}} {
+		fresh := hmac.New(sha256.New, []byte("0123456789abcdef0123"))
+		n, p := slowNormalizeName(c[0]), Digits(c[1])
+		want := ""
+		if n != "" || p != "" {
+			fresh.Write([]byte(n + "\x00" + p))
+			want = hex.EncodeToString(fresh.Sum(nil))[:32]
+		}
+		if got := id.Identity(c[0], c[1]); got != want {
+			t.Errorf("Identity(%q, %q) = %q, want %q", c[0], c[1], got, want)
+		}
+		if got := k.Identity(c[0], c[1]); got != want {
+			t.Errorf("Keyer.Identity(%q, %q) = %q, want %q", c[0], c[1], got, want)
+		}
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -53,8 +54,18 @@ func main() {
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "minqing-bench-ingest"), "where the inputs and stores go")
 	variant := flag.String("variant", "", "run one variant in this process")
 	only := flag.String("variants", "csv-floor,csv,xlsx-floor,xlsx", "variants to run, floor before each")
+	cpuProfile := flag.String("cpuprofile", "", "with -variant: write a CPU profile of it to this file")
 	flag.Parse()
 	if *variant != "" {
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
 		r, err := run(*variant, *n, *dir)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
