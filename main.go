@@ -129,7 +129,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	run.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// report
-	var unit string
+	var unit, asOf string
 	var allTownships, auditorCopy bool
 	report := &cobra.Command{
 		Use:   "report",
@@ -139,7 +139,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 				return errors.New("--unit and --all-townships: choose one")
 			}
 			return withPipeline(cmd, func(p *pipeline) error {
-				o := reportOptions{Period: period, Out: outDir, Unit: unit, AuditorCopy: auditorCopy}
+				o := reportOptions{Period: period, Out: outDir, Unit: unit, AuditorCopy: auditorCopy, AsOf: asOf}
 				if allTownships {
 					paths, err := p.writeTownshipReports(cmd.Context(), o)
 					for _, path := range paths {
@@ -159,6 +159,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	report.Flags().StringVar(&unit, "unit", "", "a township's code: its own workbook, with only it and its villages")
 	report.Flags().BoolVar(&allTownships, "all-townships", false, "write one workbook per township")
 	report.Flags().BoolVar(&auditorCopy, "auditor-copy", false, "show citizens unmasked (needs privacy.keep_personal_data; every sheet says so)")
+	report.Flags().StringVar(&asOf, "as-of", "", "make the workbook from what was known at this date (2024-10-05): only exports dated on or before it; the store's figures are untouched")
 	report.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
 	report.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/dashboards"
@@ -37,6 +38,8 @@ type pipeline struct {
 	// the progress); progressDone ends the bar.
 	progress     func(done, total, rows int)
 	progressDone func()
+	// now is the clock (time.Now; tests may set another): it dates recorded report runs.
+	now func() time.Time
 }
 
 func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipeline, error) {
@@ -61,7 +64,7 @@ func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipel
 		return nil, fmt.Errorf("hashing config: %w", err)
 	}
 	sum := sha256.Sum256(b)
-	return &pipeline{cfg: cfg, db: db, log: log, cfgHash: hex.EncodeToString(sum[:])}, nil
+	return &pipeline{cfg: cfg, db: db, log: log, cfgHash: hex.EncodeToString(sum[:]), now: time.Now}, nil
 }
 
 func (p *pipeline) Close() error { return p.db.Close() }
@@ -100,10 +103,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 		}
 	}
 	p.log.Info("ingest finished", "loaded", loaded, "unchanged", unchanged, "failed", len(failed))
-	sum, err := transform.Run(ctx, p.db, transform.Options{
-		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
-		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash, LabelOverrides: p.cfg.LabelOverrides(),
-	})
+	sum, err := transform.Run(ctx, p.db, p.transformOptions())
 	if err != nil {
 		return results, err
 	}
@@ -112,6 +112,14 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 		return results, fmt.Errorf("%w: %d of %d (the others were loaded): %w", errSomeFilesFailed, len(failed), len(results), errors.Join(failed...))
 	}
 	return results, nil
+}
+
+// transformOptions are the options every transform under this config runs with.
+func (p *pipeline) transformOptions() transform.Options {
+	return transform.Options{
+		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
+		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash, LabelOverrides: p.cfg.LabelOverrides(),
+	}
 }
 
 // latestQuarter is the newest quarter in which cases were received: the default period.
@@ -169,6 +177,12 @@ func settings(r transform.Rules) [][2]string {
 		{"计为满意的评价", strings.Join(r.SatisfiedLabels, "、")},
 		{"上报件批复后办结时限（工作日）", strconv.Itoa(r.EscalatedReplyDays)},
 		{"综合得分权重", strings.Join(w, ", ")},
+		{"即办件办结时限（受理后工作日，0为当日）", strconv.Itoa(r.ImmediateDays)},
+		{"建议件办结时限（受理后工作日，0为当日）", strconv.Itoa(r.ReferredDays)},
+		{"响应率时限（小时）", strconv.Itoa(r.ResponseHours)},
+		{"季末集中办结提示：最后一个工作日办结件数下限", strconv.Itoa(r.QuarterEndMinCases)},
+		{"季末集中办结提示：相对本季度日均办结数的倍数", strconv.FormatFloat(r.QuarterEndFactor, 'g', -1, 64)},
+		{"导出中断提示：落后于来源最新导出的天数", strconv.Itoa(r.ExportGapDays)},
 	}
 }
 
@@ -202,11 +216,41 @@ type reportOptions struct {
 	Out         string // "" = the config's out
 	Unit        string // "" = the district; else a township's code
 	AuditorCopy bool   // citizens unmasked (needs privacy.keep_personal_data)
+	// AsOf ("2006-01-02"; "" = everything loaded) makes the report from what was known at
+	// that date: only the export files dated on or before it (see knownAt). The store's
+	// current figures are not touched.
+	AsOf string
+	// asOf is the parsed AsOf of a pipeline that knownAt built; it names the workbook.
+	asOf time.Time
 }
 
 // writeReport writes the quarterly workbook for a period and a scope (the district or one
 // township and its villages) and returns its path.
 func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, error) {
+	if o.AsOf != "" {
+		asOf, err := parseAsOf(o.AsOf)
+		if err != nil {
+			return "", err
+		}
+		known, err := p.knownAt(ctx, asOf)
+		if err != nil {
+			return "", err
+		}
+		defer known.Close()
+		o.AsOf, o.asOf = "", asOf
+		if o.Out == "" {
+			o.Out = p.outDir("")
+		}
+		path, err := known.writeReport(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		// The run is recorded in the store the command opened, not in the scratch one.
+		if err := p.recordRun(ctx, known, o, path); err != nil {
+			return "", err
+		}
+		return path, nil
+	}
 	r, per, figs, err := p.figures(ctx, o.Period)
 	if err != nil {
 		return "", err
@@ -250,13 +294,40 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			trend = append(trend, m)
 		}
 	}
-	var breakdowns [3][]transform.BreakdownRow
-	for i, dim := range []string{"category", "channel", "topic"} {
+	var breakdowns [4][]transform.BreakdownRow
+	for i, dim := range []string{"category", "channel", "topic", "proxy"} {
 		if breakdowns[i], err = r.Breakdown(ctx, per, scope.Code, dim); err != nil {
 			return "", err
 		}
 	}
+	var lists []transform.Explanation
+	for _, id := range []string{"on_time_rate", "due_on_time_rate"} {
+		e, err := r.Explain(ctx, per, scope.Code, id)
+		if err != nil {
+			return "", err
+		}
+		lists = append(lists, e)
+	}
+	waiting, err := r.WaitingCases(ctx, per, scope.Code)
+	if err != nil {
+		return "", err
+	}
+	allFlags, err := r.AuditFlags(ctx, &per)
+	if err != nil {
+		return "", err
+	}
+	inScope := map[string]bool{}
+	for _, u := range units {
+		inScope[u.Unit.Code] = true
+	}
+	var flags []transform.AuditFlag
+	for _, f := range allFlags {
+		if inScope[f.UnitCode] {
+			flags = append(flags, f)
+		}
+	}
 	manifest := p.manifest(per, accts)
+	manifest.AsOf = o.asOf
 	dir := p.outDir(o.Out)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating %q: %w", dir, err)
@@ -269,10 +340,14 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	if o.AuditorCopy {
 		suffix = "（审计用，含个人信息）"
 	}
+	if !o.asOf.IsZero() {
+		suffix += "（截至" + o.asOf.Format("2006-01-02") + "所知）"
+	}
 	path := filepath.Join(dir, fmt.Sprintf("%s%s民情工作统计报表%s.xlsx", name, per.Label(), suffix))
 	err = reports.Write(path, reports.Input{
 		District: district, Scope: scope, Period: per, Defs: transform.FigureDefs(), Units: units,
-		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2],
+		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
+		CaseLists: lists, Waiting: waiting, Flags: flags,
 		Cases: cases, Accounting: accts, Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy,
 	})
@@ -280,6 +355,11 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		return "", err
 	}
 	p.log.Info("workbook written", "period", per.ID, "unit", scope.Code, "path", path)
+	if o.asOf.IsZero() {
+		if err := p.recordRun(ctx, p, o, path); err != nil {
+			return "", err
+		}
+	}
 	return path, nil
 }
 

@@ -32,6 +32,13 @@ func writeManifest(s *sheet, m *model) {
 		s.number(2, row, excelSerial(mf.Cutoff), fmtDateTime, cellStyle{align: "left"})
 	}
 	row++
+	s.label(1, row, "数据知悉日期", stLabel)
+	if mf.AsOf.IsZero() {
+		s.prose(2, row, "全部已载入的导出文件", stNote)
+	} else {
+		s.text(2, row, mf.AsOf.Format("2006-01-02")+"（仅含导出日期不晚于此日的文件）", cellStyle{})
+	}
+	row++
 	s.label(1, row, "统计期间", stLabel)
 	s.text(2, row, m.in.Period.ID+"（"+m.label+"）", cellStyle{})
 	row += 2

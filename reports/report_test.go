@@ -68,9 +68,11 @@ func TestSheets(t *testing.T) {
 		want []string
 	}{
 		{"district", sampleInput(), []string{sheetSummary, sheetTownships, sheetVillages, sheetClasses, sheetChannels,
-			sheetTopics, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetSources, sheetDefinitions, sheetManifest}},
+			sheetTopics, sheetProxy, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetCaseLists, sheetWaiting, sheetFlags,
+			sheetSources, sheetDefinitions, sheetManifest}},
 		{"township", townshipInput(), []string{sheetSummary, sheetVillages, sheetClasses, sheetChannels,
-			sheetTopics, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetSources, sheetDefinitions, sheetManifest}},
+			sheetTopics, sheetProxy, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetCaseLists, sheetWaiting, sheetFlags,
+			sheetSources, sheetDefinitions, sheetManifest}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.xlsx")

@@ -35,7 +35,16 @@ type Input struct {
 	Topics   []transform.BreakdownRow
 	// Cases are the overdue-at-cutoff and closed-late cases within the scope; there
 	// may be more than a sheet holds.
-	Cases      []transform.CaseRow
+	Cases []transform.CaseRow
+	// Proxy is the scope unit's case figures for 代办 and 非代办 cases.
+	Proxy []transform.BreakdownRow
+	// CaseLists are the explained on-time figures of the scope (on_time_rate,
+	// due_on_time_rate): the cases an auditor filters to get the published rate back.
+	CaseLists []transform.Explanation
+	// Waiting are the cases awaiting documents or a reply at the cutoff.
+	Waiting []transform.WaitingCase
+	// Flags are the auditors' flags within the scope and period.
+	Flags      []transform.AuditFlag
 	Accounting []transform.SourceAccount // per source file
 	Settings   [][2]string               // counting settings in force, name → value
 	Weights    map[string]float64        // score weights: response_rate, resolution_rate, satisfaction_rate
@@ -52,6 +61,9 @@ type Manifest struct {
 	ConfigHash string    // SHA-256 of the config file
 	Cutoff     time.Time // the moment the data was taken as known
 	Files      []ManifestFile
+	// AsOf is the knowledge date of a report made from what was known then (only exports
+	// dated on or before it); zero for a report from everything loaded.
+	AsOf time.Time
 }
 
 // ManifestFile is one input file.
@@ -73,6 +85,10 @@ const (
 	sheetServices    = "服务活动"
 	sheetRanking     = "综合排名"
 	sheetCases       = "超期及逾期办结"
+	sheetProxy       = "代办"
+	sheetCaseLists   = "按时办结明细"
+	sheetWaiting     = "等待中"
+	sheetFlags       = "审计提示"
 	sheetSources     = "数据来源"
 	sheetDefinitions = "指标说明"
 	sheetManifest    = "清单"
@@ -118,12 +134,16 @@ func Write(path string, in Input) error {
 		sheetDef{sheetClasses, breakdownWriter(in.Classes, "办理类别")},
 		sheetDef{sheetChannels, breakdownWriter(in.Channels, "来源渠道")},
 		sheetDef{sheetTopics, breakdownWriter(in.Topics, "诉求类型")},
+		sheetDef{sheetProxy, breakdownWriter(in.Proxy, "是否代办")},
 		sheetDef{sheetVisits, activityWriter(visitFigures)},
 		sheetDef{sheetServices, activityWriter(serviceFigures)},
 		sheetDef{sheetRanking, writeRanking},
 	)
 	caseSheets := m.caseSheetNames()
+	listSheets := m.caseListSheetNames()
 	tail := []sheetDef{
+		{sheetWaiting, writeWaiting},
+		{sheetFlags, writeFlags},
 		{sheetSources, writeSources},
 		{sheetDefinitions, writeDefinitions},
 		{sheetManifest, writeManifest},
@@ -133,6 +153,7 @@ func Write(path string, in Input) error {
 		order = append(order, s.name)
 	}
 	order = append(order, caseSheets...)
+	order = append(order, listSheets...)
 	for _, s := range tail {
 		order = append(order, s.name)
 	}
@@ -157,6 +178,9 @@ func Write(path string, in Input) error {
 		}
 	}
 	if err := writeCases(b, m, caseSheets); err != nil {
+		return err
+	}
+	if err := writeCaseLists(b, m, listSheets); err != nil {
 		return err
 	}
 	b.f.SetActiveSheet(0)

@@ -58,7 +58,7 @@ type PeriodFigures struct {
 	Values map[string]*float64
 }
 
-// BreakdownRow is one value of a breakdown dimension (a class, channel or topic) with the
+// BreakdownRow is one value of a breakdown dimension (a class, channel, topic or 代办/非代办) with the
 // case figures restricted to it.
 type BreakdownRow struct {
 	Value  string

@@ -222,8 +222,9 @@ func (r *Reader) Series(ctx context.Context, unitCode, kind string) ([]PeriodFig
 	return out, rows.Err()
 }
 
-// Breakdown returns the case figures of a unit split by dim (category, channel or topic).
-// For category the five classes always appear, in the order of domain.md.
+// Breakdown returns the case figures of a unit split by dim (category, channel, topic or
+// proxy). For category the five classes always appear, in the order of domain.md; for
+// proxy 代办 and 非代办.
 func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) ([]BreakdownRow, error) {
 	rows, err := r.db.QueryContext(ctx, `select dim_value, figure_id, value from figure_values
 		where period_id = ? and unit_code = ? and dim = ? order by dim_value, figure_id`, p.ID, unitCode, dim)
@@ -235,9 +236,12 @@ func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) 
 	var order []string
 	if dim == "category" {
 		order = []string{"即办件", "承诺件", "补办件", "上报件", "建议件"}
-		for _, c := range order {
-			byValue[c] = &BreakdownRow{Value: c, Values: map[string]*float64{}}
-		}
+	}
+	if dim == "proxy" {
+		order = []string{"代办", "非代办"}
+	}
+	for _, c := range order {
+		byValue[c] = &BreakdownRow{Value: c, Values: map[string]*float64{}}
 	}
 	for rows.Next() {
 		var val, id string

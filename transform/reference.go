@@ -217,7 +217,9 @@ func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []Ca
 		`create or replace table ref_label_overrides (source varchar not null, field varchar not null, label_key varchar not null, value varchar not null)`,
 		`create or replace table ref_calendar (day date primary key, is_workday boolean not null, workday_no integer not null)`,
 		`create or replace table ref_settings (partial_weight double, satisfied_labels varchar[], escalated_reply_days integer,
-			w_response double, w_resolution double, w_satisfaction double)`,
+			w_response double, w_resolution double, w_satisfaction double,
+			quarter_end_min_cases integer, quarter_end_factor double, export_gap_days integer,
+			immediate_days integer, referred_days integer, response_hours integer)`,
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
@@ -260,9 +262,11 @@ func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []Ca
 		return err
 	}
 	labelsList := "[" + quoteList(rules.SatisfiedLabels) + "]"
-	if _, err := tx.ExecContext(ctx, `insert into ref_settings values (?, `+labelsList+`::varchar[], ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `insert into ref_settings values (?, `+labelsList+`::varchar[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rules.PartialResolutionWeight, rules.EscalatedReplyDays,
-		rules.ScoreWeights["response_rate"], rules.ScoreWeights["resolution_rate"], rules.ScoreWeights["satisfaction_rate"]); err != nil {
+		rules.ScoreWeights["response_rate"], rules.ScoreWeights["resolution_rate"], rules.ScoreWeights["satisfaction_rate"],
+		rules.QuarterEndMinCases, rules.QuarterEndFactor, rules.ExportGapDays,
+		rules.ImmediateDays, rules.ReferredDays, rules.ResponseHours); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
 	}
 	return nil

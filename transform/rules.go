@@ -13,8 +13,25 @@ type Rules struct {
 	SatisfiedLabels []string `yaml:"satisfied_labels"`
 	// EscalatedReplyDays is the limit of a 上报件 after the higher level's reply.
 	EscalatedReplyDays int `yaml:"escalated_reply_days"`
+	// ImmediateDays and ReferredDays are the limits, in working days after receipt, of
+	// a 即办件 and a 建议件: 0, the day of receipt, by default.
+	ImmediateDays int `yaml:"immediate_days"`
+	ReferredDays  int `yaml:"referred_days"`
+	// ResponseHours is the response rate's window: first contact within this many hours
+	// of receipt (exactly at the limit counts).
+	ResponseHours int `yaml:"response_hours"`
 	// ScoreWeights weigh response_rate, resolution_rate and satisfaction_rate in the score.
 	ScoreWeights map[string]float64 `yaml:"score_weights"`
+	// QuarterEndMinCases and QuarterEndFactor flag a unit closing unusually many of its
+	// own cases on the last working day of a quarter (QUARTER_END_CLOSURES): at least
+	// QuarterEndMinCases, and at least QuarterEndFactor times its average closures per
+	// working day in that quarter.
+	QuarterEndMinCases int     `yaml:"quarter_end_min_cases"`
+	QuarterEndFactor   float64 `yaml:"quarter_end_factor"`
+	// ExportGapDays flags a unit whose own exports stopped arriving (EXPORTS_STOPPED):
+	// its newest export in a village- or township-level source is at least this many days
+	// older than the source's newest.
+	ExportGapDays int `yaml:"export_gap_days"`
 }
 
 // DefaultRules returns domain.md's defaults.
@@ -23,7 +40,13 @@ func DefaultRules() Rules {
 		PartialResolutionWeight: 0.5,
 		SatisfiedLabels:         []string{"满意", "基本满意"},
 		EscalatedReplyDays:      3,
+		ImmediateDays:           0,
+		ReferredDays:            0,
+		ResponseHours:           24,
 		ScoreWeights:            map[string]float64{"response_rate": 0.10, "resolution_rate": 0.45, "satisfaction_rate": 0.45},
+		QuarterEndMinCases:      5,
+		QuarterEndFactor:        4,
+		ExportGapDays:           30,
 	}
 }
 
@@ -44,6 +67,24 @@ func (r Rules) Validate() error {
 	}
 	if r.EscalatedReplyDays < 0 {
 		errs = append(errs, fmt.Errorf("escalated_reply_days: %d is negative", r.EscalatedReplyDays))
+	}
+	if r.ImmediateDays < 0 {
+		errs = append(errs, fmt.Errorf("immediate_days: %d is negative", r.ImmediateDays))
+	}
+	if r.ReferredDays < 0 {
+		errs = append(errs, fmt.Errorf("referred_days: %d is negative", r.ReferredDays))
+	}
+	if r.ResponseHours < 1 {
+		errs = append(errs, fmt.Errorf("response_hours: %d is less than 1", r.ResponseHours))
+	}
+	if r.QuarterEndMinCases < 1 {
+		errs = append(errs, fmt.Errorf("quarter_end_min_cases: %d is less than 1", r.QuarterEndMinCases))
+	}
+	if r.QuarterEndFactor <= 0 {
+		errs = append(errs, fmt.Errorf("quarter_end_factor: %v is not above 0", r.QuarterEndFactor))
+	}
+	if r.ExportGapDays < 1 {
+		errs = append(errs, fmt.Errorf("export_gap_days: %d is less than 1", r.ExportGapDays))
 	}
 	sum := 0.0
 	for k, w := range r.ScoreWeights {

@@ -29,6 +29,12 @@ func miniDistrict(t *testing.T, header string, rows []string) *sql.DB {
 
 func loadMini(t *testing.T, header string, rows []string, overrides ...transform.LabelOverride) (*sql.DB, error) {
 	t.Helper()
+	return loadMiniRules(t, header, rows, transform.DefaultRules(), overrides...)
+}
+
+// loadMiniRules is loadMini under other counting rules.
+func loadMiniRules(t *testing.T, header string, rows []string, rules transform.Rules, overrides ...transform.LabelOverride) (*sql.DB, error) {
+	t.Helper()
 	dir := t.TempDir()
 	write := func(name, body string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -62,7 +68,7 @@ func loadMini(t *testing.T, header string, rows []string, overrides ...transform
 		}
 	}
 	_, err = transform.Run(ctx, db, transform.Options{
-		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules(),
+		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: rules,
 		LabelOverrides: overrides,
 	})
 	return db, err
@@ -107,6 +113,18 @@ func TestCaseRules(t *testing.T) {
 			want{"2024-10-12", "t", "0", false, false}},
 		{"explicit limit overrides the catalogue", "A12,西街村,2024-07-01 09:00,承诺件,低保申请,1,,,,,2024-07-03 09:00,已办结,已解决,,,2024-07-03 09:00",
 			want{"2024-07-02", "f", "2", false, false}},
+		// Worked by hand on the 2024 schedule: National Day off 10-01..10-07, make-up
+		// Sunday 09-29; Spring Festival off 02-10..02-17, make-up Sundays 02-04 and 02-18.
+		{"supplement complete on the make-up Sunday before National Day", "A13,西街村,2024-09-26 09:00,补办件,,2,2024-09-26,2024-09-29,,,2024-10-08 10:00,已办结,已解决,,,2024-10-08 10:00",
+			want{"2024-10-08", "t", "2", false, false}}, // due 09-30, 10-08; gross 09-27, 09-29, 09-30, 10-08 = 4 less 09-27, 09-29 waiting
+		{"escalated reply before Spring Festival", "A14,青石镇,2024-02-05 09:00,上报件,,,,,2024-02-05,2024-02-08,2024-02-19 09:00,已办结,已解决,,,2024-02-19 09:00",
+			want{"2024-02-19", "t", "3", false, false}}, // due 02-09, 02-18, 02-19; gross 6 less 02-06..02-08 waiting
+		{"immediate on a National Day holiday", "A15,西街村,2024-10-03 10:00,即办件,,,,,,,2024-10-03 11:00,已办结,已解决,,,2024-10-03 11:00",
+			want{"2024-10-03", "t", "0", false, false}},
+		{"promised over a weekend, a day late", "A16,西街村,2024-07-05 16:00,承诺件,,1,,,,,2024-07-09 10:00,已办结,已解决,,2024-07-08,2024-07-09 10:00",
+			want{"2024-07-08", "f", "2", false, false}},
+		{"supplement awaited across the quarter's end", "A17,东湖社区,2024-06-27 09:00,补办件,,2,2024-06-27,2024-07-03,,,2024-07-04 10:00,已办结,已解决,,,2024-07-04 10:00",
+			want{"2024-07-05", "t", "1", false, false}}, // gross 06-28, 07-01..07-04 = 5 less 06-28, 07-01..07-03 = 4
 	}
 	var rows []string
 	for _, c := range cases {
@@ -264,5 +282,139 @@ func TestCheckLabel(t *testing.T) {
 	}
 	if err := transform.CheckLabel("colour", "red"); err == nil {
 		t.Error("an unknown field was accepted")
+	}
+}
+
+// TestRulesSettings: the defaults of domain.md are settings, and changing one changes the
+// count: 即办件 and 建议件 limits, the response window, the 上报件 limit.
+func TestRulesSettings(t *testing.T) {
+	const hdr = "诉求编号,承办单位,受理时间,办理类别,服务事项,承诺时限,补正告知日期,补齐日期,上报日期,上级批复日期,办结时间,办理状态,办理结果,满意度,办结期限,首次联系时间,更新时间"
+	rows := []string{
+		"S1,西街村,2024-07-05 10:00,即办件,,,,,,,2024-07-08 11:00,已办结,已解决,,,2024-07-05 10:30,2024-07-08 11:00",
+		"S2,西街村,2024-07-05 10:00,建议件,,,,,,,2024-07-09 11:00,已办结,已解释,,,2024-07-06 11:00,2024-07-09 11:00",
+		"S3,青石镇,2024-07-01 09:00,上报件,,,,,2024-07-02,2024-07-05,2024-07-12 09:00,已办结,已解决,,,2024-07-02 08:59,2024-07-12 09:00",
+	}
+	type got struct {
+		s1, s2, s3          string
+		resp1, resp2, resp3 bool
+	}
+	read := func(db *sql.DB) got {
+		var g got
+		for _, c := range []struct {
+			no   string
+			d    *string
+			resp *bool
+		}{{"S1", &g.s1, &g.resp1}, {"S2", &g.s2, &g.resp2}, {"S3", &g.s3, &g.resp3}} {
+			if err := db.QueryRow(`select strftime(deadline, '%Y-%m-%d'), responded_in_24h from cases where case_no = ?`, c.no).Scan(c.d, c.resp); err != nil {
+				t.Fatalf("case %s: %v", c.no, err)
+			}
+		}
+		return g
+	}
+	r := transform.DefaultRules()
+	def, err := loadMiniRules(t, hdr, rows, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, want := read(def), (got{"2024-07-05", "2024-07-05", "2024-07-10", true, false, true}); g != want {
+		t.Errorf("defaults: %+v, want %+v", g, want)
+	}
+	r.ImmediateDays, r.ReferredDays, r.EscalatedReplyDays, r.ResponseHours = 1, 2, 5, 48
+	other, err := loadMiniRules(t, hdr, rows, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, want := read(other), (got{"2024-07-08", "2024-07-09", "2024-07-12", true, true, true}); g != want {
+		t.Errorf("immediate 1, referred 2, escalated 5, response 48 h: %+v, want %+v", g, want)
+	}
+}
+
+// TestRulesValidate: every bad setting is an error naming it.
+func TestRulesValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*transform.Rules)
+		want string
+	}{
+		{"partial weight above 1", func(r *transform.Rules) { r.PartialResolutionWeight = 1.5 }, "partial_resolution_weight"},
+		{"unknown satisfied label", func(r *transform.Rules) { r.SatisfiedLabels = []string{"很好"} }, "satisfied_labels"},
+		{"negative escalated limit", func(r *transform.Rules) { r.EscalatedReplyDays = -1 }, "escalated_reply_days"},
+		{"negative immediate limit", func(r *transform.Rules) { r.ImmediateDays = -1 }, "immediate_days"},
+		{"negative referred limit", func(r *transform.Rules) { r.ReferredDays = -2 }, "referred_days"},
+		{"no response window", func(r *transform.Rules) { r.ResponseHours = 0 }, "response_hours"},
+		{"unknown weight", func(r *transform.Rules) { r.ScoreWeights = map[string]float64{"speed": 1} }, "score_weights"},
+		{"quarter-end minimum 0", func(r *transform.Rules) { r.QuarterEndMinCases = 0 }, "quarter_end_min_cases"},
+		{"quarter-end factor 0", func(r *transform.Rules) { r.QuarterEndFactor = 0 }, "quarter_end_factor"},
+		{"export gap 0", func(r *transform.Rules) { r.ExportGapDays = 0 }, "export_gap_days"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := transform.DefaultRules()
+			tc.set(&r)
+			if err := r.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Validate() = %v, want an error naming %s", err, tc.want)
+			}
+		})
+	}
+	if err := transform.DefaultRules().Validate(); err != nil {
+		t.Errorf("the defaults do not validate: %v", err)
+	}
+}
+
+// TestWaitingAcrossCutoff: a period that cuts through a waiting time. A 补办件 asked for
+// documents on Tue 2024-06-25 that came on 2024-07-10 was waiting at 2024Q2's cutoff
+// (Sunday 06-30: five calendar days, three working days); it is in no on-time figure of
+// Q2, as explain says, and falls due in Q3, counted from the documents.
+func TestWaitingAcrossCutoff(t *testing.T) {
+	db := miniDistrict(t, header, []string{
+		"W1,西街村,2024-06-25 09:00,补办件,,2,2024-06-25,2024-07-10,,,2024-07-12 10:00,已办结,已解决,,,2024-07-12 10:00",
+		"W2,青石镇,2024-06-27 09:00,上报件,,,,,2024-06-28,,,已上报,,,,2024-06-28 09:00",
+		"W3,西街村,2024-06-03 09:00,补办件,,2,2024-06-03,2024-06-05,,,2024-06-06 10:00,已办结,已解决,,,2024-06-06 10:00",
+	})
+	r := transform.NewReader(db)
+	ctx := context.Background()
+	q2, _ := transform.ParsePeriod("2024Q2")
+	q3, _ := transform.ParsePeriod("2024Q3")
+	ws, err := r.WaitingCases(ctx, q2, "330199000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int{}
+	for _, w := range ws {
+		got[w.CaseNo] = [2]int{w.Days, w.Workdays}
+	}
+	// W1: 06-25 → 06-30 is 5 days, working days 06-26, 06-27, 06-28 = 3.
+	// W2: 06-28 → 06-30 is 2 days, no working day after Friday 06-28 up to Sunday 06-30.
+	want := map[string][2]int{"W1": {5, 3}, "W2": {2, 0}}
+	if len(got) != len(want) || got["W1"] != want["W1"] || got["W2"] != want["W2"] {
+		t.Errorf("waiting at 2024Q2's cutoff: %v, want %v", got, want)
+	}
+	if ws, _ := r.WaitingCases(ctx, q3, "330199000000"); len(ws) != 1 || ws[0].CaseNo != "W2" {
+		t.Errorf("waiting at 2024Q3's cutoff: %+v, want W2 only", ws)
+	}
+	e, err := r.Explain(ctx, q2, "330199000000", "due_on_time_rate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	for _, c := range e.Cases {
+		reasons[c.CaseNo] = c.Excluded
+		if c.CaseNo == "W1" && (c.WaitingDays == nil || *c.WaitingDays != 5) {
+			t.Errorf("explain W1 waited %v days, want 5", c.WaitingDays)
+		}
+	}
+	if !strings.HasPrefix(reasons["W1"], "待补正材料") || !strings.HasPrefix(reasons["W2"], "待上级批复") {
+		t.Errorf("explain due_on_time_rate 2024Q2 reasons: %v", reasons)
+	}
+	if e.Denominator == nil || *e.Denominator != 1 || e.Value == nil || *e.Value != 1 {
+		t.Errorf("due_on_time_rate 2024Q2 = %v / %v, want W3 alone, on time", e.Value, e.Denominator)
+	}
+	e3, err := r.Explain(ctx, q3, "330199000000", "due_on_time_rate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// W1 is due 2024-07-12 (two working days after 07-10) and closed that day.
+	if e3.Denominator == nil || *e3.Denominator != 1 || len(e3.Cases) == 0 || e3.Cases[0].Deadline == nil ||
+		e3.Cases[0].Deadline.Format("2006-01-02") != "2024-07-12" {
+		t.Errorf("due_on_time_rate 2024Q3: %+v", e3)
 	}
 }

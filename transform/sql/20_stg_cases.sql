@@ -58,7 +58,7 @@ typed as (
     nullif(trim(handler), '') as handler, handler is not null as handler_p,
     citizen_key, citizen_name_masked, citizen_phone_masked, citizen_id_masked,
     nullif(trim(description), '') as description, description is not null as description_p,
-    mq_ts(updated_at) as updated_at,
+    mq_ts(updated_at) as updated_at, snapshot_date,
     -- version time: updated_at, else the export's date (end of day), else the load time
     coalesce(mq_ts(updated_at), snapshot_date + interval '1 day' - interval '1 second', loaded_at) as version_at,
     coalesce(mq_ts(updated_at), snapshot_date + interval '1 day' - interval '1 second') as known_at,

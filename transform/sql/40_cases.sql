@@ -45,6 +45,10 @@ with current_state as (
     arg_min_null({'file_id': file_id, 'sheet': sheet, 'row_no': row_no}, version_rank)
       filter (where citizen_name_masked is not null or citizen_phone_masked is not null) as citizen_ref,
     arg_min_null({'file_id': file_id, 'sheet': sheet, 'row_no': row_no}, version_rank) filter (where description_p) as description_ref,
+    -- the newest date an export (or an update) showed the case open: a closure dated
+    -- before it was back-dated (docs/rules.md "Flags for auditors")
+    max(coalesce(snapshot_date, cast(version_at as date)))
+      filter (where closed_at_p and closed_at is null and coalesce(status not in ('已退回', '已撤销'), true)) as last_seen_open_date,
     count(*) as versions,
     bool_and(case_no is null) as no_case_no,
     max(version_at) as version_at
@@ -68,6 +72,8 @@ dated as (
       when '承诺件' then coalesce(promised_days, catalogue_days)
       when '补办件' then coalesce(promised_days, catalogue_days, 0)
       when '上报件' then (select escalated_reply_days from ref_settings)
+      when '即办件' then (select immediate_days from ref_settings)
+      when '建议件' then (select referred_days from ref_settings)
       else 0
     end as limit_days,
     case category
@@ -105,14 +111,16 @@ select
   escalated_at, reply_at, closed_at, status, result, first_contact_at, first_contact_exported,
   feedback_at, feedback_method, satisfaction, is_proxy, handler, citizen_name_masked,
   citizen_phone_masked, description, citizen_ref, description_ref, versions, no_case_no, version_at,
-  is_withdrawn, is_closed,
+  is_withdrawn, is_closed, last_seen_open_date,
   case when is_closed then closed_date_any end as closed_date,
+  is_closed and closed_date_any < last_seen_open_date as is_backdated_closure,
   clock_start_date, deadline,
   clock_start_date is null and not is_withdrawn and category in ('补办件', '上报件') as is_waiting,
   is_closed and closed_date_any <= deadline as is_on_time,
   case when is_closed then gross_days - coalesce(waiting_days, 0) end as processing_days,
   due_at is not null and deadline is not null and cast(due_at as date) <> deadline as due_mismatch,
-  first_contact_at is not null and first_contact_at <= received_at + interval 24 hour as responded_in_24h
+  first_contact_at is not null
+    and first_contact_at <= received_at + to_hours((select response_hours from ref_settings)) as responded_in_24h
 from with_deadline;
 
 -- case_incomplete: one row per case whose versions together still lack what its class

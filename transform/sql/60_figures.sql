@@ -26,17 +26,18 @@ from facts;
 
 -- figure_values: one row per (unit, period, breakdown, figure); key
 -- (unit_code, period_id, dim, dim_value, figure_id). dim 'all' has every unit × period,
--- with 0 for counts and NULL for rates without a denominator; 'category', 'channel' and
--- 'topic' break the case figures down. value is NULL where the denominator is 0.
+-- with 0 for counts and NULL for rates without a denominator; 'category', 'channel',
+-- 'topic' and 'proxy' (代办 / 非代办) break the case figures down. value is NULL where the denominator is 0.
 -- inputs: case_period_facts, visits, services, periods, ref_units, ref_unit_tree, ref_settings.
 create or replace table figure_values as
 with settings as (select * from ref_settings),
 case_agg as (
   select t.ancestor as unit_code, f.period_id,
     case when grouping(f.category) = 0 then 'category' when grouping(f.channel) = 0 then 'channel'
-         when grouping(f.topic) = 0 then 'topic' else 'all' end as dim,
+         when grouping(f.topic) = 0 then 'topic' when grouping(f.proxy_label) = 0 then 'proxy' else 'all' end as dim,
     coalesce(case when grouping(f.category) = 0 then f.category when grouping(f.channel) = 0 then f.channel
-         when grouping(f.topic) = 0 then f.topic end, case when grouping(f.category) + grouping(f.channel) + grouping(f.topic) = 3 then '' else '(空)' end) as dim_value,
+         when grouping(f.topic) = 0 then f.topic when grouping(f.proxy_label) = 0 then f.proxy_label end,
+      case when grouping(f.category) + grouping(f.channel) + grouping(f.topic) + grouping(f.proxy_label) = 4 then '' else '(空)' end) as dim_value,
     count(*) filter (where f.in_received) as received,
     count(*) filter (where f.in_closed) as closed,
     count(*) filter (where f.closed_by_cutoff) as close_num,
@@ -57,10 +58,11 @@ case_agg as (
     count(*) filter (where f.in_received and f.is_proxy) as proxy_cases,
     count(*) filter (where f.in_closed and f.is_proxy and f.is_on_time) as proxy_on_time_num,
     count(*) filter (where f.in_closed and f.is_proxy) as proxy_closed
-  from case_period_facts f
+  from (select *, case when is_proxy then '代办' else '非代办' end as proxy_label from case_period_facts) f
   join ref_unit_tree t on t.code = f.unit_code
   group by grouping sets ((t.ancestor, f.period_id), (t.ancestor, f.period_id, f.category),
-                          (t.ancestor, f.period_id, f.channel), (t.ancestor, f.period_id, f.topic))
+                          (t.ancestor, f.period_id, f.channel), (t.ancestor, f.period_id, f.topic),
+                          (t.ancestor, f.period_id, f.proxy_label))
 ),
 grid as (
   -- every unit × period, so a unit with no cases shows 0 and "—", not nothing

@@ -1,0 +1,77 @@
+-- audit_flags: one row per thing that deserves an auditor's look (docs/rules.md "Flags
+-- for auditors"); key (flag, unit_code, case_key, period_id, source).
+--   DUE_MISMATCH                 the recorded 办结期限 differs from the computed deadline
+--   BACKDATED_CLOSURE            closed on a date before an export that showed it open
+--   SATISFACTION_BEFORE_CLOSURE  an export shows a rating while the case is open
+--   QUARTER_END_CLOSURES         a unit closing many of its own cases on a quarter's last
+--                                working day (rules.quarter_end_min_cases, quarter_end_factor)
+--   EXPORTS_STOPPED              a unit's newest export in a village- or township-level
+--                                source is rules.export_gap_days or more older than the source's
+-- day is the date the flag is about (deadline, closure, the last working day, the unit's
+-- newest export), for filtering by period.
+-- inputs: cases, case_versions, periods, ref_calendar, ref_settings, ref_units,
+-- ref_unit_tree, ingest_files, stg_cases, stg_visits, stg_services. Personal data: none.
+create or replace table audit_flags as
+with settings as (select * from ref_settings),
+quarters as (
+  select p.period_id, p.start_date, p.end_date,
+    (select max(day) from ref_calendar c where c.is_workday and c.day between p.start_date and p.end_date) as last_workday,
+    (select count(*) from ref_calendar c where c.is_workday and c.day between p.start_date and p.end_date) as workdays
+  from periods p where p.kind = 'quarter'
+),
+quarter_end as (
+  select q.period_id, c.unit_code, q.last_workday,
+    count(*) filter (where c.closed_date = q.last_workday) as on_last,
+    count(*) as closed, q.workdays
+  from quarters q join cases c on c.is_closed and c.closed_date between q.start_date and q.end_date
+  group by all
+),
+rated_open as (
+  select case_key, min(coalesce(snapshot_date, cast(version_at as date))) as first_seen
+  from case_versions
+  where satisfaction_p and satisfaction in ('满意', '基本满意', '不满意')
+    and closed_at_p and closed_at is null and coalesce(status not in ('已退回', '已撤销'), true)
+  group by case_key
+),
+exported_units as (
+  -- the exporting unit of each loaded row: its unit's ancestor at the source's level
+  select f.source, f.snapshot_date, t.ancestor as unit_code
+  from (
+    select file_id, unit_code from stg_cases where reason is null
+    union all select file_id, unit_code from stg_visits where reason is null
+    union all select file_id, unit_code from stg_services where reason is null
+  ) r
+  join ingest_files f using (file_id)
+  join ref_unit_tree t on t.code = r.unit_code
+  join ref_units a on a.code = t.ancestor and a.level = f.level
+  where f.level in ('village', 'township') and f.snapshot_date is not null
+),
+stopped as (
+  select e.source, e.unit_code, max(e.snapshot_date) as last_export, s.latest
+  from exported_units e
+  join (select source, max(snapshot_date) as latest from ingest_files where snapshot_date is not null group by source) s using (source)
+  group by e.source, e.unit_code, s.latest
+  having date_diff('day', max(e.snapshot_date), s.latest) >= (select export_gap_days from settings)
+)
+select 'DUE_MISMATCH' as flag, unit_code, case_key, null::varchar as period_id, null::varchar as source, deadline as day,
+  '登记办结期限 ' || strftime(cast(due_at as date), '%Y-%m-%d') || '，按规则应为 ' || strftime(deadline, '%Y-%m-%d') as detail
+from cases where due_mismatch and not is_withdrawn
+union all
+select 'BACKDATED_CLOSURE', unit_code, case_key, null, null, closed_date,
+  '办结日期 ' || strftime(closed_date, '%Y-%m-%d') || ' 早于 ' || strftime(last_seen_open_date, '%Y-%m-%d') || ' 的导出（当时仍显示未办结）'
+from cases where is_backdated_closure
+union all
+select 'SATISFACTION_BEFORE_CLOSURE', c.unit_code, c.case_key, null, null, coalesce(c.closed_date, r.first_seen),
+  strftime(r.first_seen, '%Y-%m-%d') || ' 的导出在未办结时已有满意度评价'
+from cases c join rated_open r using (case_key)
+union all
+select 'QUARTER_END_CLOSURES', unit_code, null, period_id, null, last_workday,
+  '季度最后一个工作日 ' || strftime(last_workday, '%Y-%m-%d') || ' 办结 ' || on_last || ' 件，本季度共办结 ' || closed
+    || ' 件（' || workdays || ' 个工作日，日均 ' || round(closed / workdays, 2) || ' 件）'
+from quarter_end
+where on_last >= (select quarter_end_min_cases from settings)
+  and on_last * workdays >= (select quarter_end_factor from settings) * closed
+union all
+select 'EXPORTS_STOPPED', unit_code, null, null, source, last_export,
+  '来源 ' || source || ' 最近一次导出为 ' || strftime(last_export, '%Y-%m-%d') || '，该来源最新导出为 ' || strftime(latest, '%Y-%m-%d')
+from stopped;
