@@ -499,6 +499,39 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("screenshot %s missing or blank (%v)", shot, err)
 	}
 	t.Logf("screenshot: %s", shot)
+
+	// Every unit has its page beside index.html, and every link between pages (the
+	// drill-down of charts and tables, the breadcrumbs) names one that was written.
+	dir := filepath.Dir(page)
+	pages, _ := filepath.Glob(filepath.Join(dir, "*.html"))
+	var units int
+	pl, err := openPipeline(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.db.QueryRow("select count(*) from ref_units").Scan(&units); err != nil {
+		t.Fatal(err)
+	}
+	pl.Close()
+	if len(pages) != units+1 {
+		t.Errorf("%d pages written, want %d units and index.html", len(pages), units)
+	}
+	linkRE := regexp.MustCompile(`[0-9]{12}\.html`)
+	linked := map[string]bool{}
+	for _, p := range pages {
+		b, _ := os.ReadFile(p)
+		for _, l := range linkRE.FindAllString(string(b), -1) {
+			linked[l] = true
+		}
+	}
+	for l := range linked {
+		if _, err := os.Stat(filepath.Join(dir, l)); err != nil {
+			t.Errorf("a page links to %s, which was not written", l)
+		}
+	}
+	if len(linked) < units-1 {
+		t.Errorf("only %d of %d unit pages are linked from another", len(linked), units)
+	}
 }
 
 // TestStoreHeld: a one-shot command that finds the store held says so plainly.

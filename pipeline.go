@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,7 +29,7 @@ var errSomeFilesFailed = errors.New("export files could not be read")
 // pipeline holds what every command needs: the config, the open store and a logger.
 type pipeline struct {
 	cfg     *config.Config
-	cfgHash string // SHA-256 of the config file's bytes
+	cfgHash string // config.FiguresHash of the config file
 	db      *sql.DB
 	log     *slog.Logger
 	// progress shows loading on a terminal (nil otherwise: the per-file log lines are
@@ -63,8 +61,12 @@ func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipel
 		db.Close()
 		return nil, fmt.Errorf("hashing config: %w", err)
 	}
-	sum := sha256.Sum256(b)
-	return &pipeline{cfg: cfg, db: db, log: log, cfgHash: hex.EncodeToString(sum[:]), now: time.Now}, nil
+	hash, err := config.FiguresHash(b)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &pipeline{cfg: cfg, db: db, log: log, cfgHash: hash, now: time.Now}, nil
 }
 
 func (p *pipeline) Close() error { return p.db.Close() }
@@ -400,37 +402,21 @@ func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (st
 	if err != nil {
 		return "", err
 	}
-	district := figs[0]
-	var townships []transform.UnitFigures
+	// One page per unit, the district first, built as `minqing serve` builds them (without
+	// the auditors' case list: these files go to anyone they are shared with).
+	var pages []dashboards.Input
 	for _, f := range figs {
-		if f.Unit.Level == transform.LevelTownship {
-			townships = append(townships, f)
+		in, err := dashboards.Build(ctx, r, per, f.Unit.Code, dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights})
+		if err != nil {
+			return "", err
 		}
+		pages = append(pages, in)
 	}
-	trend, err := r.Series(ctx, district.Unit.Code, "quarter")
+	path, err := dashboards.WritePages(filepath.Join(p.outDir(out), "dashboard"), pages)
 	if err != nil {
 		return "", err
 	}
-	// The trend runs up to the period shown, not past it.
-	for i, t := range trend {
-		if t.Period.ID == per.ID {
-			trend = trend[:i+1]
-			break
-		}
-	}
-	classes, err := r.Breakdown(ctx, per, district.Unit.Code, "category")
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(p.outDir(out), "dashboard")
-	path, err := dashboards.Write(dir, dashboards.Input{
-		District: district.Unit, Period: per, Headline: district, Trend: trend, Townships: townships, Classes: classes,
-		Weights: p.cfg.Rules.ScoreWeights,
-	})
-	if err != nil {
-		return "", err
-	}
-	p.log.Info("dashboard written", "period", per.ID, "path", path)
+	p.log.Info("dashboard written", "period", per.ID, "pages", len(pages), "path", path)
 	return path, nil
 }
 

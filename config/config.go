@@ -5,6 +5,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +41,8 @@ type Config struct {
 	Sources   []ingest.SourceConfig `yaml:"sources"`
 	Rules     transform.Rules       `yaml:"rules"`
 	Schedules []Schedule            `yaml:"schedules"`
+	// Serve configures `minqing serve`.
+	Serve Serve `yaml:"serve"`
 
 	Dir  string `yaml:"-"` // the config file's folder, absolute
 	File string `yaml:"-"` // the config file, absolute
@@ -115,6 +119,7 @@ func (c *Config) applyDefaults() {
 			c.Sources[i].Encoding = "auto"
 		}
 	}
+	c.Serve.applyDefaults(c.Store)
 	for i := range c.Schedules {
 		if c.Schedules[i].Job == "" {
 			c.Schedules[i].Job = "run"
@@ -188,6 +193,7 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("schedules[%d].job: %q is not a job (run)", i, s.Job))
 		}
 	}
+	errs = append(errs, c.Serve.validate()...)
 	return errors.Join(errs...)
 }
 
@@ -214,4 +220,35 @@ func (c *Config) LabelOverrides() []transform.LabelOverride {
 		return a.Source+"\x00"+a.Field+"\x00"+a.Label < b.Source+"\x00"+b.Field+"\x00"+b.Label
 	})
 	return out
+}
+
+// outputOnly are the top-level keys that change where and how outputs are served, never
+// a figure: editing them (adding a user, moving a schedule) leaves FiguresHash as it was.
+var outputOnly = map[string]bool{"serve": true, "schedules": true, "out": true}
+
+// FiguresHash is the SHA-256 of the config text that figures depend on: the file with
+// its serve, schedules and out sections removed. Figures carry it, and outputs refuse
+// figures made under another one; so a new dashboard user must not make the store's
+// figures look stale.
+func FiguresHash(text []byte) (string, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		return "", fmt.Errorf("hashing config: %w", err)
+	}
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+		m := doc.Content[0]
+		kept := m.Content[:0:0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if !outputOnly[m.Content[i].Value] {
+				kept = append(kept, m.Content[i], m.Content[i+1])
+			}
+		}
+		m.Content = kept
+	}
+	b, err := yaml.Marshal(&doc)
+	if err != nil {
+		return "", fmt.Errorf("hashing config: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }

@@ -45,6 +45,27 @@ func TestFullConfig(t *testing.T) {
 	}
 }
 
+func TestServeConfig(t *testing.T) {
+	c, err := Load("testdata/serve.good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Serve
+	if s.Listen != "0.0.0.0:8443" || s.SessionTTL.Hours() != 4 || s.MemoryLimit != "8GB" || len(s.Users) != 3 {
+		t.Errorf("serve section: %+v", s)
+	}
+	if u := s.Users[1]; u.Role != RoleTownship || u.Unit != "330199001000" {
+		t.Errorf("township user: %+v", u)
+	}
+	m, err := Load("testdata/minimal.good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := m.Serve; d.Listen != "127.0.0.1:8080" || d.SessionKeyFile != m.Store+".session-key" || d.AccessLog != "access.jsonl" || d.SessionTTL.Hours() != 8 {
+		t.Errorf("serve defaults: %+v", d)
+	}
+}
+
 func TestBadConfigs(t *testing.T) {
 	for file, want := range map[string]string{
 		"unknown-key.bad.yml":      "field sourcs not found",
@@ -59,6 +80,13 @@ func TestBadConfigs(t *testing.T) {
 		"bad-score.bad.yml":        `score_weights: "speed"`,
 		"no-cron.bad.yml":          "schedules[0].cron: required",
 		"bad-source-label.bad.yml": `sources[0].labels.satisfaction.5: "很好" is not a satisfaction value`,
+		"serve-role.bad.yml":       `serve.users[0].role: "admin" is not leader, township or auditor`,
+		"serve-unit.bad.yml":       `serve.users[0].unit: "青石镇" is not a 12-digit township code`,
+		"serve-hash.bad.yml":       "serve.users[0].password_hash: not a bcrypt hash",
+		"serve-listen.bad.yml":     `serve.listen: "8080" is not host:port`,
+		"serve-dup-user.bad.yml":   `serve.users[1].name: "a" used twice`,
+		"serve-unknown.bad.yml":    "field password not found",
+		"serve-memory.bad.yml":     `serve.memory_limit: "lots" is not a size`,
 	} {
 		_, err := Load(filepath.Join("testdata", file))
 		if err == nil {
@@ -73,7 +101,37 @@ func TestBadConfigs(t *testing.T) {
 		}
 	}
 	all, _ := filepath.Glob("testdata/*.bad.yml")
-	if len(all) != 12 {
-		t.Errorf("%d bad configs on disk, the table pairs 12: pair each with its error", len(all))
+	if len(all) != 19 {
+		t.Errorf("%d bad configs on disk, the table pairs 19: pair each with its error", len(all))
+	}
+}
+
+func TestFiguresHash(t *testing.T) {
+	base := "store: s.duckdb\nunits: u.csv\nrules:\n  escalated_reply_days: 3\nout: out\n"
+	hash := func(s string) string {
+		t.Helper()
+		h, err := FiguresHash([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	h := hash(base)
+	for _, same := range []string{
+		base + "serve:\n  users:\n    - {name: a, role: leader, password_hash: x}\n",
+		base + "schedules:\n  - {name: n, cron: \"0 2 * * *\"}\n",
+		strings.Replace(base, "out: out", "out: elsewhere", 1),
+	} {
+		if hash(same) != h {
+			t.Errorf("an output-only change moved the hash:\n%s", same)
+		}
+	}
+	for _, other := range []string{
+		strings.Replace(base, "escalated_reply_days: 3", "escalated_reply_days: 5", 1),
+		strings.Replace(base, "u.csv", "units2.csv", 1),
+	} {
+		if hash(other) == h {
+			t.Errorf("a change that moves figures kept the hash:\n%s", other)
+		}
 	}
 }

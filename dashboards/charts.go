@@ -82,8 +82,12 @@ func trendOption(trend []transform.PeriodFigures) (string, error) {
 	closed := make([]opts.BarData, len(trend))
 	onTime := make([]opts.LineData, len(trend))
 	satisfied := make([]opts.LineData, len(trend))
+	periods := make([]transform.Period, len(trend))
 	for i, p := range trend {
-		labels[i] = axisLabel(p.Period)
+		periods[i] = p.Period
+	}
+	copy(labels, axisLabels(periods))
+	for i, p := range trend {
 		received[i] = opts.BarData{Value: chartValue(p.Values["received"], 1)}
 		closed[i] = opts.BarData{Value: chartValue(p.Values["closed"], 1)}
 		onTime[i] = opts.LineData{Value: chartValue(p.Values["on_time_rate"], 100)}

@@ -26,7 +26,9 @@ var staticFiles embed.FS
 //go:embed page.html.tmpl
 var pageSource string
 
-var pageTemplate = template.Must(template.New("page").Parse(pageSource))
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"list": func(v ...chartView) []chartView { return v },
+}).Parse(pageSource))
 
 // Input is everything one dashboard shows: one district and one period.
 type Input struct {
@@ -44,6 +46,10 @@ type Input struct {
 	// Weights are the score's weights in force (response_rate, resolution_rate,
 	// satisfaction_rate); nil states the defaults.
 	Weights map[string]float64
+	// Detail makes the page a unit's page (any level) with the sections only a full read
+	// gives (Build fills it); nil gives the district dashboard of cards, trend, ranking and
+	// classes. When set, Headline and Townships are the scope's figures and children.
+	Detail *Detail
 }
 
 // headlineFigures are the cards, in order; polarity says which way is better
@@ -112,6 +118,45 @@ func Write(dir string, in Input) (string, error) {
 	return p, nil
 }
 
+// WritePages writes one page per unit into dir, each named by its unit's code
+// (330199001000.html), with the drill-down links between them, plus index.html (the
+// first page, the district's) and the assets: the served site, as files to share without
+// a server. pages are in order, the district first. It returns index.html's path.
+func WritePages(dir string, pages []Input) (string, error) {
+	if len(pages) == 0 {
+		return "", errors.New("writing dashboard pages: no pages")
+	}
+	link := func(code string) string { return code + ".html" }
+	for i := range pages {
+		if d := pages[i].Detail; d != nil {
+			nav := Nav{UnitHref: link}
+			if d.Nav != nil {
+				nav = *d.Nav
+				nav.UnitHref = link
+			}
+			d.Nav = &nav
+		}
+	}
+	index, err := Write(dir, pages[0])
+	if err != nil {
+		return "", err
+	}
+	for _, in := range pages {
+		if in.Detail == nil {
+			continue
+		}
+		var page bytes.Buffer
+		if err := Page(&page, in, "static/"); err != nil {
+			return "", err
+		}
+		p := filepath.Join(dir, link(in.Detail.Scope.Code))
+		if err := writeFile(p, page.Bytes()); err != nil {
+			return "", fmt.Errorf("writing %q: %w", p, err)
+		}
+	}
+	return index, nil
+}
+
 // writeFile replaces path atomically: a temporary file in the same directory, renamed over it.
 func writeFile(path string, b []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
@@ -177,11 +222,15 @@ type pageData struct {
 	PeriodLabel string
 	Cutoff      string
 	Cards       []card
+	TrendTitle  string
 	Trend       chartView
-	Ranking     chartView
-	Classes     chartView
-	Charts      []chartView // those of the three above with something to draw, in page order
-	Unranked    []string
+	// RankingTitle names the children ranked; empty when the unit has none (a village).
+	RankingTitle string
+	Ranking      chartView
+	Classes      chartView
+	Charts       []chartView // those of the charts with something to draw, in page order
+	Unranked     []string
+	detailData
 	// ScoreDefinition is transform's own wording, so the page and the workbook agree.
 	ScoreDefinition string
 	ScriptSrc       string
@@ -209,6 +258,11 @@ type chartView struct {
 	Height int
 	Option string
 	Empty  bool // nothing to draw: the page says so in place of bare axes
+	// Drill holds the href a click on each category opens (by data index, or by the y
+	// index for a heat map: DrillY); empty for no drill-down.
+	Drill  []string
+	DrillY bool
+	CSV    string // href of the chart's numbers as CSV; empty on a written page
 }
 
 func pageDataFor(in Input, assetsBase string) (pageData, error) {
@@ -222,8 +276,18 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 		return pageData{}, err
 	}
 	label := periodLabel(in.Period)
+	name := in.District.Name
+	if in.Detail != nil && in.Detail.Scope.Code != "" && in.Detail.Scope.Code != in.District.Code {
+		// A village is named with its township, as a report would (和平区 青石镇 西街村).
+		for _, u := range in.Detail.Path {
+			if u.Code != in.District.Code {
+				name += " " + u.Name
+			}
+		}
+		name += " " + in.Detail.Scope.Name
+	}
 	d := pageData{
-		Title:       in.District.Name + " " + label + " 民情工作看板",
+		Title:       name + " " + label + " 民情工作看板",
 		District:    in.District.Name,
 		PeriodLabel: label,
 		ScriptSrc:   assetsBase + "echarts.min.js",
@@ -250,6 +314,19 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 	}
 
 	var err error
+	d.TrendTitle = "季度趋势"
+	if len(in.Trend) > 0 && in.Trend[0].Period.Kind == "month" {
+		d.TrendTitle = "月度趋势"
+	}
+	d.RankingTitle = "乡镇（街道）综合得分排名"
+	if in.Detail != nil {
+		switch in.Detail.Scope.Level {
+		case transform.LevelTownship:
+			d.RankingTitle = "村（社区）综合得分排名"
+		case transform.LevelVillage:
+			d.RankingTitle = ""
+		}
+	}
 	d.Trend = chartView{ID: "chart-trend", Height: 360, Empty: len(in.Trend) == 0}
 	if d.Trend.Option, err = trendOption(in.Trend); err != nil {
 		return pageData{}, chartError("trend", err)
@@ -271,9 +348,27 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 	if d.Classes.Option, err = classesOption(classRows(in.Classes)); err != nil {
 		return pageData{}, chartError("classes", err)
 	}
-	for _, c := range []chartView{d.Trend, d.Ranking, d.Classes} {
+	views := []*chartView{&d.Trend, &d.Ranking, &d.Classes}
+	if in.Detail != nil {
+		if d.detailData, err = detailFor(in); err != nil {
+			return pageData{}, err
+		}
+		if nav := in.Detail.Nav; nav != nil {
+			for _, r := range ranked {
+				d.Ranking.Drill = append(d.Ranking.Drill, nav.UnitHref(r.Code))
+			}
+			if nav.CSVHref != nil {
+				d.Trend.CSV, d.Ranking.CSV, d.Classes.CSV = nav.CSVHref("trend"), nav.CSVHref("ranking"), nav.CSVHref("classes")
+			}
+		}
+		if d.RankingTitle == "" {
+			d.Ranking.Empty = true
+		}
+		views = append(views, &d.Channels, &d.Topics, &d.Heat)
+	}
+	for _, c := range views {
 		if !c.Empty {
-			d.Charts = append(d.Charts, c)
+			d.Charts = append(d.Charts, *c)
 		}
 	}
 	return d, nil

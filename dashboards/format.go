@@ -125,3 +125,23 @@ func groupThousands(n int64) string {
 	}
 	return b.String()
 }
+
+// axisLabels labels a run of periods for a chart's axis. Months are short (7月), with the
+// year under the first month and under every January, so twelve fit under a chart on a
+// phone; other periods use axisLabel.
+func axisLabels(ps []transform.Period) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		m := monthID.FindStringSubmatch(p.ID)
+		if m == nil {
+			out[i] = axisLabel(p)
+			continue
+		}
+		mo, _ := strconv.Atoi(m[2])
+		out[i] = strconv.Itoa(mo) + "月"
+		if i == 0 || mo == 1 {
+			out[i] += "\n" + m[1] + "年"
+		}
+	}
+	return out
+}

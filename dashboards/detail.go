@@ -1,0 +1,80 @@
+package dashboards
+
+import (
+	"errors"
+	"time"
+
+	"github.com/minqing/minqing/transform"
+)
+
+// ErrUnknownUnit means a unit code is not in the register.
+var ErrUnknownUnit = errors.New("unit not in the register")
+
+// Detail is what a unit's page shows beyond the district dashboard's cards, trend, ranking
+// and classes: the unit's place in the tree, channels and topics, the heat map, the overdue
+// list and, for auditors, the cases behind it. A page with a nil Detail is the district
+// dashboard `minqing dashboard` writes.
+type Detail struct {
+	// Scope is the unit the page is about; its figures are Input.Headline and its
+	// children are Input.Townships.
+	Scope transform.Unit
+	// Path lists the units above Scope, the district first, for the breadcrumbs.
+	Path     []transform.Unit
+	Channels []transform.BreakdownRow
+	Topics   []transform.BreakdownRow
+	// HeatMonths are the heat map's columns; Heat its rows (the children, or the unit
+	// itself when it has none), each with one on-time rate per month (nil: "—").
+	HeatMonths []transform.Period
+	Heat       []HeatRow
+	// ShowCases puts Cases on the page: set only for auditors.
+	ShowCases bool
+	Cases     []transform.CaseRow
+	// Nav holds a server's links; nil for pages written to files.
+	Nav *Nav
+}
+
+// HeatRow is one unit's on-time rate per month.
+type HeatRow struct {
+	Unit   transform.Unit
+	Values []*float64
+}
+
+// Nav is what a served page links to. Hrefs are made by the server (paths on its own
+// host); the page escapes them like any other text.
+type Nav struct {
+	// UnitHref returns the page of a unit for the same period.
+	UnitHref func(code string) string
+	// CSVHref returns the CSV of one chart (see Charts) of this page.
+	CSVHref func(chart string) string
+	// Downloads are further links (Arrow streams), in order.
+	Downloads []Link
+	// Periods are the periods the viewer may choose; the one shown has Selected set.
+	Periods []PeriodChoice
+	// DataTime is when the figures served were made.
+	DataTime time.Time
+	// User and Role name the viewer; LogoutAction and CSRF make the logout form.
+	User, Role   string
+	LogoutAction string
+	CSRF         string
+}
+
+// Link is a labelled href.
+type Link struct {
+	Label string
+	Href  string
+}
+
+// PeriodChoice is one entry of the period selector.
+type PeriodChoice struct {
+	ID       string
+	Label    string
+	Selected bool
+}
+
+type overdueRow struct {
+	Unit  transform.Unit
+	Count int64
+}
+
+// Charts names the charts of a unit's page, as CSV takes them.
+var Charts = []string{"trend", "ranking", "classes", "channels", "topics", "heatmap", "overdue", "cases"}

@@ -1,0 +1,160 @@
+package dashboards
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/minqing/minqing/transform"
+)
+
+// maxCaseRows bounds the case table on a page; the CSV and Arrow downloads hold them all.
+const maxCaseRows = 100
+
+// detailData is the part of the page a Detail adds. Zero on the district dashboard.
+type detailData struct {
+	HasDetail bool
+	Crumbs    []Link // the units above the scope, linked on a served page
+	ScopeName string
+	Channels  chartView
+	Topics    chartView
+	Heat      chartView
+	HeatRows  string // what the heat map's rows are
+	// Overdue lists the children with cases overdue at the cutoff; OverdueOwn is the
+	// scope's own count.
+	Overdue      []overdueView
+	OverdueOwn   string
+	OverdueCSV   string
+	ShowCases    bool
+	Cases        []caseView
+	CasesMore    int
+	CasesCSV     string
+	Served       bool
+	Periods      []PeriodChoice
+	Downloads    []Link
+	DataTime     string
+	User, Role   string
+	LogoutAction string
+	CSRF         string
+}
+
+type overdueView struct {
+	Name  string
+	Href  string
+	Count string
+}
+
+type caseView struct {
+	CaseNo, Unit, Category, Status, Received, Deadline, Closed, State, DaysLate string
+	Citizen, Phone, Description                                                 string
+}
+
+// roleNames are the roles as the page names them.
+var roleNames = map[string]string{"leader": "领导", "township": "乡镇（街道）用户", "auditor": "督查审计"}
+
+func detailFor(in Input) (detailData, error) {
+	det := in.Detail
+	dd := detailData{HasDetail: true, ScopeName: det.Scope.Name, ShowCases: det.ShowCases}
+	nav := det.Nav
+	href := func(code string) string {
+		if nav == nil || nav.UnitHref == nil {
+			return ""
+		}
+		return nav.UnitHref(code)
+	}
+	csv := func(chart string) string {
+		if nav == nil || nav.CSVHref == nil {
+			return ""
+		}
+		return nav.CSVHref(chart)
+	}
+	for _, u := range det.Path {
+		dd.Crumbs = append(dd.Crumbs, Link{Label: u.Name, Href: href(u.Code)})
+	}
+	var err error
+	channels := sortedByReceived(det.Channels)
+	dd.Channels = chartView{ID: "chart-channels", Height: rankingHeight(len(channels)), Empty: len(channels) == 0, CSV: csv("channels")}
+	if dd.Channels.Option, err = breakdownOption(channels); err != nil {
+		return dd, chartError("channels", err)
+	}
+	topics := sortedByReceived(det.Topics)
+	dd.Topics = chartView{ID: "chart-topics", Height: rankingHeight(len(topics)), Empty: len(topics) == 0, CSV: csv("topics")}
+	if dd.Topics.Option, err = breakdownOption(topics); err != nil {
+		return dd, chartError("topics", err)
+	}
+	dd.HeatRows = "下级单位"
+	if len(det.Heat) == 1 && det.Heat[0].Unit.Code == det.Scope.Code {
+		dd.HeatRows = "本单位"
+	}
+	dd.Heat = chartView{ID: "chart-heat", Height: heatHeight(len(det.Heat)), Empty: len(det.Heat) == 0 || len(det.HeatMonths) == 0,
+		CSV: csv("heatmap"), DrillY: true}
+	if dd.Heat.Option, err = heatOption(det.HeatMonths, det.Heat); err != nil {
+		return dd, chartError("heat map", err)
+	}
+	if nav != nil {
+		for _, r := range det.Heat {
+			if r.Unit.Code == det.Scope.Code {
+				dd.Heat.Drill = append(dd.Heat.Drill, "")
+			} else {
+				dd.Heat.Drill = append(dd.Heat.Drill, href(r.Unit.Code))
+			}
+		}
+	}
+	for _, o := range overdueUnits(in.Townships) {
+		dd.Overdue = append(dd.Overdue, overdueView{Name: o.Unit.Name, Href: href(o.Unit.Code), Count: groupThousands(o.Count)})
+	}
+	dd.OverdueOwn = formatValue(transform.KindCount, in.Headline.Values["overdue_open"])
+	dd.OverdueCSV = csv("overdue")
+	if det.ShowCases {
+		dd.CasesCSV = csv("cases")
+		for i, c := range det.Cases {
+			if i == maxCaseRows {
+				dd.CasesMore = len(det.Cases) - maxCaseRows
+				break
+			}
+			dd.Cases = append(dd.Cases, caseViewOf(c))
+		}
+	}
+	if nav != nil {
+		dd.Served = true
+		dd.Periods, dd.Downloads = nav.Periods, nav.Downloads
+		if !nav.DataTime.IsZero() {
+			dd.DataTime = nav.DataTime.In(transform.Shanghai).Format("2006-01-02 15:04")
+		}
+		dd.User, dd.Role = nav.User, roleNames[nav.Role]
+		dd.LogoutAction, dd.CSRF = nav.LogoutAction, nav.CSRF
+	}
+	return dd, nil
+}
+
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// caseState says in words why a case is on the list.
+func caseState(c transform.CaseRow) string {
+	if c.Overdue {
+		return "超期未办结"
+	}
+	return "逾期办结"
+}
+
+func caseViewOf(c transform.CaseRow) caseView {
+	unit := c.UnitName
+	if c.TownshipName != "" && c.TownshipName != c.UnitName {
+		unit = c.TownshipName + " " + c.UnitName
+	}
+	no := c.CaseNo
+	if no == "" {
+		no = "（无编号）"
+	}
+	received := c.ReceivedAt
+	return caseView{
+		CaseNo: no, Unit: unit, Category: c.Category, Status: c.Status,
+		Received: day(&received), Deadline: day(c.Deadline), Closed: day(c.ClosedAt),
+		State: caseState(c), DaysLate: strconv.Itoa(c.DaysLate) + "个工作日",
+		Citizen: c.Citizen, Phone: c.Phone, Description: c.Description,
+	}
+}

@@ -1,0 +1,19 @@
+// Package serve is the HTTP side of `minqing serve`: the dashboards of every unit, their
+// charts' numbers as CSV and the figures and case lists as Arrow IPC streams, behind a
+// login, each request checked on the server against what the user may see.
+//
+// Who sees what: leaders every unit's figures; township users their township and its
+// villages only; auditors every unit's figures and the lists of overdue and late cases,
+// with citizens masked as the store holds them. Every page, CSV and stream is checked
+// against the user's scope here, never hidden in the page only. An access log (JSON lines)
+// records who saw what and when: user names, unit codes, periods and paths, never citizen
+// data.
+//
+// Pages are rendered by package dashboards (the same renderer `minqing dashboard` writes
+// files with) from pre-computed figures read through transform's read API; nothing is
+// counted here. Built pages are cached until Invalidate, which the process calls when a
+// scheduled load has committed new figures, so pages stay fast and keep being served while
+// a load runs.
+//
+// This package must not import the store, ingest, reports or database/sql.
+package serve

@@ -1,0 +1,360 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/minqing/minqing/dashboards"
+	"github.com/minqing/minqing/transform"
+)
+
+// viewer is the logged-in user of a request, or nil after answering it (a redirect to the
+// login page for pages, 401 for data).
+func (s *Server) viewer(w http.ResponseWriter, r *http.Request, page bool) (*User, session) {
+	ses, err := s.sessions.check(r)
+	if err == nil {
+		if u, ok := s.users[ses.User]; ok {
+			return &u, ses
+		}
+	}
+	if page {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	} else {
+		http.Error(w, "请先登录", http.StatusUnauthorized)
+	}
+	return nil, session{}
+}
+
+// sameOrigin refuses a form posted from another site (SameSite cookies already keep the
+// session out of it; this covers the login form, which has no session yet).
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		return err == nil && u.Host == r.Host
+	}
+	return true
+}
+
+// safeNext keeps a post-login redirect on this host.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type loginView struct {
+	Next    string
+	Message string
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, http.StatusOK, loginView{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, status int, v loginView) {
+	var b bytes.Buffer
+	if err := loginTemplate.Execute(&b, v); err != nil {
+		s.opts.Logger.Error("rendering login page", "err", err)
+		http.Error(w, "内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "表单无效", http.StatusBadRequest)
+		return
+	}
+	name, password := r.PostForm.Get("name"), r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	addrKey, nameKey := clientAddr(r), "user\x00"+name
+	if wait := max(s.byAddr.wait(addrKey), s.byName.wait(nameKey)); wait > 0 {
+		s.metrics.logins.WithLabelValues("limited").Inc()
+		s.access.record(accessEntry{Event: "login_limited", User: s.knownName(name), Remote: clientAddr(r), Status: http.StatusTooManyRequests})
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		s.renderLogin(w, http.StatusTooManyRequests, loginView{Next: next, Message: "尝试次数过多，请稍后再试。"})
+		return
+	}
+	u, ok := authenticate(s.users, name, password)
+	if !ok {
+		s.byAddr.fail(addrKey)
+		s.byName.fail(nameKey)
+		s.metrics.logins.WithLabelValues("failed").Inc()
+		s.access.record(accessEntry{Event: "login_failed", User: s.knownName(name), Remote: clientAddr(r), Status: http.StatusUnauthorized})
+		s.renderLogin(w, http.StatusUnauthorized, loginView{Next: next, Message: "用户名或密码不正确。"})
+		return
+	}
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	s.access.record(accessEntry{Event: "login", User: u.Name, Role: u.Role, Remote: clientAddr(r), Status: http.StatusSeeOther})
+	http.SetCookie(w, s.sessions.issue(u.Name))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// knownName is the name tried at a login when it is a user's: a mistyped password in the
+// name field must not end up in the log.
+func (s *Server) knownName(name string) string {
+	if _, ok := s.users[name]; ok {
+		return name
+	}
+	return ""
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	u, ses := s.viewer(w, r, true)
+	if u == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	if err := r.ParseForm(); err != nil || !sameOrigin(r) || r.PostForm.Get("csrf") != s.sessions.csrf(ses) {
+		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
+		return
+	}
+	s.sessions.revoke(ses)
+	s.access.record(accessEntry{Event: "logout", User: u.Name, Role: u.Role, Remote: clientAddr(r), Status: http.StatusSeeOther})
+	http.SetCookie(w, cleared())
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	u, _ := s.viewer(w, r, true)
+	if u == nil {
+		return
+	}
+	meta, _, err := s.current(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, unitHref(home(*u, meta), meta.latest.ID), http.StatusSeeOther)
+}
+
+// request is a checked request for one unit and period.
+type request struct {
+	user    User
+	ses     session
+	meta    *storeMeta
+	version int
+	unit    transform.Unit
+	period  transform.Period
+}
+
+// scoped checks the session, the unit against the user's scope and the period; it answers
+// the request itself (login, 403, 404) and returns nil when any check fails. A unit
+// outside the scope and a unit not in the register get the same 403, so the answer does
+// not tell a township user which codes exist.
+func (s *Server) scoped(w http.ResponseWriter, r *http.Request, page bool, what string) *request {
+	u, ses := s.viewer(w, r, page)
+	if u == nil {
+		return nil
+	}
+	meta, version, err := s.current(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return nil
+	}
+	code := r.PathValue("code")
+	if !canSee(*u, meta.units, code) {
+		s.access.record(accessEntry{Event: "denied", User: u.Name, Role: u.Role, Unit: code, What: what, Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusForbidden})
+		s.metrics.denied.Inc()
+		http.Error(w, "无权查看该单位", http.StatusForbidden)
+		return nil
+	}
+	per := meta.latest
+	if id := r.URL.Query().Get("period"); id != "" {
+		found := false
+		for _, p := range meta.periods {
+			if p.ID == id {
+				per, found = p, true
+				break
+			}
+		}
+		if !found {
+			http.Error(w, "没有该统计期的数据", http.StatusNotFound)
+			return nil
+		}
+	}
+	return &request{user: *u, ses: ses, meta: meta, version: version, unit: meta.units[code], period: per}
+}
+
+// input returns the page's figures, built once per data version, period, unit and case
+// visibility.
+func (s *Server) input(ctx context.Context, q *request) (dashboards.Input, error) {
+	cases := q.user.Role == RoleAuditor
+	key := cacheKey{version: q.version, period: q.period.ID, unit: q.unit.Code, cases: cases}
+	s.mu.Lock()
+	in, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok {
+		s.metrics.cache.WithLabelValues("hit").Inc()
+		return in, nil
+	}
+	s.metrics.cache.WithLabelValues("miss").Inc()
+	in, err := dashboards.Build(ctx, s.opts.Source, q.period, q.unit.Code, dashboards.BuildOptions{Weights: s.opts.Weights, Cases: cases})
+	if err != nil {
+		return dashboards.Input{}, err
+	}
+	s.mu.Lock()
+	if s.version == q.version {
+		if len(s.cache) >= maxCached {
+			clear(s.cache)
+			s.caseEntries = 0
+		}
+		// Auditors' inputs hold whole case lists (a district of millions of cases may
+		// have a million overdue or late ones): only a few are kept.
+		if cases {
+			if s.caseEntries >= maxCachedCases {
+				for k := range s.cache {
+					if k.cases {
+						delete(s.cache, k)
+					}
+				}
+				s.caseEntries = 0
+			}
+			s.caseEntries++
+		}
+		s.cache[key] = in
+	}
+	s.mu.Unlock()
+	return in, nil
+}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	q := s.scoped(w, r, true, "page")
+	if q == nil {
+		return
+	}
+	in, err := s.input(r.Context(), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	det := *in.Detail
+	in.Detail = &det
+	det.Nav = s.nav(q)
+	var b bytes.Buffer
+	if err := dashboards.Page(&b, in, "/static/"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.access.record(accessEntry{Event: "view", User: q.user.Name, Role: q.user.Role, Unit: q.unit.Code, Period: q.period.ID, What: "page", Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusOK})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b.Bytes())
+}
+
+// nav is the page's links, every one inside the user's scope.
+func (s *Server) nav(q *request) *dashboards.Nav {
+	period := q.period.ID
+	code := q.unit.Code
+	n := &dashboards.Nav{
+		UnitHref: func(c string) string {
+			if !canSee(q.user, q.meta.units, c) {
+				return ""
+			}
+			return unitHref(c, period)
+		},
+		CSVHref: func(chart string) string {
+			return "/u/" + url.PathEscape(code) + "/csv/" + url.PathEscape(chart) + "?period=" + url.QueryEscape(period)
+		},
+		Downloads: []dashboards.Link{{Label: "指标数据（Arrow）", Href: "/u/" + url.PathEscape(code) + "/figures.arrow?period=" + url.QueryEscape(period)}},
+		DataTime:  s.DataTime(),
+		User:      q.user.Name, Role: q.user.Role,
+		LogoutAction: "/logout",
+		CSRF:         s.sessions.csrf(q.ses),
+	}
+	if q.user.Role == RoleAuditor {
+		n.Downloads = append(n.Downloads, dashboards.Link{Label: "问题诉求（Arrow）", Href: "/u/" + url.PathEscape(code) + "/cases.arrow?period=" + url.QueryEscape(period)})
+	}
+	for _, p := range q.meta.periods {
+		n.Periods = append(n.Periods, dashboards.PeriodChoice{ID: p.ID, Label: p.Label(), Selected: p.ID == period})
+	}
+	return n
+}
+
+func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
+	chart := r.PathValue("chart")
+	q := s.scoped(w, r, false, "csv:"+chart)
+	if q == nil {
+		return
+	}
+	if chart == "cases" && q.user.Role != RoleAuditor {
+		s.access.record(accessEntry{Event: "denied", User: q.user.Name, Role: q.user.Role, Unit: q.unit.Code, What: "csv:cases", Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusForbidden})
+		s.metrics.denied.Inc()
+		http.Error(w, "只有督查审计用户可查看诉求清单", http.StatusForbidden)
+		return
+	}
+	in, err := s.input(r.Context(), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	if err := dashboards.WriteCSV(&b, in, chart); err != nil {
+		if errors.Is(err, dashboards.ErrNoSuchChart) {
+			http.Error(w, "没有该图表", http.StatusNotFound)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.access.record(accessEntry{Event: "view", User: q.user.Name, Role: q.user.Role, Unit: q.unit.Code, Period: q.period.ID, What: "csv:" + chart, Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusOK})
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s.csv"`, q.unit.Code, q.period.ID, chart))
+	w.Write(b.Bytes())
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if _, _, err := s.current(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "{\"status\":\"unavailable\"}\n")
+		return
+	}
+	dt := ""
+	if t := s.DataTime(); !t.IsZero() {
+		dt = t.In(transform.Shanghai).Format(time.RFC3339)
+	}
+	fmt.Fprintf(w, "{\"status\":\"ok\",\"data_time\":%q}\n", dt)
+}
+
+// fail answers an unexpected error without its text (which may name files or SQL) and
+// logs it.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, transform.ErrNoFigures) {
+		http.Error(w, "暂无数据：尚未完成首次导入", http.StatusServiceUnavailable)
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.opts.Logger.Error("serving request", "path", r.URL.Path, "err", err)
+	http.Error(w, "内部错误", http.StatusInternalServerError)
+}

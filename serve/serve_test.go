@@ -1,0 +1,339 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/minqing/minqing/transform"
+)
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+func f(v float64) *float64 { return &v }
+
+func month(y, m int) transform.Period {
+	start := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, shanghai)
+	end := start.AddDate(0, 1, -1)
+	return transform.Period{ID: start.Format("2006-01"), Kind: "month", Start: start, End: end, Cutoff: end}
+}
+
+func quarter(y, q int) transform.Period {
+	start := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, shanghai)
+	end := start.AddDate(0, 3, -1)
+	return transform.Period{ID: start.Format("2006") + "Q" + string(rune('0'+q)), Kind: "quarter", Start: start, End: end, Cutoff: end}
+}
+
+// fakeSource is a district of two townships with a village each, in memory: what the
+// server reads, without a store. reads counts Figures calls, to see the cache work.
+type fakeSource struct {
+	units []transform.Unit
+	reads int
+}
+
+func newFakeSource() *fakeSource {
+	return &fakeSource{units: []transform.Unit{
+		{Code: "330199000000", Name: "和平区", Level: "district"},
+		{Code: "330199001000", Name: "青石镇", Level: "township", Parent: "330199000000"},
+		{Code: "330199002000", Name: "凤鸣镇", Level: "township", Parent: "330199000000"},
+		{Code: "330199001001", Name: "西街村", Level: "village", Parent: "330199001000"},
+		{Code: "330199002001", Name: "东岭村", Level: "village", Parent: "330199002000"},
+	}}
+}
+
+func (s *fakeSource) Units(context.Context) ([]transform.Unit, error) { return s.units, nil }
+
+func (s *fakeSource) Figures(_ context.Context, p transform.Period) ([]transform.UnitFigures, error) {
+	s.reads++
+	var out []transform.UnitFigures
+	for i, u := range s.units {
+		out = append(out, transform.UnitFigures{Unit: u,
+			Values: map[string]*float64{"received": f(float64(100 - i)), "score": f(float64(80 + i)), "overdue_open": f(float64(i)), "on_time_rate": f(0.9)},
+			MoM:    map[string]*float64{}, YoY: map[string]*float64{}})
+	}
+	return out, nil
+}
+
+func (s *fakeSource) Series(_ context.Context, code, kind string) ([]transform.PeriodFigures, error) {
+	if kind == "quarter" {
+		return []transform.PeriodFigures{{Period: quarter(2024, 3), Values: map[string]*float64{"received": f(10)}}}, nil
+	}
+	var out []transform.PeriodFigures
+	for m := 7; m <= 9; m++ {
+		out = append(out, transform.PeriodFigures{Period: month(2024, m), Values: map[string]*float64{"received": f(3), "on_time_rate": f(0.8)}})
+	}
+	return out, nil
+}
+
+func (s *fakeSource) Breakdown(_ context.Context, _ transform.Period, _, dim string) ([]transform.BreakdownRow, error) {
+	return []transform.BreakdownRow{{Value: dim + "-a", Values: map[string]*float64{"received": f(5)}}}, nil
+}
+
+func (s *fakeSource) ProblemCases(_ context.Context, _ transform.Period, code string, clear bool) ([]transform.CaseRow, error) {
+	if clear {
+		panic("the server asked for citizens in clear")
+	}
+	return []transform.CaseRow{{CaseKey: "A1", CaseNo: "A1", UnitCode: code, UnitName: "西街村", Category: "承诺件",
+		ReceivedAt: time.Date(2024, 7, 1, 0, 0, 0, 0, shanghai), Overdue: true, Citizen: "张*", Phone: "138****5678"}}, nil
+}
+
+func (s *fakeSource) Periods(_ context.Context, kind string) ([]transform.Period, error) {
+	switch kind {
+	case "quarter":
+		return []transform.Period{quarter(2024, 3)}, nil
+	case "month":
+		return []transform.Period{month(2024, 7), month(2024, 8), month(2024, 9)}, nil
+	}
+	return nil, nil
+}
+
+func (s *fakeSource) Period(_ context.Context, id string) (transform.Period, error) {
+	return transform.ParsePeriod(id)
+}
+
+type testClock struct{ t time.Time }
+
+func (c *testClock) now() time.Time { return c.t }
+
+func newTestServer(t *testing.T, src *fakeSource, clock *testClock) (*Server, *bytes.Buffer) {
+	t.Helper()
+	h, _ := bcrypt.GenerateFromPassword([]byte("pw-12345678"), bcrypt.MinCost)
+	var access bytes.Buffer
+	s, err := New(context.Background(), Options{
+		Source: src, SessionKey: bytes.Repeat([]byte("k"), 32), AccessLog: &access, Now: clock.now,
+		Users: []User{
+			{Name: "lead", Role: RoleLeader, PasswordHash: string(h)},
+			{Name: "qs", Role: RoleTownship, Unit: "330199001000", PasswordHash: string(h)},
+			{Name: "aud", Role: RoleAuditor, PasswordHash: string(h)},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, &access
+}
+
+func do(t *testing.T, h http.Handler, method, path, cookie string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+func cookieOf(t *testing.T, h http.Handler, name string) string {
+	t.Helper()
+	w := do(t, h, "POST", "/login", "", url.Values{"name": {name}, "password": {"pw-12345678"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("login %s: %d %s", name, w.Code, w.Body)
+	}
+	for _, c := range w.Result().Cookies() {
+		if c.Name == cookieName {
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatalf("login %s: no cookie", name)
+	return ""
+}
+
+func TestScope(t *testing.T) {
+	clock := &testClock{t: time.Date(2024, 10, 8, 9, 0, 0, 0, shanghai)}
+	s, access := newTestServer(t, newFakeSource(), clock)
+	h := s.Handler()
+	qs, lead, aud := cookieOf(t, h, "qs"), cookieOf(t, h, "lead"), cookieOf(t, h, "aud")
+	tests := []struct {
+		name, cookie, path string
+		want               int
+	}{
+		{"no session", "", "/u/330199001000/csv/trend", 401},
+		{"no session, page", "", "/u/330199001000", 303},
+		{"forged cookie", cookieName + "=eyJ1IjoibGVhZCJ9.AAAA", "/u/330199000000/csv/trend", 401},
+		{"township: own", qs, "/u/330199001000", 200},
+		{"township: own village", qs, "/u/330199001001/csv/heatmap", 200},
+		{"township: district", qs, "/u/330199000000", 403},
+		{"township: neighbour", qs, "/u/330199002000/csv/ranking", 403},
+		{"township: neighbour's village", qs, "/u/330199002001/figures.arrow", 403},
+		{"township: cases", qs, "/u/330199001000/csv/cases", 403},
+		{"leader: anything", lead, "/u/330199002001", 200},
+		{"leader: cases", lead, "/u/330199000000/cases.arrow", 403},
+		{"auditor: cases", aud, "/u/330199000000/csv/cases", 200},
+		{"auditor: cases stream", aud, "/u/330199002000/cases.arrow", 200},
+		{"unknown period", lead, "/u/330199000000?period=2020Q1", 404},
+		{"home", qs, "/", 303},
+	}
+	for _, tt := range tests {
+		if w := do(t, h, "GET", tt.path, tt.cookie, nil); w.Code != tt.want {
+			t.Errorf("%s: GET %s = %d, want %d", tt.name, tt.path, w.Code, tt.want)
+		}
+	}
+	if w := do(t, h, "GET", "/", qs, nil); w.Header().Get("Location") != "/u/330199001000?period=2024Q3" {
+		t.Errorf("a township user's home is %q", w.Header().Get("Location"))
+	}
+	// The township's stream holds its own units and no neighbour's.
+	w := do(t, h, "GET", "/u/330199001000/figures.arrow", qs, nil)
+	rd, err := ipc.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := map[string]bool{}
+	for rd.Next() {
+		col := rd.RecordBatch().Column(2)
+		for i := 0; i < col.Len(); i++ {
+			units[col.ValueStr(i)] = true
+		}
+	}
+	if len(units) != 2 || !units["330199001000"] || !units["330199001001"] {
+		t.Errorf("the township's stream covers %v", units)
+	}
+	if !strings.Contains(access.String(), `"event":"denied","user":"qs","role":"township","unit":"330199002000"`) {
+		t.Errorf("the access log does not record the refusal:\n%s", access)
+	}
+	// Sessions expire.
+	clock.t = clock.t.Add(9 * time.Hour)
+	if w := do(t, h, "GET", "/u/330199001000/csv/trend", qs, nil); w.Code != 401 {
+		t.Errorf("an expired session: %d, want 401", w.Code)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	s, _ := newTestServer(t, newFakeSource(), &testClock{t: time.Now()})
+	h := s.Handler()
+	c := cookieOf(t, h, "lead")
+	if w := do(t, h, "POST", "/logout", c, url.Values{"csrf": {"wrong"}}); w.Code != 403 {
+		t.Errorf("logout without the form's token: %d, want 403", w.Code)
+	}
+	ses, err := s.sessions.check(func() *http.Request { r := httptest.NewRequest("GET", "/", nil); r.Header.Set("Cookie", c); return r }())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := do(t, h, "POST", "/logout", c, url.Values{"csrf": {s.sessions.csrf(ses)}}); w.Code != 303 {
+		t.Errorf("logout: %d", w.Code)
+	}
+	if w := do(t, h, "GET", "/u/330199000000/csv/trend", c, nil); w.Code != 401 {
+		t.Errorf("the cookie still works after logout: %d", w.Code)
+	}
+}
+
+func TestLoginLimit(t *testing.T) {
+	clock := &testClock{t: time.Now()}
+	s, _ := newTestServer(t, newFakeSource(), clock)
+	h := s.Handler()
+	for range 5 {
+		if w := do(t, h, "POST", "/login", "", url.Values{"name": {"lead"}, "password": {"guess"}}); w.Code != 401 {
+			t.Fatalf("a wrong password: %d, want 401", w.Code)
+		}
+	}
+	w := do(t, h, "POST", "/login", "", url.Values{"name": {"lead"}, "password": {"pw-12345678"}})
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+		t.Errorf("the right password after five wrong ones: %d, want 429 with Retry-After", w.Code)
+	}
+	// Another user from the same address is not locked out by them.
+	if w := do(t, h, "POST", "/login", "", url.Values{"name": {"aud"}, "password": {"pw-12345678"}}); w.Code != 303 {
+		t.Errorf("another user: %d, want 303", w.Code)
+	}
+	clock.t = clock.t.Add(61 * time.Second)
+	if w := do(t, h, "POST", "/login", "", url.Values{"name": {"lead"}, "password": {"pw-12345678"}}); w.Code != 303 {
+		t.Errorf("a minute later: %d, want 303", w.Code)
+	}
+	// A form posted from another site is refused before the password is looked at.
+	req := httptest.NewRequest("POST", "/login", strings.NewReader("name=lead&password=pw-12345678"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://evil.example")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 403 {
+		t.Errorf("a cross-site login: %d, want 403", rec.Code)
+	}
+}
+
+func TestCacheAndInvalidate(t *testing.T) {
+	src := newFakeSource()
+	s, _ := newTestServer(t, src, &testClock{t: time.Now()})
+	h := s.Handler()
+	c := cookieOf(t, h, "lead")
+	for range 3 {
+		if w := do(t, h, "GET", "/u/330199000000", c, nil); w.Code != 200 {
+			t.Fatal(w.Code)
+		}
+	}
+	if src.reads != 1 {
+		t.Errorf("three views read the figures %d times, want once", src.reads)
+	}
+	when := time.Date(2024, 10, 8, 2, 30, 0, 0, shanghai)
+	s.Invalidate(when)
+	w := do(t, h, "GET", "/u/330199000000", c, nil)
+	if src.reads != 2 {
+		t.Errorf("after Invalidate the figures were read %d times in all, want 2", src.reads)
+	}
+	if !strings.Contains(w.Body.String(), "数据更新于 <span id=\"data-time\">2024-10-08 02:30</span>") {
+		t.Error("the page does not show the time of its data")
+	}
+	if w := do(t, h, "GET", "/healthz", "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "2024-10-08T02:30:00+08:00") {
+		t.Errorf("/healthz: %d %s", w.Code, w.Body)
+	}
+	if w := do(t, h, "GET", "/metrics", "", nil); !strings.Contains(w.Body.String(), `minqing_page_cache_total{result="hit"} 2`) {
+		t.Errorf("/metrics does not count the cache hits:\n%.400s", w.Body)
+	}
+}
+
+func TestWarm(t *testing.T) {
+	src := newFakeSource()
+	s, _ := newTestServer(t, src, &testClock{t: time.Now()})
+	if err := s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	warmed := src.reads
+	if warmed != len(src.units) {
+		t.Errorf("Warm read the figures %d times, want once per unit (%d)", warmed, len(src.units))
+	}
+	h := s.Handler()
+	c := cookieOf(t, h, "qs")
+	for _, code := range []string{"330199001000", "330199001001"} {
+		if w := do(t, h, "GET", "/u/"+code, c, nil); w.Code != 200 {
+			t.Fatal(w.Code)
+		}
+	}
+	if src.reads != warmed {
+		t.Errorf("pages of the default period were built again after Warm (%d reads)", src.reads-warmed)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/u/1?period=2024Q3": "/u/1?period=2024Q3", "//evil.example/": "/", "https://evil.example/": "/",
+		"/\\evil.example": "/", "": "/", "/u/1\r\nSet-Cookie: x": "/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNewRefusesUnknownTownship(t *testing.T) {
+	h, _ := bcrypt.GenerateFromPassword([]byte("pw-12345678"), bcrypt.MinCost)
+	_, err := New(context.Background(), Options{Source: newFakeSource(), SessionKey: bytes.Repeat([]byte("k"), 32),
+		Users: []User{{Name: "x", Role: RoleTownship, Unit: "330199001001", PasswordHash: string(h)}}})
+	if err == nil || !strings.Contains(err.Error(), `serve.users[0].unit: "330199001001" is not a township`) {
+		t.Errorf("a village as a township user's unit: %v", err)
+	}
+}

@@ -1,0 +1,363 @@
+package serve
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/minqing/minqing/dashboards"
+	"github.com/minqing/minqing/transform"
+)
+
+// Source is the read API the server needs: *transform.Reader satisfies it.
+type Source interface {
+	dashboards.Source
+	Periods(ctx context.Context, kind string) ([]transform.Period, error)
+	Period(ctx context.Context, id string) (transform.Period, error)
+}
+
+// Options configure a Server; zero fields take the defaults named.
+type Options struct {
+	Source Source
+	Users  []User
+	// SessionKey signs the session cookies; at least 32 bytes.
+	SessionKey []byte
+	SessionTTL time.Duration // default 8h
+	// AccessLog receives one JSON object per line for every page, CSV, stream and login;
+	// nil discards. Writes are serialised.
+	AccessLog io.Writer
+	Logger    *slog.Logger
+	Now       func() time.Time // default time.Now
+	// Registerer takes the server's metrics; Gatherer is what /metrics serves. Default: a
+	// new registry for both.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// Weights are the score's weights in force, stated on the pages.
+	Weights map[string]float64
+	// LoginFailures per user name in LoginWindow (twice as many per client address) before
+	// logins are refused until the window moves on; default 5 per minute.
+	LoginFailures int
+	LoginWindow   time.Duration
+}
+
+// Server serves the dashboards. It is safe for concurrent use.
+type Server struct {
+	opts     Options
+	users    map[string]User
+	sessions *sessions
+	byAddr   *limiter
+	byName   *limiter
+	access   *accessLog
+	metrics  *metrics
+	mux      *http.ServeMux
+
+	mu       sync.Mutex
+	version  int // bumped by Invalidate
+	dataTime time.Time
+	cache    map[cacheKey]dashboards.Input
+	// caseEntries counts the cached inputs that hold case lists (maxCachedCases at most).
+	caseEntries int
+	meta        *storeMeta // units and periods of the current version
+}
+
+type cacheKey struct {
+	version int
+	period  string
+	unit    string
+	cases   bool
+}
+
+// storeMeta is what every request needs to know about the store: read once per version.
+type storeMeta struct {
+	units   map[string]transform.Unit
+	periods []transform.Period // quarters (newest first), years, months
+	latest  transform.Period   // the default: the newest quarter with cases
+}
+
+// maxCached bounds the page cache; it is emptied on Invalidate anyway. maxCachedCases
+// bounds the entries holding auditors' case lists, which can be large.
+const (
+	maxCached      = 2048
+	maxCachedCases = 8
+)
+
+// ErrNoUsers means the config lists no users, so nobody could log in.
+var ErrNoUsers = errors.New("no users: add serve.users to the config (`minqing passwd` makes a password hash)")
+
+// New checks the options and returns a server. Township users must name a township of the
+// register; a store without figures is an error wrapping transform.ErrNoFigures.
+func New(ctx context.Context, o Options) (*Server, error) {
+	if o.Source == nil {
+		return nil, errors.New("serve: no source")
+	}
+	if len(o.Users) == 0 {
+		return nil, ErrNoUsers
+	}
+	if len(o.SessionKey) < 32 {
+		return nil, errors.New("serve: the session key is shorter than 32 bytes")
+	}
+	if o.SessionTTL == 0 {
+		o.SessionTTL = 8 * time.Hour
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Registerer == nil || o.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		o.Registerer, o.Gatherer = reg, reg
+	}
+	if o.LoginFailures == 0 {
+		o.LoginFailures = 5
+	}
+	if o.LoginWindow == 0 {
+		o.LoginWindow = time.Minute
+	}
+	s := &Server{
+		opts:     o,
+		users:    map[string]User{},
+		sessions: &sessions{key: o.SessionKey, ttl: o.SessionTTL, now: o.Now, revoked: map[string]int64{}},
+		byAddr:   &limiter{max: 2 * o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
+		byName:   &limiter{max: o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
+		access:   &accessLog{w: o.AccessLog, now: o.Now},
+		cache:    map[cacheKey]dashboards.Input{},
+	}
+	var err error
+	if s.metrics, err = newMetrics(o.Registerer, s); err != nil {
+		return nil, err
+	}
+	meta, err := s.loadMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, u := range o.Users {
+		if u.Role == RoleTownship {
+			if t, ok := meta.units[u.Unit]; !ok || t.Level != transform.LevelTownship {
+				return nil, fmt.Errorf("serve.users[%d].unit: %q is not a township of the units register", i, u.Unit)
+			}
+		}
+		s.users[u.Name] = u
+	}
+	s.meta = meta
+	s.routes()
+	return s, nil
+}
+
+// Invalidate drops every cached page and records when the figures now in the store were
+// made; call it after a load has committed. Requests already running finish with what they
+// read.
+func (s *Server) Invalidate(dataTime time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.version++
+	s.cache = map[cacheKey]dashboards.Input{}
+	s.caseEntries = 0
+	s.meta = nil
+	s.dataTime = dataTime
+}
+
+// Warm builds the pages of the default period for every unit (without case lists) into
+// the cache, so the pages leaders open first after a load are served from memory even
+// while the next load keeps the store busy. It stops at the first error or when ctx ends;
+// a Warm running across an Invalidate stores nothing stale (entries carry the version).
+func (s *Server) Warm(ctx context.Context) error {
+	meta, version, err := s.current(ctx)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, 0, len(meta.units))
+	for code := range meta.units {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q := &request{user: User{Role: RoleLeader}, meta: meta, version: version, unit: meta.units[code], period: meta.latest}
+		if _, err := s.input(ctx, q); err != nil {
+			return fmt.Errorf("warming the page of %s: %w", code, err)
+		}
+	}
+	return nil
+}
+
+// DataTime is when the figures served were made (zero: unknown).
+func (s *Server) DataTime() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dataTime
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	handle := func(pattern, route string, h http.HandlerFunc) {
+		m.Handle(pattern, s.metrics.instrument(route, securityHeaders(h)))
+	}
+	handle("GET /login", "login", s.loginPage)
+	handle("POST /login", "login", s.login)
+	handle("POST /logout", "logout", s.logout)
+	handle("GET /{$}", "home", s.home)
+	handle("GET /u/{code}", "page", s.page)
+	handle("GET /u/{code}/csv/{chart}", "csv", s.csv)
+	handle("GET /u/{code}/figures.arrow", "arrow", s.figuresArrow)
+	handle("GET /u/{code}/cases.arrow", "arrow", s.casesArrow)
+	handle("GET /healthz", "healthz", s.healthz)
+	m.Handle("GET /metrics", s.metrics.instrument("metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{})))
+	m.Handle("GET /static/", s.metrics.instrument("static", staticHandler()))
+	s.mux = m
+}
+
+// securityHeaders keep pages to this host: no script, style, font or frame from anywhere
+// else, and nothing cached on shared machines.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func staticHandler() http.Handler {
+	fs := http.StripPrefix("/static/", http.FileServerFS(dashboards.Static()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fs.ServeHTTP(w, r)
+	})
+}
+
+//go:embed login.html.tmpl
+var templates embed.FS
+
+var loginTemplate = template.Must(template.ParseFS(templates, "login.html.tmpl"))
+
+// loadMeta reads the units and periods of the store's current figures.
+func (s *Server) loadMeta(ctx context.Context) (*storeMeta, error) {
+	src := s.opts.Source
+	units, err := src.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := &storeMeta{units: map[string]transform.Unit{}}
+	for _, u := range units {
+		m.units[u.Code] = u
+	}
+	var district string
+	if len(units) > 0 && units[0].Level == transform.LevelDistrict {
+		district = units[0].Code
+	}
+	quarters, err := src.Periods(ctx, "quarter")
+	if err != nil {
+		return nil, err
+	}
+	if len(quarters) == 0 || district == "" {
+		return nil, fmt.Errorf("serving: %w: run a load first", transform.ErrNoFigures)
+	}
+	m.latest = quarters[len(quarters)-1]
+	for i := len(quarters) - 1; i >= 0; i-- {
+		m.periods = append(m.periods, quarters[i])
+	}
+	// The default period is the newest quarter with cases received, as the workbook's.
+	series, err := src.Series(ctx, district, "quarter")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range series {
+		if v := p.Values["received"]; v != nil && *v > 0 {
+			m.latest = p.Period
+		}
+	}
+	for _, kind := range []string{"year", "month"} {
+		ps, err := src.Periods(ctx, kind)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(ps) - 1; i >= 0; i-- {
+			m.periods = append(m.periods, ps[i])
+		}
+	}
+	return m, nil
+}
+
+// current returns the store's units and periods and the version they belong to.
+func (s *Server) current(ctx context.Context) (*storeMeta, int, error) {
+	s.mu.Lock()
+	meta, version := s.meta, s.version
+	s.mu.Unlock()
+	if meta != nil {
+		return meta, version, nil
+	}
+	meta, err := s.loadMeta(ctx)
+	if err != nil {
+		return nil, version, err
+	}
+	s.mu.Lock()
+	if s.version == version {
+		s.meta = meta
+	}
+	s.mu.Unlock()
+	return meta, version, nil
+}
+
+// canSee says whether u may see unit code: leaders and auditors every unit of the
+// register, township users their township and the units under it.
+func canSee(u User, units map[string]transform.Unit, code string) bool {
+	unit, ok := units[code]
+	if !ok {
+		return false
+	}
+	if u.Role == RoleLeader || u.Role == RoleAuditor {
+		return true
+	}
+	if u.Role != RoleTownship {
+		return false
+	}
+	for seen := 0; seen < 16; seen++ { // the tree is shallow; a cycle must not loop
+		if unit.Code == u.Unit {
+			return true
+		}
+		if unit, ok = units[unit.Parent]; !ok {
+			return false
+		}
+	}
+	return false
+}
+
+// home is the unit a user's pages start from.
+func home(u User, meta *storeMeta) string {
+	if u.Role == RoleTownship {
+		return u.Unit
+	}
+	for _, unit := range meta.units {
+		if unit.Level == transform.LevelDistrict {
+			return unit.Code
+		}
+	}
+	return ""
+}
+
+func unitHref(code, period string) string {
+	return "/u/" + url.PathEscape(code) + "?period=" + url.QueryEscape(period)
+}
