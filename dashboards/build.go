@@ -30,6 +30,15 @@ type BuildOptions struct {
 	// Months is how many months the trend and the heat map show, ending with the period's
 	// last month; 0 means 12.
 	Months int
+	// CaseLimit, when positive and the source can (CaseLimiter), reads only the first
+	// CaseLimit cases of the list and counts the rest: for a page, not a download.
+	CaseLimit int
+}
+
+// CaseLimiter is a Source that can read the first cases of the list and count them all,
+// so that a page of a district with millions of cases does not read every one.
+type CaseLimiter interface {
+	ProblemCasesLimit(ctx context.Context, p transform.Period, unitCode string, limit int) ([]transform.CaseRow, int, error)
 }
 
 // Build reads everything one unit's page shows for a period: its figures with 环比/同比, the
@@ -141,7 +150,13 @@ func Build(ctx context.Context, src Source, p transform.Period, unitCode string,
 	}
 	if o.Cases {
 		d.ShowCases = true
-		if d.Cases, err = src.ProblemCases(ctx, p, scope.Unit.Code, false); err != nil {
+		if l, ok := src.(CaseLimiter); ok && o.CaseLimit > 0 {
+			d.Cases, d.CasesTotal, err = l.ProblemCasesLimit(ctx, p, scope.Unit.Code, o.CaseLimit)
+		} else {
+			d.Cases, err = src.ProblemCases(ctx, p, scope.Unit.Code, false)
+			d.CasesTotal = len(d.Cases)
+		}
+		if err != nil {
 			return Input{}, err
 		}
 	}

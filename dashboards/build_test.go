@@ -180,3 +180,53 @@ func TestCSVRefusesOtherCharts(t *testing.T) {
 		t.Errorf("cases of a page built without them: %v", err)
 	}
 }
+
+// limitedSource lists 250 problem cases, and can read the first few of them.
+type limitedSource struct {
+	treeSource
+	limitedReads *int
+}
+
+func (s limitedSource) ProblemCases(ctx context.Context, p transform.Period, code string, clear bool) ([]transform.CaseRow, error) {
+	one, _ := s.treeSource.ProblemCases(ctx, p, code, clear)
+	var out []transform.CaseRow
+	for range 250 {
+		out = append(out, one[0])
+	}
+	return out, nil
+}
+
+func (s limitedSource) ProblemCasesLimit(ctx context.Context, p transform.Period, code string, limit int) ([]transform.CaseRow, int, error) {
+	*s.limitedReads++
+	all, _ := s.ProblemCases(ctx, p, code, false)
+	return all[:min(limit, len(all))], len(all), nil
+}
+
+// TestBuildLimitsCases: a page reads only the cases it shows and says how many more there
+// are; without a limit the whole list is read.
+func TestBuildLimitsCases(t *testing.T) {
+	reads := 0
+	src := limitedSource{treeSource{name: "青石镇"}, &reads}
+	ctx := context.Background()
+	in, err := Build(ctx, src, quarter(2024, 3), "330199001000", BuildOptions{Cases: true, CaseLimit: MaxCaseRows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reads != 1 || len(in.Detail.Cases) != MaxCaseRows || in.Detail.CasesTotal != 250 {
+		t.Fatalf("limited build: %d limited reads, %d cases of %d", reads, len(in.Detail.Cases), in.Detail.CasesTotal)
+	}
+	var page bytes.Buffer
+	if err := Page(&page, in, "static/"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "另有 150 件未列出") {
+		t.Error("the page does not say how many cases are not listed")
+	}
+	full, err := Build(ctx, src, quarter(2024, 3), "330199001000", BuildOptions{Cases: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reads != 1 || len(full.Detail.Cases) != 250 || full.Detail.CasesTotal != 250 {
+		t.Errorf("unlimited build: %d limited reads, %d cases of %d", reads, len(full.Detail.Cases), full.Detail.CasesTotal)
+	}
+}

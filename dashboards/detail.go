@@ -29,6 +29,8 @@ type Detail struct {
 	// ShowCases puts Cases on the page: set only for auditors.
 	ShowCases bool
 	Cases     []transform.CaseRow
+	// CasesTotal is how many cases the list has in all; Cases may hold only the first.
+	CasesTotal int
 	// Nav holds a server's links; nil for pages written to files.
 	Nav *Nav
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/minqing/minqing/transform"
 )
 
-// maxCaseRows bounds the case table on a page; the CSV and Arrow downloads hold them all.
-const maxCaseRows = 100
+// MaxCaseRows bounds the case table on a page; the CSV and Arrow downloads hold them all.
+const MaxCaseRows = 100
 
 // detailData is the part of the page a Detail adds. Zero on the district dashboard.
 type detailData struct {
@@ -107,12 +107,12 @@ func detailFor(in Input) (detailData, error) {
 	if det.ShowCases {
 		dd.CasesCSV = csv("cases")
 		for i, c := range det.Cases {
-			if i == maxCaseRows {
-				dd.CasesMore = len(det.Cases) - maxCaseRows
+			if i == MaxCaseRows {
 				break
 			}
 			dd.Cases = append(dd.Cases, caseViewOf(c))
 		}
+		dd.CasesMore = max(det.CasesTotal, len(det.Cases)) - len(dd.Cases)
 	}
 	if nav != nil {
 		dd.Served = true

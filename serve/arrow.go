@@ -180,6 +180,9 @@ func (s *Server) casesArrow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.input(r.Context(), q)
+	if err == nil {
+		in, err = s.fullCases(r.Context(), q, in)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

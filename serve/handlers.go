@@ -216,7 +216,9 @@ func (s *Server) input(ctx context.Context, q *request) (dashboards.Input, error
 		return in, nil
 	}
 	s.metrics.cache.WithLabelValues("miss").Inc()
-	in, err := dashboards.Build(ctx, s.opts.Source, q.period, q.unit.Code, dashboards.BuildOptions{Weights: s.opts.Weights, Cases: cases})
+	// A page shows the first cases of the list; the CSV and Arrow downloads read it all
+	// (fullCases).
+	in, err := dashboards.Build(ctx, s.opts.Source, q.period, q.unit.Code, dashboards.BuildOptions{Weights: s.opts.Weights, Cases: cases, CaseLimit: dashboards.MaxCaseRows})
 	if err != nil {
 		return dashboards.Input{}, err
 	}
@@ -226,8 +228,9 @@ func (s *Server) input(ctx context.Context, q *request) (dashboards.Input, error
 			clear(s.cache)
 			s.caseEntries = 0
 		}
-		// Auditors' inputs hold whole case lists (a district of millions of cases may
-		// have a million overdue or late ones): only a few are kept.
+		// Auditors' inputs hold case lists: the first MaxCaseRows from a source that
+		// can limit them (transform.Reader), whole lists from one that cannot, which may
+		// be large: only a few are kept.
 		if cases {
 			if s.caseEntries >= maxCachedCases {
 				for k := range s.cache {
@@ -314,6 +317,12 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if chart == "cases" {
+		if in, err = s.fullCases(r.Context(), q, in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	var b bytes.Buffer
 	if err := dashboards.WriteCSV(&b, in, chart); err != nil {
 		if errors.Is(err, dashboards.ErrNoSuchChart) {
@@ -357,4 +366,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.opts.Logger.Error("serving request", "path", r.URL.Path, "err", err)
 	http.Error(w, "内部错误", http.StatusInternalServerError)
+}
+
+// fullCases returns in with its whole case list, read afresh: pages keep only the first
+// cases, and whole lists of a large district are too big to cache.
+func (s *Server) fullCases(ctx context.Context, q *request, in dashboards.Input) (dashboards.Input, error) {
+	cases, err := s.opts.Source.ProblemCases(ctx, q.period, q.unit.Code, false)
+	if err != nil {
+		return in, err
+	}
+	det := *in.Detail
+	det.Cases, det.CasesTotal = cases, len(cases)
+	in.Detail = &det
+	return in, nil
 }

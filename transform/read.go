@@ -294,23 +294,44 @@ var ErrNoPersonalData = errors.New("the store holds no personal data in clear")
 // and descriptions scrubbed unless clear is set, which needs a store that keeps personal
 // data (ErrNoPersonalData otherwise).
 func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string, clear bool) ([]CaseRow, error) {
+	cases, _, err := r.problemCases(ctx, p, unitCode, clear, 0)
+	return cases, err
+}
+
+// ProblemCasesLimit returns the first limit of ProblemCases' list (masked) and how many
+// there are in all: a page shows a few, and a district of millions of cases may have
+// hundreds of thousands.
+func (r *Reader) ProblemCasesLimit(ctx context.Context, p Period, unitCode string, limit int) ([]CaseRow, int, error) {
+	if limit <= 0 {
+		return nil, 0, fmt.Errorf("listing problem cases: limit %d is not positive", limit)
+	}
+	return r.problemCases(ctx, p, unitCode, false, limit)
+}
+
+// problemCases lists the problem cases, the first limit of them when limit > 0, and
+// counts them all.
+func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, clear bool, limit int) ([]CaseRow, int, error) {
 	who := `coalesce(f.citizen_name_masked, ''), coalesce(f.citizen_phone_masked, ''), coalesce(f.description, '')`
 	join := ""
 	if clear {
 		var n int
 		if err := r.db.QueryRowContext(ctx, `select count(*) from (select 1 from raw_case_personal limit 1)`).Scan(&n); err != nil || n == 0 {
-			return nil, fmt.Errorf("making an auditor's copy: %w (set privacy.keep_personal_data: true in the config and load the exports into a new store)", ErrNoPersonalData)
+			return nil, 0, fmt.Errorf("making an auditor's copy: %w (set privacy.keep_personal_data: true in the config and load the exports into a new store)", ErrNoPersonalData)
 		}
 		who = `coalesce(pc.citizen_name, ''), coalesce(pc.citizen_phone, ''), coalesce(pd.description, '')`
 		join = `left join raw_case_personal pc on pc.file_id = f.citizen_ref.file_id and pc.sheet = f.citizen_ref.sheet and pc.row_no = f.citizen_ref.row_no
 		left join raw_case_personal pd on pd.file_id = f.description_ref.file_id and pd.sheet = f.description_ref.sheet and pd.row_no = f.description_ref.row_no`
+	}
+	lim := any(nil) // no limit
+	if limit > 0 {
+		lim = limit
 	}
 	rows, err := r.db.QueryContext(ctx, `
 		select f.case_key, coalesce(f.case_no, ''), f.unit_code, u.name, coalesce(tw.name, ''),
 			f.category, coalesce(f.channel, ''), coalesce(f.topic, ''), coalesce(f.status, ''),
 			f.received_at, f.deadline, f.closed_at, f.is_on_time, f.is_overdue_open, f.is_proxy,
 			case when f.is_overdue_open then c_cut.workday_no - c_due.workday_no
-			     else c_closed.workday_no - c_due.workday_no end as days_late, `+who+`
+			     else c_closed.workday_no - c_due.workday_no end as days_late, `+who+`, count(*) over () as total
 		from case_period_facts f
 		`+join+`
 		join ref_unit_tree t on t.code = f.unit_code and t.ancestor = ?
@@ -321,12 +342,14 @@ func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string, cl
 		left join ref_calendar c_cut on c_cut.day = f.cutoff
 		left join ref_calendar c_closed on c_closed.day = f.closed_date
 		where f.period_id = ? and (f.is_overdue_open or f.is_closed_late)
-		order by tw.code nulls first, u.code, f.received_at, f.case_key`, unitCode, p.ID)
+		order by tw.code nulls first, u.code, f.received_at, f.case_key
+		limit ?`, unitCode, p.ID, lim)
 	if err != nil {
-		return nil, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
+		return nil, 0, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
 	}
 	defer rows.Close()
 	var out []CaseRow
+	total := 0
 	for rows.Next() {
 		var c CaseRow
 		var deadline, closed sql.NullTime
@@ -334,8 +357,8 @@ func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string, cl
 		var late sql.NullInt64
 		if err := rows.Scan(&c.CaseKey, &c.CaseNo, &c.UnitCode, &c.UnitName, &c.TownshipName, &c.Category, &c.Channel,
 			&c.Topic, &c.Status, &c.ReceivedAt, &deadline, &closed, &onTime, &c.Overdue, &c.Proxy, &late,
-			&c.Citizen, &c.Phone, &c.Description); err != nil {
-			return nil, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
+			&c.Citizen, &c.Phone, &c.Description, &total); err != nil {
+			return nil, 0, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
 		}
 		c.ReceivedAt = localDate(c.ReceivedAt)
 		if deadline.Valid {
@@ -353,7 +376,7 @@ func (r *Reader) ProblemCases(ctx context.Context, p Period, unitCode string, cl
 		c.DaysLate = int(late.Int64)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 // Accounting returns the per-file accounting, by source and path.
