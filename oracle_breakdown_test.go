@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestOracleBreakdowns(t *testing.T) {
 		}
 		return nil
 	}
-	checked, rows := 0, 0
+	checked, rows, changes := 0, 0, 0
 	for q, units := range truth.Breakdowns {
 		per, err := r.Period(ctx, q)
 		if err != nil {
@@ -59,6 +60,30 @@ func TestOracleBreakdowns(t *testing.T) {
 							t.Errorf("%s %s %s=%s %s: got %s, truth %s", q, u.Code, dim, row.Value, d.ID, fmtPtr(g), fmtPtr(w))
 						}
 						checked++
+						// 环比 and 同比, from the truth of the earlier quarters where the
+						// generator made them; a value with no case now has none.
+						for _, c := range []struct {
+							name    string
+							got     *float64
+							earlier string
+						}{{"环比", row.MoM[d.ID], shiftQuarter(t, q, -1)}, {"同比", row.YoY[d.ID], shiftQuarter(t, q, -4)}} {
+							before, ok := truth.Breakdowns[c.earlier]
+							if !ok {
+								continue
+							}
+							var want *float64
+							if _, has := units[u.Code][dim][row.Value]; has {
+								b := zero(d.ID)
+								if vals, ok := before[u.Code][dim][row.Value]; ok {
+									b = vals[d.ID]
+								}
+								want = change(d.Kind, w, b)
+							}
+							if (c.got == nil) != (want == nil) || (want != nil && math.Abs(*c.got-*want) > 1e-9) {
+								t.Errorf("%s %s %s=%s %s %s: got %s, truth %s", q, u.Code, dim, row.Value, d.ID, c.name, fmtPtr(c.got), fmtPtr(want))
+							}
+							changes++
+						}
 					}
 				}
 				for v, vals := range want {
@@ -72,7 +97,40 @@ func TestOracleBreakdowns(t *testing.T) {
 	if checked < 50000 {
 		t.Errorf("only %d breakdown figures checked", checked)
 	}
-	t.Logf("breakdown oracle: %d figures in %d breakdown rows (%d quarters × %d units × 4 dimensions) equal the truth", checked, rows, len(truth.Breakdowns), len(truth.Units))
+	if changes < 50000 {
+		t.Errorf("only %d breakdown changes checked", changes)
+	}
+	t.Logf("breakdown oracle: %d figures and %d 环比/同比 in %d breakdown rows (%d quarters × %d units × 4 dimensions) equal the truth", checked, changes, rows, len(truth.Breakdowns), len(truth.Units))
+}
+
+// change is docs/rules.md's 环比/同比, computed here from the truth: rates and the score
+// in points (a difference), counts and days in percent (nil when before is 0 or nil).
+func change(kind transform.FigureKind, now, before *float64) *float64 {
+	if now == nil || before == nil {
+		return nil
+	}
+	var c float64
+	switch kind {
+	case transform.KindRate, transform.KindScore:
+		c = *now - *before
+	default:
+		if *before == 0 {
+			return nil
+		}
+		c = (*now - *before) / *before
+	}
+	return &c
+}
+
+// shiftQuarter moves a quarter ID (2024Q1) by n quarters.
+func shiftQuarter(t *testing.T, id string, n int) string {
+	t.Helper()
+	var y, q int
+	if _, err := fmt.Sscanf(id, "%dQ%d", &y, &q); err != nil {
+		t.Fatalf("quarter %q: %v", id, err)
+	}
+	i := y*4 + q - 1 + n
+	return fmt.Sprintf("%dQ%d", i/4, i%4+1)
 }
 
 // isCaseCount: the counts that breakdowns carry (visits and activities have no class).

@@ -166,11 +166,28 @@ func breakdownWriter(rows []transform.BreakdownRow, dimension string) func(*shee
 	return func(s *sheet, m *model) {
 		defs := pick(m.in.Defs, isCaseFigure)
 		titles := append([]string{dimension}, figureTitles(defs)...)
+		// 环比 and 同比 of the two figures reports lead with, after the figures.
+		var changes []transform.FigureDef
+		for _, d := range defs {
+			if d.ID == "received" || d.ID == "on_time_rate" {
+				changes = append(changes, d)
+				titles = append(titles, d.Name+"环比", d.Name+"同比")
+			}
+		}
+		changeCells := func(row int, mom, yoy map[string]*float64, cs cellStyle) {
+			col := 2 + len(defs)
+			for _, d := range changes {
+				s.change(col, row, d.ID, mom[d.ID], d.Kind, cs)
+				s.change(col+1, row, d.ID, yoy[d.ID], d.Kind, cs)
+				col += 2
+			}
+		}
 		top := s.start(m, len(titles))
 		row := s.header(top, titles)
 		for _, r := range rows {
 			s.text(1, row, r.Value, stText)
 			figureCells(s, row, 2, defs, transform.UnitFigures{Values: r.Values}, stText)
+			changeCells(row, r.MoM, r.YoY, stText)
 			row++
 		}
 		s.table(top, row-1, len(titles), 1)
@@ -178,6 +195,7 @@ func breakdownWriter(rows []transform.BreakdownRow, dimension string) func(*shee
 		bold.bold = true
 		s.label(1, row, "合计（"+m.scopeWord()+"）", bold)
 		figureCells(s, row, 2, defs, m.scope, bold)
+		changeCells(row, m.scope.MoM, m.scope.YoY, bold)
 		s.paragraph(row+2, 1, 8, "注：合计行为"+m.scopeWord()+"全部诉求的数，比率由件数计算，不是上列各行比率的平均。", stNote)
 		s.print(m, top, 1)
 	}

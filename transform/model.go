@@ -63,6 +63,9 @@ type PeriodFigures struct {
 type BreakdownRow struct {
 	Value  string
 	Values map[string]*float64
+	// MoM and YoY are 环比 and 同比 of each figure (as UnitFigures'); nil where there is
+	// none, and for a value with no case in the period.
+	MoM, YoY map[string]*float64
 }
 
 // CaseRow is one case as auditors see it in lists of overdue and late cases.

@@ -177,7 +177,7 @@ func (r *Reader) Figures(ctx context.Context, p Period) ([]UnitFigures, error) {
 		out[i] = UnitFigures{Unit: u, Values: map[string]*float64{}, MoM: map[string]*float64{}, YoY: map[string]*float64{}}
 		byCode[u.Code] = &out[i]
 	}
-	rows, err := r.db.QueryContext(ctx, `select unit_code, figure_id, value, mom, yoy from figure_changes where period_id = ?`, p.ID)
+	rows, err := r.db.QueryContext(ctx, `select unit_code, figure_id, value, mom, yoy from figure_changes where period_id = ? and dim = 'all'`, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reading figures of %s: %w", p.ID, err)
 	}
@@ -226,7 +226,7 @@ func (r *Reader) Series(ctx context.Context, unitCode, kind string) ([]PeriodFig
 // proxy). For category the five classes always appear, in the order of domain.md; for
 // proxy 代办 and 非代办.
 func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) ([]BreakdownRow, error) {
-	rows, err := r.db.QueryContext(ctx, `select dim_value, figure_id, value from figure_values
+	rows, err := r.db.QueryContext(ctx, `select dim_value, figure_id, value, mom, yoy from figure_changes
 		where period_id = ? and unit_code = ? and dim = ? order by dim_value, figure_id`, p.ID, unitCode, dim)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
@@ -240,22 +240,25 @@ func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) 
 	if dim == "proxy" {
 		order = []string{"代办", "非代办"}
 	}
+	newRow := func(v string) *BreakdownRow {
+		return &BreakdownRow{Value: v, Values: map[string]*float64{}, MoM: map[string]*float64{}, YoY: map[string]*float64{}}
+	}
 	for _, c := range order {
-		byValue[c] = &BreakdownRow{Value: c, Values: map[string]*float64{}}
+		byValue[c] = newRow(c)
 	}
 	for rows.Next() {
 		var val, id string
-		var v sql.NullFloat64
-		if err := rows.Scan(&val, &id, &v); err != nil {
+		var v, mom, yoy sql.NullFloat64
+		if err := rows.Scan(&val, &id, &v, &mom, &yoy); err != nil {
 			return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
 		}
 		b := byValue[val]
 		if b == nil {
-			b = &BreakdownRow{Value: val, Values: map[string]*float64{}}
+			b = newRow(val)
 			byValue[val] = b
 			order = append(order, val)
 		}
-		b.Values[id] = ptr(v)
+		b.Values[id], b.MoM[id], b.YoY[id] = ptr(v), ptr(mom), ptr(yoy)
 	}
 	out := make([]BreakdownRow, 0, len(order))
 	for _, v := range order {

@@ -162,20 +162,40 @@ where figure_id <> 'due_count'
 union all
 select unit_code, period_id, dim, dim_value, figure_id, value, null, null from score;
 
--- figure_changes: 环比 and 同比 of every dim 'all' figure; key (unit_code, period_id, figure_id).
+-- figure_changes: 环比 and 同比 of every figure, of the unit's own (dim 'all') and of each
+-- breakdown; key (unit_code, period_id, dim, dim_value, figure_id).
 -- Rates and the score change in points (difference of fractions / of points), counts and
--- days in percent (fractional change, NULL when the earlier value is 0 or NULL).
+-- days in percent (fractional change, NULL when the earlier value is 0 or NULL). A
+-- breakdown value (a class, a channel…) that had cases in the previous period or a year
+-- before but has none now gets its counts as 0 here, so that a class falling to nothing
+-- shows −100%; its rates stay NULL.
 create or replace table figure_changes as
-select v.unit_code, v.period_id, v.figure_id, v.value,
+with count_figures(figure_id) as (
+  -- the case counts of a breakdown, which figure_values fills with 0 (case_agg above)
+  values ('received'), ('closed'), ('overdue_open'), ('proxy_cases')
+),
+gone as (
+  select distinct v.unit_code, p.period_id, v.dim, v.dim_value, v.figure_id, 0.0::double as value
+  from figure_values v
+  join periods p on v.period_id in (p.prev_id, p.yoy_id)
+  where v.dim <> 'all' and v.figure_id in (select figure_id from count_figures)
+    and not exists (select 1 from figure_values n where n.unit_code = v.unit_code and n.period_id = p.period_id
+      and n.dim = v.dim and n.dim_value is not distinct from v.dim_value and n.figure_id = v.figure_id)
+),
+cur as (
+  select unit_code, period_id, dim, dim_value, figure_id, value from figure_values
+  union all
+  select * from gone
+)
+select v.unit_code, v.period_id, v.dim, v.dim_value, v.figure_id, v.value,
   prev.value as prev_value, yoy.value as yoy_value,
   case when v.figure_id like '%rate' or v.figure_id = 'score' then v.value - prev.value
        when prev.value <> 0 then (v.value - prev.value) / prev.value end as mom,
   case when v.figure_id like '%rate' or v.figure_id = 'score' then v.value - yoy.value
        when yoy.value <> 0 then (v.value - yoy.value) / yoy.value end as yoy
-from figure_values v
+from cur v
 join periods p using (period_id)
 left join figure_values prev on prev.unit_code = v.unit_code and prev.period_id = p.prev_id
-  and prev.figure_id = v.figure_id and prev.dim = 'all'
+  and prev.figure_id = v.figure_id and prev.dim = v.dim and prev.dim_value is not distinct from v.dim_value
 left join figure_values yoy on yoy.unit_code = v.unit_code and yoy.period_id = p.yoy_id
-  and yoy.figure_id = v.figure_id and yoy.dim = 'all'
-where v.dim = 'all';
+  and yoy.figure_id = v.figure_id and yoy.dim = v.dim and yoy.dim_value is not distinct from v.dim_value;
