@@ -163,22 +163,53 @@ func TestStatsArrow(t *testing.T) {
 			want[u.Code+"/"+id] = v
 		}
 	}
-	rows := 0
+	// 环比 and 同比 as the Reader publishes them (the workbook's and dashboard's source).
+	p, err := openPipeline(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, figs, err := p.figures(context.Background(), "2024Q3")
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := map[string][2]*float64{}
+	for _, f := range figs {
+		for _, d := range transform.FigureDefs() {
+			changes[f.Unit.Code+"/"+d.ID] = [2]*float64{f.MoM[d.ID], f.YoY[d.ID]}
+		}
+	}
+	same := func(col *array.Float64, i int, v *float64) bool {
+		return (v == nil) == col.IsNull(i) && (v == nil || col.Value(i) == *v)
+	}
+	rows, withChange := 0, 0
 	for rd.Next() {
 		rec := rd.RecordBatch()
 		codes := rec.Column(2).(*array.String)
 		ids := rec.Column(6).(*array.String)
 		vals := rec.Column(8).(*array.Float64)
+		mom, yoy := rec.Column(9).(*array.Float64), rec.Column(10).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			rows++
-			exp, ok := want[codes.Value(i)+"/"+ids.Value(i)]
+			key := codes.Value(i) + "/" + ids.Value(i)
+			exp, ok := want[key]
 			switch {
 			case !ok:
-				t.Errorf("row %d: %s/%s not in stats", i, codes.Value(i), ids.Value(i))
-			case exp == nil && !vals.IsNull(i), exp != nil && (vals.IsNull(i) || vals.Value(i) != *exp):
-				t.Errorf("%s/%s: arrow %v, json %v", codes.Value(i), ids.Value(i), vals.Value(i), fmtPtr(exp))
+				t.Errorf("row %d: %s not in stats", i, key)
+			case !same(vals, i, exp):
+				t.Errorf("%s: arrow %v, json %v", key, vals.Value(i), fmtPtr(exp))
+			}
+			c := changes[key]
+			if !same(mom, i, c[0]) || !same(yoy, i, c[1]) {
+				t.Errorf("%s: arrow 环比/同比 %v/%v, reader %s/%s", key, mom.Value(i), yoy.Value(i), fmtPtr(c[0]), fmtPtr(c[1]))
+			}
+			if c[0] != nil {
+				withChange++
 			}
 		}
+	}
+	if withChange == 0 {
+		t.Error("no 环比 in the Arrow stream")
 	}
 	if rows != len(want) {
 		t.Errorf("%d arrow rows, %d JSON figures", rows, len(want))
