@@ -23,6 +23,7 @@ import (
 
 	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/fixtures"
+	"github.com/minqing/minqing/internal/browsertest"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -487,13 +488,7 @@ func thousands(v float64) string {
 // every host unresolvable and checks each chart was drawn; the screenshot goes to
 // $MINQING_SCREENSHOT_DIR when set.
 func TestDashboardInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is required under CI (.ci/run installs it)")
-		}
-		t.Skip("chromium not installed")
-	}
+	chromium := browsertest.Chromium(t)
 	cfg, _ := district(t)
 	page := strings.TrimSpace(string(minqing(t, "dashboard", "--config", cfg, "--period", "2024Q3")))
 	html, _ := os.ReadFile(page)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,24 +13,9 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumPath finds a headless browser. Without one the test is skipped on a developer's
-// machine, but CI (CI=true) must have it: a page that was never drawn is not tested.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	ci := os.Getenv("CI") == "true"
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if ci {
-		t.Fatal("CI=true but no chromium on PATH (apt-get install chromium)")
-	}
-	t.Skip("chromium not installed (apt-get install chromium); the browser test is required in CI")
-	return ""
-}
+	"github.com/minqing/minqing/internal/browsertest"
+)
 
 // screenshotDir is where the browser test leaves its screenshots to be looked at:
 // MINQING_SCREENSHOT_DIR, else a folder of the test's own.
@@ -215,7 +199,7 @@ func (b *browser) login(t *testing.T, name, password string) {
 // testServeBrowser logs in as each role in headless chromium, opens the district, a
 // township and a village page by clicking through the charts, and saves screenshots.
 func testServeBrowser(t *testing.T, f *serveFixture) {
-	bin := chromiumPath(t)
+	bin := browsertest.Chromium(t)
 	dir := screenshotDir(t)
 	units := map[string]string{}
 	for _, row := range readUnits(t, f) {

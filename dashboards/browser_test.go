@@ -10,27 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// chromium finds a headless browser. Without one the test is skipped on a developer's
-// machine, but CI (CI=true) must have it: a dashboard that was never drawn is not tested.
-func chromium(t *testing.T) string {
-	t.Helper()
-	ci := os.Getenv("CI") == "true"
-	if testing.Short() && !ci {
-		t.Skip("browser test skipped under -short")
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if ci {
-		t.Fatal("CI=true but no chromium on PATH (apt-get install chromium)")
-	}
-	t.Skip("chromium not installed (apt-get install chromium); the browser test is required in CI")
-	return ""
-}
+	"github.com/minqing/minqing/internal/browsertest"
+)
 
 // runChromium runs one headless action against url. Every network name resolves to nothing
 // and background services are off, so a page that reached for a host could not draw.
@@ -56,7 +38,7 @@ func runChromium(t *testing.T, bin, url string, action ...string) []byte {
 }
 
 func TestBrowserDrawsCharts(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	in := sampleInput()
 	// Names that would run script if they escaped into the page; they mark the document
 	// rather than alert, so the dump shows whether they ran.

@@ -132,18 +132,7 @@ func (r *Reader) Explain(ctx context.Context, p Period, unitCode, figureID strin
 			return Explanation{}, fmt.Errorf("listing the cases of %s of %s for %s: %w", figureID, unitCode, p.ID, err)
 		}
 		c.Received = localDate(c.Received)
-		if deadline.Valid {
-			d := localDate(deadline.Time)
-			c.Deadline = &d
-		}
-		if closed.Valid {
-			d := localDate(closed.Time)
-			c.Closed = &d
-		}
-		if onTime.Valid {
-			b := onTime.Bool
-			c.OnTime = &b
-		}
+		c.Deadline, c.Closed, c.OnTime = datePtr(deadline), datePtr(closed), boolPtr(onTime)
 		if waited.Valid {
 			n := int(waited.Int64)
 			c.WaitingDays = &n

@@ -364,18 +364,7 @@ func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, cl
 			return nil, 0, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
 		}
 		c.ReceivedAt = localDate(c.ReceivedAt)
-		if deadline.Valid {
-			d := localDate(deadline.Time)
-			c.Deadline = &d
-		}
-		if closed.Valid {
-			d := localDate(closed.Time)
-			c.ClosedAt = &d
-		}
-		if onTime.Valid {
-			b := onTime.Bool
-			c.OnTime = &b
-		}
+		c.Deadline, c.ClosedAt, c.OnTime = datePtr(deadline), datePtr(closed), boolPtr(onTime)
 		c.DaysLate = int(late.Int64)
 		out = append(out, c)
 	}

@@ -208,21 +208,27 @@ func (r *Reader) caseStates(ctx context.Context, p Period) (map[string]*caseInfo
 			return nil, fmt.Errorf("reading cases of %s: %w", p.ID, err)
 		}
 		ci.state.Closed, ci.state.Deadline, ci.state.LastSeenOpen = datePtr(closed), datePtr(deadline), datePtr(seen)
-		if onTime.Valid {
-			b := onTime.Bool
-			ci.state.OnTime = &b
-		}
+		ci.state.OnTime = boolPtr(onTime)
 		out[key] = &ci
 	}
 	return out, rows.Err()
 }
 
+// datePtr and boolPtr turn a nullable column into nil or a value (dates as local dates).
 func datePtr(t sql.NullTime) *time.Time {
 	if !t.Valid {
 		return nil
 	}
 	d := localDate(t.Time)
 	return &d
+}
+
+func boolPtr(b sql.NullBool) *bool {
+	if !b.Valid {
+		return nil
+	}
+	v := b.Bool
+	return &v
 }
 
 // periodValues maps unit → figure → value (dim 'all') for a period; empty when the store
