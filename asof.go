@@ -37,6 +37,9 @@ var rawTables = []string{"ingest_files", "raw_cases", "raw_visits", "raw_service
 // export files known at asOf, transformed under the same config. The store the command
 // opened is only read: its current figures stay as they are. Close the result.
 func (p *pipeline) knownAt(ctx context.Context, asOf time.Time) (*pipeline, error) {
+	if err := p.requireLoaded(ctx); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "minqing-asof-")
 	if err != nil {
 		return nil, fmt.Errorf("making a scratch folder for --as-of: %w", err)

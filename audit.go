@@ -17,7 +17,7 @@ func newAuditCmd(c *cli) *cobra.Command {
 	var period string
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "List what deserves an auditor's look: moved deadlines, back-dated closures, ratings before closure, quarter-end piles, stopped exports",
+		Short: "List what deserves an auditor's look: moved deadlines, back-dated closures, ratings before closure, quarter-end piles, stopped exports, unknown deadlines",
 		Long: `Prints one tab-separated row per flag (docs/rules.md "Flags for auditors"):
   DUE_MISMATCH                 the recorded 办结期限 differs from the computed deadline
   BACKDATED_CLOSURE            closed on a date before an export that still showed it open
@@ -27,6 +27,10 @@ func newAuditCmd(c *cli) *cobra.Command {
                                rules.quarter_end_factor times its daily average that quarter
   EXPORTS_STOPPED              a unit's newest export in a village- or township-level source
                                is rules.export_gap_days or more older than the source's newest
+  DEADLINE_UNKNOWN             a case lacking a date (or the limit) its deadline or its waiting
+                               needs: it counts, but not in the figures that need that date
+  CLOSED_WITHOUT_DATE          an export states the case closed but gives no closure date: it
+                               counts in close_rate, not in closed, on-time or processing time
 With --period, only the flags dated in it (and every EXPORTS_STOPPED).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withPipeline(cmd, func(p *pipeline) error {
@@ -63,7 +67,7 @@ func printAuditFlags(w io.Writer, flags []transform.AuditFlag) error {
 		counts[f.Flag]++
 	}
 	fmt.Fprintf(w, "flags: %d", len(flags))
-	for _, code := range []string{"BACKDATED_CLOSURE", "DUE_MISMATCH", "SATISFACTION_BEFORE_CLOSURE", "QUARTER_END_CLOSURES", "EXPORTS_STOPPED"} {
+	for _, code := range []string{"BACKDATED_CLOSURE", "DUE_MISMATCH", "SATISFACTION_BEFORE_CLOSURE", "QUARTER_END_CLOSURES", "EXPORTS_STOPPED", "DEADLINE_UNKNOWN", "CLOSED_WITHOUT_DATE"} {
 		fmt.Fprintf(w, " %s=%d", code, counts[code])
 	}
 	fmt.Fprintln(w)

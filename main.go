@@ -19,9 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/fixtures"
-	"github.com/minqing/minqing/ingest"
 	"github.com/minqing/minqing/schedules"
 	"github.com/minqing/minqing/transform"
 )
@@ -31,6 +29,9 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	if code, guarded := crashGuard(); guarded { // run, demo, schedule, serve: in a child (crashguard.go)
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRoot(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
@@ -210,39 +211,34 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	stats.Flags().StringVar(&format, "format", "json", "json, or arrow for an Arrow IPC stream (one row per unit and figure)")
 
 	// sources
+	var sourcesFormat string
 	sources := &cobra.Command{
 		Use:   "sources",
 		Short: "Show per-file accounting: rows read, loaded, quarantined by reason, skipped",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if sourcesFormat != "table" && sourcesFormat != "json" {
+				return fmt.Errorf("--format %q: table or json", sourcesFormat)
+			}
 			return withPipeline(cmd, func(p *pipeline) error {
+				if err := p.requireLoaded(cmd.Context()); err != nil {
+					return err
+				}
 				accts, err := transform.NewReader(p.db).Accounting(cmd.Context())
 				if err != nil {
 					return err
 				}
-				return printAccounting(out, accts)
+				if sourcesFormat == "json" {
+					return writeAccountingJSON(out, accts)
+				}
+				if err := printAccounting(out, accts); err != nil {
+					return err
+				}
+				return printForgotten(cmd.Context(), out, p.db)
 			})
 		},
 	}
 	addConfig(sources)
-
-	// check
-	var sample int
-	check := &cobra.Command{
-		Use:   "check",
-		Short: "Preview how each source's files would load: encoding, header, mapping, sample rows (loads nothing)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(cfgPath)
-			if err != nil {
-				return err
-			}
-			if bad := printPreview(out, ingest.Preview(cfg.Sources, cfg.Dir, sample)); bad > 0 {
-				return fmt.Errorf("%d file(s) or sheet(s) cannot be read as they are (see above)", bad)
-			}
-			return nil
-		},
-	}
-	addConfig(check)
-	check.Flags().IntVar(&sample, "rows", 3, "sample rows to show per sheet")
+	sources.Flags().StringVar(&sourcesFormat, "format", "table", "table, or json for the per-file accounting as JSON")
 
 	// schedule
 	schedule := &cobra.Command{
@@ -283,7 +279,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	addConfig(schedule)
 
-	root.AddCommand(demo, run, report, dashboard, stats, sources, check, schedule)
+	root.AddCommand(demo, run, report, dashboard, stats, sources, schedule)
 	c := &cli{out: out, errOut: errOut, logger: logger, cfgPath: &cfgPath, addConfig: addConfig, withPipeline: withPipeline}
 	for _, f := range extraCommands {
 		root.AddCommand(f(c))
@@ -345,6 +341,12 @@ func printAccounting(w io.Writer, accts []transform.SourceAccount) error {
 		detail := ""
 		for _, r := range transform.Reasons([]transform.SourceAccount{a}) {
 			detail += fmt.Sprintf(" %s=%d", r, a.QuarantinedBy[r])
+		}
+		for i, d := range a.Defaults {
+			if i == 0 {
+				detail += " defaults:"
+			}
+			detail += fmt.Sprintf(" %s=%s (%d rows)", d.Field, d.Value, d.Rows)
 		}
 		if _, err := fmt.Fprintf(w, "%-24s %-9s %7d %7d %7d %7d  %s%s\n", a.Source, a.Kind, a.Read, a.Loaded, a.Quarantined, a.Skipped, a.File, detail); err != nil {
 			return err

@@ -74,6 +74,11 @@ func (p *pipeline) Close() error { return p.db.Close() }
 // ingestAndTransform loads new export files and rebuilds the marts. A file that fails is
 // reported and the rest still load; the error then says how many failed.
 func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult, error) {
+	// The registers first: an error in one stops the run before any export is read,
+	// naming the register's file, row and column.
+	if _, _, err := transform.ReadRegisters(p.transformOptions()); err != nil {
+		return nil, err
+	}
 	key, err := privacy.LoadOrCreateKey(p.cfg.Path(p.cfg.HashKeyFile))
 	if err != nil {
 		return nil, err
@@ -120,7 +125,9 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 func (p *pipeline) transformOptions() transform.Options {
 	return transform.Options{
 		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
+		UnitsHeaders: p.cfg.UnitsHeaders, CatalogueHeaders: p.cfg.CatalogueHeaders,
 		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash, LabelOverrides: p.cfg.LabelOverrides(),
+		TopicSeparators: p.cfg.TopicSeparators(),
 	}
 }
 
@@ -135,6 +142,9 @@ func latestQuarter(ctx context.Context, r *transform.Reader) (transform.Period, 
 		return transform.Period{}, err
 	}
 	if len(units) == 0 || len(periods) == 0 {
+		if _, n, err := r.Quarantine(ctx, transform.QuarantineFilter{Limit: 1}); err == nil && n > 0 {
+			return transform.Period{}, fmt.Errorf("no rows loaded: all %d data rows read were quarantined; `minqing quarantine` lists each with the field and value that failed (and `minqing check` shows it before loading)", n)
+		}
 		return transform.Period{}, errors.New("no data yet: run `minqing run` after placing exports where the config's sources point")
 	}
 	for i := len(periods) - 1; i >= 0; i-- {
@@ -188,6 +198,24 @@ func settings(r transform.Rules) [][2]string {
 	}
 }
 
+// errNothingLoaded means no load has completed on the store: it holds no figures.
+var errNothingLoaded = errors.New("nothing is loaded yet")
+
+// nothingLoaded is errNothingLoaded said plainly, with the command that loads the store.
+func (p *pipeline) nothingLoaded() error {
+	return fmt.Errorf("%w: the store %s has no figures; run `minqing run --config %s` first", errNothingLoaded, p.cfg.Path(p.cfg.Store), p.cfg.File)
+}
+
+// requireLoaded returns nothingLoaded when no load has completed on the store, before a
+// command reads tables that only a load makes.
+func (p *pipeline) requireLoaded(ctx context.Context) error {
+	_, err := transform.NewReader(p.db).ConfigHash(ctx)
+	if errors.Is(err, transform.ErrNoFigures) {
+		return p.nothingLoaded()
+	}
+	return err
+}
+
 // figures reads the period (the default one when periodID is empty) and every unit's
 // figures for it, the district first.
 func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Reader, transform.Period, []transform.UnitFigures, error) {
@@ -195,6 +223,9 @@ func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Rea
 	// Figures made under another config (other rules, register or catalogue) are not
 	// the ones this config describes: never publish them under its name.
 	made, err := r.ConfigHash(ctx)
+	if errors.Is(err, transform.ErrNoFigures) {
+		return nil, transform.Period{}, nil, p.nothingLoaded()
+	}
 	if err != nil {
 		return nil, transform.Period{}, nil, err
 	}
@@ -330,6 +361,9 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	}
 	manifest := p.manifest(per, accts)
 	manifest.AsOf = o.asOf
+	if manifest.Forgotten, err = forgottenManifest(ctx, p.db); err != nil {
+		return "", err
+	}
 	dir := p.outDir(o.Out)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating %q: %w", dir, err)
@@ -345,7 +379,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	if !o.asOf.IsZero() {
 		suffix += "（截至" + o.asOf.Format("2006-01-02") + "所知）"
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s%s民情工作统计报表%s.xlsx", name, per.Label(), suffix))
+	path := filepath.Join(dir, fmt.Sprintf("%s_%s_民情工作统计报表%s.xlsx", name, per.Label(), suffix))
 	err = reports.Write(path, reports.Input{
 		District: district, Scope: scope, Period: per, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
@@ -367,6 +401,9 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 
 // writeTownshipReports writes one workbook per township.
 func (p *pipeline) writeTownshipReports(ctx context.Context, o reportOptions) ([]string, error) {
+	if err := p.requireLoaded(ctx); err != nil {
+		return nil, err
+	}
 	units, err := transform.NewReader(p.db).Units(ctx)
 	if err != nil {
 		return nil, err

@@ -212,7 +212,44 @@ func TestServe(t *testing.T) {
 	t.Run("injection", func(t *testing.T) { testServeInjection(t, f) })
 	t.Run("browser", func(t *testing.T) { testServeBrowser(t, f) })
 	t.Run("reload", func(t *testing.T) { testServeDuringLoad(t, f) })
+	t.Run("logout survives a restart", func(t *testing.T) { testServeLogoutRestart(t, f) })
 	t.Run("login limit", func(t *testing.T) { testServeLoginLimit(t, f) })
+}
+
+// testServeLogoutRestart logs out, then builds the server again from the same config and
+// store, as a restart does: the session key persists, and so must the logout.
+func testServeLogoutRestart(t *testing.T, f *serveFixture) {
+	gone, kept := login(t, f.url, "audit", servePasswords["auditor"]), login(t, f.url, "audit", servePasswords["auditor"])
+	_, page := gone.get("/u/" + f.district)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no logout form on the page")
+	}
+	req, _ := http.NewRequest("POST", f.url+"/logout", strings.NewReader(url.Values{"csrf": {string(m[1])}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", gone.cookie)
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %s", resp.Status)
+	}
+	again, err := newServer(context.Background(), f.p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.access.Close()
+	ts := httptest.NewServer(again.Handler())
+	defer ts.Close()
+	if code, _ := (&client{t: t, base: ts.URL, cookie: gone.cookie}).get("/u/" + f.district + "/csv/trend"); code != http.StatusUnauthorized {
+		t.Errorf("a logged-out session after a restart: %d, want 401", code)
+	}
+	if code, _ := (&client{t: t, base: ts.URL, cookie: kept.cookie}).get("/u/" + f.district + "/csv/trend"); code != http.StatusOK {
+		t.Errorf("a session still logged in after a restart: %d, want 200", code)
+	}
 }
 
 // testServeLoginLimit runs last: it locks the leader out for a minute.

@@ -1,6 +1,6 @@
 // Package config reads minqing's one YAML file: strictly (unknown keys are errors), with
 // defaults that work, validated with errors that name the field. It imports the stages
-// only for their option types.
+// only for their option types and checks (a schedule's cron spec, a period).
 package config
 
 import (
@@ -12,11 +12,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/schedules"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -29,6 +32,19 @@ type Config struct {
 	Units string `yaml:"units"`
 	// Catalogue is the service catalogue CSV: item,days.
 	Catalogue string `yaml:"catalogue"`
+	// UnitsHeaders and CatalogueHeaders map a register's own column names to minqing's
+	// (file header → code, name, level, parent, aliases; item, days), e.g. parent_code:
+	// parent, so that a register kept under other names loads as it is.
+	UnitsHeaders     map[string]string `yaml:"units_headers"`
+	CatalogueHeaders map[string]string `yaml:"catalogue_headers"`
+	// Headers maps, per record kind, a header as exports write it to a canonical field,
+	// for every source of that kind (cases: {来电号码: citizen_phone}); a source's own
+	// headers win over them, and they over the built-in synonyms (ingest/headers.csv).
+	Headers map[string]map[string]string `yaml:"headers"`
+	// Labels maps, per field, a label as exports write it to a canonical value, for every
+	// source (channel: {市民热线: 热线}); a source's own labels win over them, and they
+	// over the built-in vocabulary (transform/labels.csv).
+	Labels map[string]map[string]string `yaml:"labels"`
 	// HashKeyFile holds the secret key for hashing citizen identities; created with a
 	// random key when missing. Default: the store's path with ".key" appended.
 	HashKeyFile string `yaml:"hash_key_file"`
@@ -63,7 +79,8 @@ type Schedule struct {
 	Name string `yaml:"name"`
 	Cron string `yaml:"cron"`
 	Job  string `yaml:"job"` // run (default): ingest, transform, reports, dashboards
-	// Period is the report period: a fixed one (2024Q3) or "last-quarter" (default).
+	// Period is the report period: a fixed one (a quarter 2024Q3, a month 2024-07, a year
+	// 2024) or "last-quarter" (default; "latest" is the same), the newest quarter with cases.
 	Period string `yaml:"period"`
 }
 
@@ -98,6 +115,7 @@ func Parse(b []byte) (*Config, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
+	c.shareHeaders()
 	return c, nil
 }
 
@@ -117,6 +135,10 @@ func (c *Config) applyDefaults() {
 	for i := range c.Sources {
 		if c.Sources[i].Encoding == "" {
 			c.Sources[i].Encoding = "auto"
+		}
+		c.Sources[i].Encoding = strings.ToLower(c.Sources[i].Encoding)
+		if c.Sources[i].DateOrder == "" {
+			c.Sources[i].DateOrder = ingest.DateOrderYMD
 		}
 	}
 	c.Serve.applyDefaults(c.Store)
@@ -169,25 +191,37 @@ func (c *Config) validate() error {
 				errs = append(errs, fmt.Errorf("%s.paths: %q: %w", at, p, err))
 			}
 		}
-		for field, labels := range s.Labels {
-			for label, value := range labels {
-				if err := transform.CheckLabel(field, value); err != nil {
-					errs = append(errs, fmt.Errorf("%s.labels.%s.%s: %w", at, field, label, err))
-				}
-			}
+		if err := ingest.CheckDateOrder(s.DateOrder); err != nil {
+			errs = append(errs, fmt.Errorf("%s.date_order: source %q: %w", at, s.Name, err))
 		}
-		switch s.Encoding {
-		case "auto", "utf-8", "gb18030", "utf-16", "utf-16le", "utf-16be":
-		default:
-			errs = append(errs, fmt.Errorf("%s.encoding: %q is not auto, utf-8, gb18030 or utf-16(le|be)", at, s.Encoding))
+		if !slices.Contains(ingest.Encodings, s.Encoding) {
+			errs = append(errs, fmt.Errorf("%s.encoding: %q is not auto, utf-8, gb18030 (gbk, gb2312) or utf-16(le|be)", at, s.Encoding))
 		}
+		errs = append(errs, c.validateVocabulary(at, s)...)
 	}
+	errs = append(errs, c.validateShared()...)
 	if err := c.Rules.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("rules: %w", err))
 	}
+	jobs := map[string]bool{}
 	for i, s := range c.Schedules {
+		// The run history and the catch-up of missed runs go by name: two schedules
+		// sharing one would each take the other's runs for their own.
+		if jobs[s.Name] {
+			errs = append(errs, fmt.Errorf("schedules[%d].name: %q used twice", i, s.Name))
+		}
+		jobs[s.Name] = true
 		if s.Cron == "" {
 			errs = append(errs, fmt.Errorf("schedules[%d].cron: required", i))
+		} else if err := schedules.CheckSpec(s.Cron); err != nil {
+			errs = append(errs, fmt.Errorf("schedules[%d].cron: %q: %w", i, s.Cron, err))
+		}
+		switch s.Period {
+		case "last-quarter", "latest":
+		default:
+			if _, err := transform.ParsePeriod(s.Period); err != nil {
+				errs = append(errs, fmt.Errorf("schedules[%d].period: %q is not last-quarter, a quarter (2024Q3), a month (2024-07) or a year (2024)", i, s.Period))
+			}
 		}
 		if s.Job != "run" {
 			errs = append(errs, fmt.Errorf("schedules[%d].job: %q is not a job (run)", i, s.Job))
@@ -205,9 +239,26 @@ func (c *Config) Path(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-// LabelOverrides lists every source's own labels, sorted, for the transform.
+// TopicSeparators maps each source that writes topic levels to its separator.
+func (c *Config) TopicSeparators() map[string]string {
+	out := map[string]string{}
+	for _, s := range c.Sources {
+		if s.TopicSeparator != "" {
+			out[s.Name] = s.TopicSeparator
+		}
+	}
+	return out
+}
+
+// LabelOverrides lists the labels for every source (no Source) and every source's own,
+// sorted, for the transform.
 func (c *Config) LabelOverrides() []transform.LabelOverride {
 	var out []transform.LabelOverride
+	for field, labels := range c.Labels {
+		for label, value := range labels {
+			out = append(out, transform.LabelOverride{Field: field, Label: label, Value: value})
+		}
+	}
 	for _, s := range c.Sources {
 		for field, labels := range s.Labels {
 			for label, value := range labels {

@@ -45,6 +45,44 @@ func TestFullConfig(t *testing.T) {
 	}
 }
 
+// TestVocabularyConfig: headers and labels for every source, the registers' own column
+// names, defaults, and gbk/gb2312 read as GB18030.
+func TestVocabularyConfig(t *testing.T) {
+	c, err := Load("testdata/vocabulary.good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hotline, mailbox := c.Sources[0], c.Sources[1]
+	if hotline.Encoding != "gbk" || mailbox.Encoding != "gb2312" {
+		t.Errorf("encodings %q %q", hotline.Encoding, mailbox.Encoding)
+	}
+	// a source's own header wins over the shared one; the others are shared
+	if hotline.Headers["来电号码"] != "-" || hotline.Headers["辦結時限"] != "due_at" || mailbox.Headers["来电号码"] != "citizen_phone" {
+		t.Errorf("headers: hotline %v, mailbox %v", hotline.Headers, mailbox.Headers)
+	}
+	if _, ok := c.Sources[2].Headers["来电号码"]; ok || c.Sources[2].Headers["走访时间"] != "visited_on" {
+		t.Errorf("visits got the headers of another kind: %v", c.Sources[2].Headers)
+	}
+	if hotline.Defaults["channel"] != "12345热线" || c.Sources[2].Defaults["persons"] != "1" {
+		t.Errorf("defaults: %v %v", hotline.Defaults, c.Sources[2].Defaults)
+	}
+	if c.UnitsHeaders["parent_code"] != "parent" || c.CatalogueHeaders["limit_days"] != "days" {
+		t.Errorf("register headers: %v %v", c.UnitsHeaders, c.CatalogueHeaders)
+	}
+	shared, own := 0, 0
+	for _, o := range c.LabelOverrides() {
+		switch o.Source {
+		case "":
+			shared++
+		case "mailbox":
+			own++
+		}
+	}
+	if shared != 3 || own != 1 {
+		t.Errorf("label overrides: %d shared, %d of mailbox; want 3 and 1", shared, own)
+	}
+}
+
 func TestServeConfig(t *testing.T) {
 	c, err := Load("testdata/serve.good.yml")
 	if err != nil {
@@ -67,27 +105,42 @@ func TestServeConfig(t *testing.T) {
 }
 
 func TestBadConfigs(t *testing.T) {
-	for file, want := range map[string]string{
-		"unknown-key.bad.yml":      "field sourcs not found",
-		"no-units.bad.yml":         "units: the units register file is required",
-		"bad-kind.bad.yml":         `sources[0].kind: "complaints"`,
-		"dup-source.bad.yml":       `sources[1].name: "a" used twice`,
-		"bad-level.bad.yml":        `sources[0].level: "county"`,
-		"no-paths.bad.yml":         "sources[0].paths: at least one glob pattern is required",
-		"bad-encoding.bad.yml":     `sources[0].encoding: "big5"`,
-		"bad-label.bad.yml":        `satisfied_labels: "还行"`,
-		"bad-weight.bad.yml":       "partial_resolution_weight: 2 is not between 0 and 1",
-		"bad-score.bad.yml":        `score_weights: "speed"`,
-		"no-cron.bad.yml":          "schedules[0].cron: required",
-		"bad-source-label.bad.yml": `sources[0].labels.satisfaction.5: "很好" is not a satisfaction value`,
-		"serve-role.bad.yml":       `serve.users[0].role: "admin" is not leader, township or auditor`,
-		"serve-unit.bad.yml":       `serve.users[0].unit: "青石镇" is not a 12-digit township code`,
-		"serve-hash.bad.yml":       "serve.users[0].password_hash: not a bcrypt hash",
-		"serve-listen.bad.yml":     `serve.listen: "8080" is not host:port`,
-		"serve-dup-user.bad.yml":   `serve.users[1].name: "a" used twice`,
-		"serve-unknown.bad.yml":    "field password not found",
-		"serve-memory.bad.yml":     `serve.memory_limit: "lots" is not a size`,
-	} {
+	table := map[string]string{
+		"unknown-key.bad.yml":           "field sourcs not found",
+		"no-units.bad.yml":              "units: the units register file is required",
+		"bad-kind.bad.yml":              `sources[0].kind: "complaints"`,
+		"dup-source.bad.yml":            `sources[1].name: "a" used twice`,
+		"bad-level.bad.yml":             `sources[0].level: "county"`,
+		"no-paths.bad.yml":              "sources[0].paths: at least one glob pattern is required",
+		"bad-encoding.bad.yml":          `sources[0].encoding: "big5"`,
+		"bad-date-order.bad.yml":        `sources[0].date_order: source "city-hotline": "us" is not ymd, mdy or dmy`,
+		"bad-label.bad.yml":             `satisfied_labels: "还行"`,
+		"bad-weight.bad.yml":            "partial_resolution_weight: 2 is not between 0 and 1",
+		"bad-score.bad.yml":             `score_weights: "speed"`,
+		"no-cron.bad.yml":               "schedules[0].cron: required",
+		"bad-cron.bad.yml":              `schedules[1].cron: "61 25 * * *": minute 61 out of range 0–59; hour 25 out of range 0–23`,
+		"cron-never.bad.yml":            `schedules[0].cron: "0 2 30 2 *": never fires`,
+		"bad-period.bad.yml":            `schedules[0].period: "2024Q5" is not last-quarter, a quarter (2024Q3)`,
+		"dup-schedule.bad.yml":          `schedules[1].name: "nightly" used twice`,
+		"bad-source-label.bad.yml":      `sources[0].labels.satisfaction.5: "很好" is not a satisfaction value`,
+		"serve-role.bad.yml":            `serve.users[0].role: "admin" is not leader, township or auditor`,
+		"serve-unit.bad.yml":            `serve.users[0].unit: "青石镇" is not a 12-digit township code`,
+		"serve-hash.bad.yml":            "serve.users[0].password_hash: not a bcrypt hash",
+		"serve-listen.bad.yml":          `serve.listen: "8080" is not host:port`,
+		"serve-dup-user.bad.yml":        `serve.users[1].name: "a" used twice`,
+		"serve-unknown.bad.yml":         "field password not found",
+		"serve-memory.bad.yml":          `serve.memory_limit: "lots" is not a size`,
+		"bad-headers-kind.bad.yml":      `headers.complaints: "complaints" is not cases, visits or services`,
+		"bad-headers-field.bad.yml":     `headers.cases.来电号码: "phone" is not a cases field`,
+		"bad-shared-label.bad.yml":      `labels.channel.市民热线: "电话热线" is not a channel value`,
+		"bad-units-headers.bad.yml":     `units_headers.parent_code: "parents" is not a column (code, name, level, parent, aliases`,
+		"bad-catalogue-headers.bad.yml": `catalogue_headers.limit_days: "limit" is not a column (item, days`,
+		"bad-source-header.bad.yml":     `sources[0].headers.办件号: "case_number" is not a cases field`,
+		"bad-default-field.bad.yml":     `sources[0].defaults.colour: "colour" is not a cases field`,
+		"bad-default-label.bad.yml":     `sources[0].defaults.channel: "飞鸽传书" is not a channel label`,
+		"bad-default-case-no.bad.yml":   `sources[0].defaults.case_no: case_no cannot be a constant`,
+	}
+	for file, want := range table {
 		_, err := Load(filepath.Join("testdata", file))
 		if err == nil {
 			t.Errorf("%s: accepted", file)
@@ -101,8 +154,8 @@ func TestBadConfigs(t *testing.T) {
 		}
 	}
 	all, _ := filepath.Glob("testdata/*.bad.yml")
-	if len(all) != 19 {
-		t.Errorf("%d bad configs on disk, the table pairs 19: pair each with its error", len(all))
+	if len(all) != len(table) {
+		t.Errorf("%d bad configs on disk, the table pairs %d: pair each with its error", len(all), len(table))
 	}
 }
 

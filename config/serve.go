@@ -24,7 +24,9 @@ type Serve struct {
 	// Listen is host:port; default 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	// SessionKeyFile holds the secret that signs session cookies; created with a random
-	// key when missing. Default: the store's path with ".session-key" appended.
+	// key when missing. Default: the store's path with ".session-key" appended. Logouts
+	// are kept beside it, in the same name with ".revoked" appended, so that a logged-out
+	// session stays refused after a restart.
 	SessionKeyFile string `yaml:"session_key_file"`
 	// AccessLog is the JSON-lines file recording who saw what and when; default
 	// access.jsonl. It holds user names, unit codes and paths, never citizen data.

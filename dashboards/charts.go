@@ -135,14 +135,20 @@ type rankedUnit struct {
 	Score float64
 }
 
+// unrankedUnit is a unit listed apart from the ranking, with why.
+type unrankedUnit struct {
+	transform.Unit
+	Reason string
+}
+
 // splitRanking orders the townships with a score, best first (ties by code, then name, so the
 // page is the same on every run), and lists apart, by code, those with none: a unit with
-// nothing due in the period is not ranked (domain.md).
-func splitRanking(units []transform.UnitFigures) (ranked []rankedUnit, unranked []transform.Unit) {
+// nothing due in the period, or whose score inputs are all unknown, is not ranked (domain.md).
+func splitRanking(units []transform.UnitFigures) (ranked []rankedUnit, unranked []unrankedUnit) {
 	for _, u := range units {
 		s := u.Values["score"]
 		if s == nil || math.IsNaN(*s) || math.IsInf(*s, 0) {
-			unranked = append(unranked, u.Unit)
+			unranked = append(unranked, unrankedUnit{Unit: u.Unit, Reason: u.UnrankedReason()})
 			continue
 		}
 		ranked = append(ranked, rankedUnit{Name: u.Unit.Name, Code: u.Unit.Code, Score: *s})

@@ -94,14 +94,14 @@ func csvRows(in Input, chart string) ([][]string, error) {
 			rows = append(rows, append([]string{t.Period.ID}, figureCells(breakdownFigures, t.Values)...))
 		}
 	case "ranking":
-		rows = append(rows, []string{"名次", "单位代码", "单位", "综合得分"})
+		rows = append(rows, []string{"名次", "单位代码", "单位", "综合得分", "不参与排名原因"})
 		ranked, unranked := splitRanking(in.Townships)
 		for i, r := range ranked {
 			s := r.Score
-			rows = append(rows, []string{strconv.Itoa(i + 1), r.Code, text(r.Name), num(transform.KindScore, &s)})
+			rows = append(rows, []string{strconv.Itoa(i + 1), r.Code, text(r.Name), num(transform.KindScore, &s), ""})
 		}
 		for _, u := range unranked {
-			rows = append(rows, []string{"不参与排名", u.Code, text(u.Name), ""})
+			rows = append(rows, []string{"不参与排名", u.Code, text(u.Name), "", text(u.Reason)})
 		}
 	case "classes", "channels", "topics":
 		src := map[string][]transform.BreakdownRow{"classes": classRows(in.Classes)}

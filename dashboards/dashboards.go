@@ -229,7 +229,7 @@ type pageData struct {
 	Ranking      chartView
 	Classes      chartView
 	Charts       []chartView // those of the charts with something to draw, in page order
-	Unranked     []string
+	Unranked     []unrankedItem
 	detailData
 	// ScoreDefinition is transform's own wording, so the page and the workbook agree.
 	ScoreDefinition string
@@ -342,7 +342,7 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 		d.ScoreDefinition = def.Definition
 	}
 	for _, u := range unranked {
-		d.Unranked = append(d.Unranked, u.Name)
+		d.Unranked = append(d.Unranked, unrankedItem{Name: u.Name, Reason: u.Reason})
 	}
 	d.Classes = chartView{ID: "chart-classes", Height: 320, Empty: len(in.Classes) == 0}
 	if d.Classes.Option, err = classesOption(classRows(in.Classes)); err != nil {
@@ -389,3 +389,6 @@ func changeClass(sign, polarity int) string {
 	}
 	return dir + " bad"
 }
+
+// unrankedItem is a unit the page lists apart from the ranking, with why.
+type unrankedItem struct{ Name, Reason string }

@@ -151,7 +151,7 @@ func TestPageContent(t *testing.T) {
 		"同比 <b>+2.8个百分点</b>",             // a rate in points
 		`class="down good">环比 <b>-15.0%`, // fewer overdue cases is good news
 		"环比 <b>—</b>",                    // visit_persons has no MoM
-		"<li>北市场街道</li>",                 // nil score: listed apart
+		"<li>北市场街道<span class=\"why\">（本期无到期诉求件）</span></li>", // nil score: listed apart, with why
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q", want)
@@ -267,7 +267,7 @@ func TestPageKeepsTextAsData(t *testing.T) {
 						t.Errorf("name %q not found intact in the chart options", name)
 					}
 				case "unranked township":
-					items := regexp.MustCompile(`<li>(.*?)</li>`).FindAllStringSubmatch(page, -1)
+					items := regexp.MustCompile(`<li>(.*?)<span class="why">`).FindAllStringSubmatch(page, -1)
 					if len(items) != 1 || html.UnescapeString(items[0][1]) != name {
 						t.Errorf("unranked list = %q, want the name %q escaped", items, name)
 					}

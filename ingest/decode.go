@@ -7,8 +7,8 @@ import (
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// decodeText turns a whole text export into UTF-8 (for the small files read at once, such
-// as JSON), with the detection rules of decodeReader. It returns the encoding used. Bytes
+// decodeText turns a whole text export held in memory into UTF-8 (loading streams every
+// file through decodeReader; tests use this), with the detection rules of decodeReader. It returns the encoding used. Bytes
 // invalid in that encoding become U+FFFD, which marks their rows BAD_ENCODING.
 func decodeText(b []byte, enc string) (string, string, error) {
 	r, used, err := decodeReader(bytes.NewReader(b), enc)

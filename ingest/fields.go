@@ -4,7 +4,7 @@ package ingest
 // A raw column is NULL when the file has no such column and ” when the cell is empty.
 var Fields = map[string][]string{
 	KindCases: {
-		"case_no", "unit", "channel", "received_at", "category", "item", "topic",
+		"case_no", "unit", "channel", "received_at", "category", "item", "topic", "department",
 		"promised_days", "due_at", "supplement_requested_at", "supplement_done_at",
 		"escalated_at", "reply_at", "closed_at", "status", "result", "first_contact_at",
 		"feedback_at", "feedback_method", "satisfaction", "proxy", "handler",

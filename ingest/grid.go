@@ -23,6 +23,9 @@ type sheet struct {
 type gridRow struct {
 	Number int
 	Cells  []string
+	// Problem, when set, is why ingest quarantines the row whatever its values (a reason
+	// code such as BAD_QUOTE), and Detail says where, with no cell's content.
+	Problem, Detail string
 }
 
 // ErrFormat means a file's format is not one ingest reads.

@@ -5,10 +5,13 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
 	"golang.org/x/text/width"
+
+	"github.com/minqing/minqing/internal/hanzi"
 )
 
 //go:embed headers.csv
@@ -67,8 +70,13 @@ func normHeader(s string) string {
 	return strings.TrimRight(s, ":")
 }
 
+// HeaderKey is the form headers are matched in (width folded, no white space or
+// trailing colon): two headers with one key are one header.
+func HeaderKey(h string) string { return normHeader(h) }
+
 // Mapper maps a source's headers to canonical fields: the source's own overrides first,
-// then the built-in synonyms.
+// then the built-in synonyms. A header is looked up as written, then converted to
+// simplified characters (辦結時間 is 办结时间).
 type Mapper struct {
 	kind      string
 	overrides map[string]string
@@ -88,6 +96,20 @@ func NewMapper(kind string, overrides map[string]string) (*Mapper, error) {
 		}
 		m.overrides[normHeader(h)] = f
 	}
+	// An override written in traditional characters also matches the header written in
+	// simplified ones; one written as such wins.
+	keys := make([]string, 0, len(m.overrides))
+	for h := range m.overrides {
+		keys = append(keys, h)
+	}
+	sort.Strings(keys)
+	for _, h := range keys {
+		if s := hanzi.Simplified(h); s != h {
+			if _, ok := m.overrides[s]; !ok {
+				m.overrides[s] = m.overrides[h]
+			}
+		}
+	}
 	return m, nil
 }
 
@@ -98,11 +120,17 @@ func (m *Mapper) Field(header string) string {
 	if h == "" {
 		return ""
 	}
-	if f, ok := m.overrides[h]; ok {
-		if f == "-" {
-			return ""
+	s := hanzi.Simplified(h)
+	for _, key := range []string{h, s} {
+		if f, ok := m.overrides[key]; ok {
+			if f == "-" {
+				return ""
+			}
+			return f
 		}
+	}
+	if f, ok := m.builtin[h]; ok {
 		return f
 	}
-	return m.builtin[h]
+	return m.builtin[s]
 }

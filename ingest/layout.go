@@ -101,9 +101,13 @@ func mapRow(m *Mapper, top, sub []string) ([]column, int) {
 		header, field := t, m.Field(t)
 		if sub != nil && s != "" && s != t {
 			// Two-row header: the lower cell names the column; the upper one is its group.
+			// A source's `headers` may name it as `check` prints it (登记信息/群众诉求).
 			header = strings.TrimPrefix(t+"/"+s, "/")
-			field = m.Field(s)
-			if field == "" {
+			field = m.Field(header)
+			if field == "" && !m.ignores(header) {
+				field = m.Field(s)
+			}
+			if field == "" && !m.ignores(header) {
 				field = m.Field(t + s)
 			}
 		}
@@ -143,7 +147,7 @@ func keyedLayout(m *Mapper, s sheet) (layout, error) {
 		l.Skipped[SkipBlank] = s.Blank
 	}
 	for _, c := range cols {
-		if c.Field == "" {
+		if c.Field == "" && !m.ignores(c.Header) {
 			l.Unmapped = append(l.Unmapped, c.Header)
 		}
 	}
@@ -189,7 +193,7 @@ func detectLayout(m *Mapper, s sheet) (layout, error) {
 	}
 	l.Columns = cols
 	for _, c := range cols {
-		if c.Field == "" {
+		if c.Field == "" && !m.ignores(c.Header) {
 			l.Unmapped = append(l.Unmapped, c.Header)
 		}
 	}
@@ -212,4 +216,26 @@ func detectLayout(m *Mapper, s sheet) (layout, error) {
 		}
 	}
 	return l, nil
+}
+
+// ignores reports whether a source's `headers` maps a column to "-": ignored on purpose,
+// so not unmapped. A two-row header is ignored by its printed form or its lower cell.
+func (m *Mapper) ignores(header string) bool {
+	if m.overrides[normHeader(header)] == "-" {
+		return true
+	}
+	if i := strings.LastIndex(header, "/"); i >= 0 {
+		return m.overrides[normHeader(header[i+1:])] == "-"
+	}
+	return false
+}
+
+// headerForms are the forms in which a source's `headers` key can name a column: as
+// written (both rows joined with "/"), its lower cell, and both cells run together.
+func headerForms(header string) []string {
+	forms := []string{normHeader(header)}
+	if i := strings.LastIndex(header, "/"); i >= 0 {
+		forms = append(forms, normHeader(header[i+1:]), normHeader(strings.ReplaceAll(header, "/", "")))
+	}
+	return forms
 }

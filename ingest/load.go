@@ -2,10 +2,8 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,8 +59,11 @@ type FileResult struct {
 	Data     int // data rows stored in the raw table
 	Skipped  map[string]int
 	Unmapped []string // headers that map to no field
-	// Loader says how the rows reached DuckDB: "read_csv" (delimited files, through a
-	// pipe) or "appender".
+	// Defaults counts, by field, the data rows that took the source's default for it
+	// (nil when the source has none).
+	Defaults map[string]int
+	// Loader says how the rows reached DuckDB: "read_csv" (text files, delimited or
+	// JSON, through a pipe) or "appender".
 	Loader string
 	Err    error
 }
@@ -89,7 +90,15 @@ func EnsureSchema(ctx context.Context, db *sql.DB) error {
 		skipped_footer integer not null,
 		skipped_sheet integer not null,
 		unmapped json not null           -- headers that mapped to no field
-	)`}
+	)`,
+		// which of its source's defaults a file took and for how many rows, as JSON
+		// [{"field","value","rows"}]; NULL when the source has none (added after the
+		// table, so older stores gain it too)
+		`alter table ingest_files add column if not exists defaults_applied varchar`,
+		// the source's date_order when the file was loaded (ymd, mdy or dmy): staging
+		// reads the file's dates in it (added after the table, so older stores gain it
+		// too; NULL there, read as ymd)
+		`alter table ingest_files add column if not exists date_order varchar`}
 	stmts = append(stmts, `create table if not exists raw_case_personal (
 		-- personal data in clear: only written when the config keeps it (privacy.keep_personal_data)
 		file_id varchar not null, sheet varchar not null, row_no integer not null,
@@ -99,13 +108,75 @@ func EnsureSchema(ctx context.Context, db *sql.DB) error {
 		for _, c := range storedColumns(kind) {
 			cols = append(cols, c+" varchar")
 		}
+		// row_problem is why ingest quarantines the row whatever its values (BAD_QUOTE,
+		// LINE_TOO_LONG, CELL_TOO_LONG) and row_problem_detail where; both NULL otherwise.
+		// They come last so that a store made before them, migrated below, has the same
+		// column order as a new one.
 		stmts = append(stmts, fmt.Sprintf(`create table if not exists %s (
-		file_id varchar not null, sheet varchar not null, row_no integer not null, bad_encoding boolean not null, %s)`,
-			rawTables[kind], strings.Join(cols, ", ")))
+		file_id varchar not null, sheet varchar not null, row_no integer not null, bad_encoding boolean not null, %s,
+		row_problem varchar, row_problem_detail varchar)`,
+			rawTables[kind], strings.Join(cols, ", ")),
+			fmt.Sprintf(`alter table %s add column if not exists row_problem varchar`, rawTables[kind]),
+			fmt.Sprintf(`alter table %s add column if not exists row_problem_detail varchar`, rawTables[kind]))
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("creating raw schema: %w", err)
+		}
+	}
+	return addRawColumns(ctx, db)
+}
+
+// addRawColumns brings the raw tables of a store made before a field was added (say
+// department) to the column order of a new one: rows are appended by position, so the
+// table is rebuilt with the new field, NULL (no such column in those files), in its place.
+func addRawColumns(ctx context.Context, db *sql.DB) error {
+	for _, kind := range []string{KindCases, KindVisits, KindServices} {
+		table := rawTables[kind]
+		have := map[string]bool{}
+		rows, err := db.QueryContext(ctx, `select column_name from information_schema.columns where table_name = ? and table_schema = 'main'`, table)
+		if err != nil {
+			return fmt.Errorf("reading the columns of %s: %w", table, err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return fmt.Errorf("reading the columns of %s: %w", table, err)
+			}
+			have[c] = true
+		}
+		rows.Close()
+		want := append(append([]string{"file_id", "sheet", "row_no", "bad_encoding"}, storedColumns(kind)...), "row_problem", "row_problem_detail")
+		var sel []string
+		missing := false
+		for _, c := range want {
+			if have[c] {
+				sel = append(sel, c)
+			} else {
+				missing = true
+				sel = append(sel, "null::varchar as "+c)
+			}
+		}
+		if !missing {
+			continue
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrating %s: %w", table, err)
+		}
+		for _, q := range []string{
+			fmt.Sprintf("create table %s__new as select %s from %s", table, strings.Join(sel, ", "), table),
+			"drop table " + table,
+			fmt.Sprintf("alter table %s__new rename to %s", table, table),
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrating %s: %w", table, err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrating %s: %w", table, err)
 		}
 	}
 	return nil
@@ -256,11 +327,13 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		res.Status, res.Err = StatusFailed, fmt.Errorf("reading %q: %w", res.Path, err)
 		return res, nil
 	}
-	sum, size, err := hashFile(path)
+	in, err := openInput(path)
 	if err != nil {
 		return fail(err)
 	}
-	res.SHA256 = sum
+	defer in.Close()
+	res.SHA256 = in.sum
+	size := in.size
 	var n int
 	if err := db.QueryRowContext(ctx, "select count(*) from ingest_files where file_id = ?", res.SHA256).Scan(&n); err != nil {
 		return res, fmt.Errorf("looking up %q: %w", res.Path, err)
@@ -269,7 +342,11 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		res.Status = StatusUnchanged
 		return res, nil
 	}
-	sheets, enc, closeStreams, err := openStreams(path, src.Encoding)
+	if skip, err := skipForgotten(ctx, db, &res); skip || err != nil {
+		return res, err
+	}
+	beforeRead(path)
+	sheets, enc, closeStreams, err := in.streams(src.Encoding)
 	if err != nil {
 		return fail(err)
 	}
@@ -283,7 +360,7 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 	defer conn.Close()
 	keep := opts.KeepPersonalData && src.Kind == KindCases
 	snap := snapshotDate(path)
-	if isDelimited(path) && !keep && pipeCSV {
+	if isText(path) && !keep && pipeCSV {
 		loaded, err := loadPiped(ctx, conn, opts, src, mapper, sheets, &res, size, snap)
 		if err != nil {
 			return res, fmt.Errorf("storing %q: %w", res.Path, err)
@@ -299,7 +376,7 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 		// the file is read again through the Appender, which has no such limit.
 		opts.Logger.Warn("read_csv refused a file's rows; loading it through the Appender", "file", res.Path)
 		closeStreams()
-		if sheets, _, closeStreams, err = openStreams(path, src.Encoding); err != nil {
+		if sheets, _, closeStreams, err = in.streams(src.Encoding); err != nil {
 			return fail(err)
 		}
 		defer closeStreams()
@@ -334,7 +411,7 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 				return err
 			}
 		}
-		shape := shapers{k: opts.Keyer, kind: src.Kind}
+		shape := shapers{k: opts.Keyer, kind: src.Kind, defaults: src.Defaults, res: &res}
 		emit := func(sheetName string, cols []column, r gridRow) error {
 			sh := shape.get(cols)
 			row := sh.row(sheetName, r)
@@ -381,20 +458,6 @@ func loadFile(ctx context.Context, db *sql.DB, opts Options, src SourceConfig, m
 	}
 	res.Status, res.Loader = StatusLoaded, "appender"
 	return res, nil
-}
-
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // readSheetsInto reads every sheet of a file into res (rows read, skipped by kind,
@@ -488,7 +551,9 @@ func readSheet(sh streamSheet, mapper *Mapper, skipped map[string]int, emit func
 	}
 	err = rest(func(r gridRow) error {
 		kind := ""
-		if sh.Keys == nil { // JSON has no title, totals or footer rows
+		// JSON has no title, totals or footer rows, and a row with a problem is
+		// quarantined as it is, never taken for one.
+		if sh.Keys == nil && r.Problem == "" {
 			kind = rowKind(r.Cells)
 		}
 		if kind != "" {
@@ -535,12 +600,50 @@ func commitFile(ctx context.Context, conn *sql.Conn, opts Options, src SourceCon
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `insert into ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	defaults, err := defaultsApplied(src, res)
+	if err != nil {
+		return err
+	}
+	dateOrder := src.DateOrder
+	if dateOrder == "" {
+		dateOrder = DateOrderYMD
+	}
+	if _, err := tx.ExecContext(ctx, `insert into ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		res.SHA256, src.Name, src.Kind, src.Level, exporter, res.Path, size, res.Encoding, snapshot,
 		opts.Now().In(shanghai).Format("2006-01-02 15:04:05"), res.Read, res.Data,
 		res.Skipped[SkipTitle], res.Skipped[SkipHeader], res.Skipped[SkipBlank], res.Skipped[SkipTotals],
-		res.Skipped[SkipFooter], res.Skipped["sheet"], string(unmappedJSON)); err != nil {
+		res.Skipped[SkipFooter], res.Skipped["sheet"], string(unmappedJSON), defaults, dateOrder); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// DefaultApplied is one default a file took: the field, its value and the rows it filled.
+type DefaultApplied struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+	Rows  int    `json:"rows"`
+}
+
+// defaultsApplied is the ingest_files.defaults_applied of a file: every default of its
+// source, by field, with the rows it filled (0 where every row had a value); nil when the
+// source has none.
+func defaultsApplied(src SourceConfig, res *FileResult) (any, error) {
+	if len(src.Defaults) == 0 {
+		return nil, nil
+	}
+	fields := make([]string, 0, len(src.Defaults))
+	for f := range src.Defaults {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	out := make([]DefaultApplied, 0, len(fields))
+	for _, f := range fields {
+		out = append(out, DefaultApplied{Field: f, Value: src.Defaults[f], Rows: res.Defaults[f]})
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
 }

@@ -13,8 +13,9 @@ import (
 	"time"
 )
 
-// pipeCSV sends delimited files' rows to DuckDB's read_csv through a named pipe rather
-// than the Appender. Tests turn it off to compare the two paths.
+// pipeCSV sends text files' rows (delimited or JSON) to DuckDB's read_csv through a
+// named pipe rather than the Appender, which stages them in a temp table first. Tests
+// turn it off to compare the two paths.
 var pipeCSV = fifoSupported
 
 // readCSVMaxLine is the longest row read_csv accepts from the pipe; a file with a longer
@@ -29,8 +30,8 @@ func isDelimited(path string) bool {
 	return false
 }
 
-// loadPiped loads a delimited file in one transaction with DuckDB's own CSV reader doing
-// the storing: Go decodes the file (DuckDB cannot read GB18030 or UTF-16), finds the
+// loadPiped loads a text file (delimited or JSON) in one transaction with DuckDB's own
+// CSV reader doing the storing: Go decodes the file (DuckDB cannot read GB18030 or UTF-16), finds the
 // header, classifies rows, hashes and masks, and writes the shaped rows as clean UTF-8
 // CSV into a named pipe, while read_csv reads the other end into the raw table. The two
 // run side by side, and nothing the size of the file is ever held or written to disk.
@@ -119,7 +120,7 @@ func writePipe(fifo string, opts Options, src SourceConfig, mapper *Mapper, shee
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<16)
-	shape := shapers{k: opts.Keyer, kind: src.Kind}
+	shape := shapers{k: opts.Keyer, kind: src.Kind, defaults: src.Defaults, res: res}
 	var line []byte
 	err = readSheetsInto(sheets, mapper, res, func(sheetName string, cols []column, r gridRow) error {
 		line = appendCSVRow(line[:0], shape.get(cols).row(sheetName, r)[1:])

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -54,7 +53,7 @@ func decodeReader(r io.Reader, enc string) (io.Reader, string, error) {
 		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), "utf-16le", nil
 	case enc == "utf-16be":
 		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()), "utf-16be", nil
-	case enc == "gb18030":
+	case enc == "gb18030" || enc == "gbk" || enc == "gb2312": // GB18030 is a superset of both
 		return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), "gb18030", nil
 	case enc == "utf-8":
 		if bytes.HasPrefix(head, utf8BOM) {
@@ -92,7 +91,7 @@ func validPrefix(b []byte, partial bool) bool {
 }
 
 type csvStream struct {
-	rd *csv.Reader
+	rd *csvReader
 	n  int
 }
 
@@ -105,36 +104,19 @@ func (c *csvStream) Next() (gridRow, error) {
 	if err != nil {
 		return gridRow{}, fmt.Errorf("reading CSV record %d: %w", c.n, err)
 	}
-	return gridRow{Number: c.n, Cells: rec}, nil
+	return gridRow{Number: c.n, Cells: rec.Fields, Problem: rec.Problem, Detail: rec.Detail}, nil
 }
 
 func newCSVStream(r io.Reader) rowStream {
 	br := bufio.NewReaderSize(r, 1<<16)
-	delim := ','
+	var delim byte = ','
 	if first, err := br.Peek(4096); err == nil || err == io.EOF || err == bufio.ErrBufferFull {
 		line, _, _ := bytes.Cut(first, []byte("\n"))
 		if bytes.Count(line, []byte("\t")) > bytes.Count(line, []byte(",")) {
 			delim = '\t'
 		}
 	}
-	rd := csv.NewReader(br)
-	rd.Comma = delim
-	rd.FieldsPerRecord = -1
-	rd.LazyQuotes = true
-	return &csvStream{rd: rd}
-}
-
-type sliceStream struct {
-	rows []gridRow
-	i    int
-}
-
-func (s *sliceStream) Next() (gridRow, error) {
-	if s.i >= len(s.rows) {
-		return gridRow{}, io.EOF
-	}
-	s.i++
-	return s.rows[s.i-1], nil
+	return &csvStream{rd: newCSVReader(br, delim)}
 }
 
 type mergeRange struct {
@@ -187,18 +169,64 @@ func (x *xlsxStream) Next() (gridRow, error) {
 // openStreams opens every table of the file at path as a stream; close releases it.
 func openStreams(path string, encoding string) (sheets []streamSheet, used string, close func(), err error) {
 	noop := func() {}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv", ".txt", ".tsv":
+	if isText(path) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, "", noop, err
 		}
-		r, used, err := decodeReader(f, encoding)
+		sheets, used, err := textStreams(f, func() io.Reader { return io.NewSectionReader(f, 0, 1<<62) }, path, encoding)
 		if err != nil {
 			f.Close()
 			return nil, "", noop, err
 		}
-		return []streamSheet{{Rows: newCSVStream(r)}}, used, func() { f.Close() }, nil
+		return sheets, used, func() { f.Close() }, nil
+	}
+	return workbookStreams(path)
+}
+
+// isText reports whether path is a text export (delimited or JSON), read as a stream;
+// any other format is a workbook, which needs random access.
+func isText(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv", ".json", ".jsonl", ".ndjson":
+		return true
+	}
+	return false
+}
+
+// textStreams opens a text export read from r. again reads the same bytes afresh from
+// their start: JSON is read twice, once for its keys (the columns) and once for its rows,
+// so that neither pass holds the file.
+func textStreams(r io.Reader, again func() io.Reader, path, encoding string) ([]streamSheet, string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt", ".tsv":
+		dr, used, err := decodeReader(r, encoding)
+		if err != nil {
+			return nil, "", err
+		}
+		return []streamSheet{{Rows: newCSVStream(dr)}}, used, nil
+	case ".json", ".jsonl", ".ndjson":
+		first, used, err := decodeReader(again(), encoding)
+		if err != nil {
+			return nil, "", err
+		}
+		keys, blank, err := jsonKeys(first)
+		if err != nil {
+			return nil, "", err
+		}
+		dr, _, err := decodeReader(r, encoding)
+		if err != nil {
+			return nil, "", err
+		}
+		return []streamSheet{{Keys: keys, Blank: blank, Rows: newJSONStream(dr, keys)}}, "json/" + used, nil
+	}
+	return nil, "", fmt.Errorf("%w: %q", ErrFormat, filepath.Ext(path))
+}
+
+// workbookStreams opens every sheet of the workbook at path as a stream.
+func workbookStreams(path string) (sheets []streamSheet, used string, close func(), err error) {
+	noop := func() {}
+	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx", ".xlsm", ".xls":
 		src := path
 		used := "xlsx"
@@ -220,7 +248,10 @@ func openStreams(path string, encoding string) (sheets []streamSheet, used strin
 				}
 			}()
 		}
-		f, err := excelize.OpenFile(src)
+		if err := checkWorkbook(src); err != nil {
+			return nil, "", noop, err
+		}
+		f, err := excelize.OpenFile(src, workbookLimits)
 		if err != nil {
 			return nil, "", noop, fmt.Errorf("opening workbook: %w", err)
 		}
@@ -250,20 +281,6 @@ func openStreams(path string, encoding string) (sheets []streamSheet, used strin
 			sheets = append(sheets, streamSheet{Name: name, Rows: &xlsxStream{rows: rows, merges: ms}})
 		}
 		return sheets, used, closeAll, nil
-	case ".json", ".jsonl", ".ndjson":
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, "", noop, err
-		}
-		text, used, err := decodeText(data, encoding)
-		if err != nil {
-			return nil, "", noop, err
-		}
-		s, err := readJSON(text)
-		if err != nil {
-			return nil, "", noop, err
-		}
-		return []streamSheet{{Keys: s.Keys, Blank: s.Blank, Rows: &sliceStream{rows: s.Rows}}}, "json/" + used, noop, nil
 	}
 	return nil, "", noop, fmt.Errorf("%w: %q", ErrFormat, filepath.Ext(path))
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // writeManifest writes 清单: what the workbook was made from — the minqing version,
@@ -69,5 +70,50 @@ func writeManifest(s *sheet, m *model) {
 	s.label(3, row, "", bold)
 	s.number(4, row, float64(total), fmtCount, bold)
 	s.label(5, row, "", bold)
+	writeForgotten(s, row+2, mf.Forgotten)
 	s.print(m, headerRow, 0)
+}
+
+// ForgottenFile is a file taken back from the store (`minqing forget`): its rows are in
+// no figure, and the record of who took it back, when and why stays, as does the undo.
+type ForgottenFile struct {
+	Source, Path, SHA256 string
+	Rows                 int // rows the file held, as registered when it was loaded
+	At                   time.Time
+	By                   string // who took it back: the OS user, and the name given, if any
+	Reason               string
+	UndoneAt             *time.Time // when it was given back (loaded again at the next run)
+	UndoneBy             string
+}
+
+// writeForgotten writes 已撤回的文件 from row top: every file taken back, oldest first.
+// Nothing is written when no file ever was.
+func writeForgotten(s *sheet, top int, files []ForgottenFile) {
+	if len(files) == 0 {
+		return
+	}
+	s.label(1, top, "已撤回的文件", stLabel)
+	s.prose(2, top, "撤回的文件不计入任何统计，其后的运行也不再载入，除非撤销撤回", stNote)
+	row := s.header(top+1, []string{"来源", "文件", "SHA-256", "行数", "撤回时间", "撤回人", "原因", "撤销撤回时间", "撤销人"})
+	for _, f := range files {
+		s.text(1, row, f.Source, stText)
+		s.text(2, row, f.Path, stText)
+		s.text(3, row, f.SHA256, stText)
+		s.number(4, row, float64(f.Rows), fmtCount, stText)
+		at := f.At
+		s.date(5, row, &at, true, stText)
+		s.text(6, row, f.By, stText)
+		if f.Reason == "" {
+			s.dash(7, row, stDash)
+		} else {
+			s.text(7, row, f.Reason, cellStyle{border: true, wrap: true})
+		}
+		s.date(8, row, f.UndoneAt, true, stText)
+		if f.UndoneBy == "" {
+			s.dash(9, row, stDash)
+		} else {
+			s.text(9, row, f.UndoneBy, stText)
+		}
+		row++
+	}
 }

@@ -54,7 +54,7 @@ func writeRanking(s *sheet, m *model) {
 	}
 
 	row++
-	s.prose(1, row, "期内无到期诉求，不参与排名", stLabel)
+	s.prose(1, row, "不参与排名的单位（原因见右）", stLabel)
 	row++
 	if len(m.unranked) == 0 {
 		s.prose(1, row, "无。", stNote)
@@ -65,6 +65,7 @@ func writeRanking(s *sheet, m *model) {
 		s.text(2, row, u.Unit.Code, stText)
 		s.text(rankNameCol, row, u.Unit.Name, stText)
 		figureCells(s, row, rankScoreCol, shown, u, stText)
+		s.text(rankScoreCol+len(shown), row, u.UnrankedReason(), stText)
 		row++
 	}
 

@@ -64,6 +64,8 @@ type Manifest struct {
 	// AsOf is the knowledge date of a report made from what was known then (only exports
 	// dated on or before it); zero for a report from everything loaded.
 	AsOf time.Time
+	// Forgotten lists the files taken back (`minqing forget`), undone ones included.
+	Forgotten []ForgottenFile
 }
 
 // ManifestFile is one input file.

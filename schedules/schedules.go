@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,58 @@ type Job struct {
 	Name string
 	Spec string // a standard 5-field cron expression, or a descriptor such as @daily
 	Run  func(ctx context.Context) error
+}
+
+// parser reads job specs: standard five-field cron expressions (minute hour day-of-month
+// month day-of-week), optionally led by CRON_TZ=Zone, and descriptors (@daily, @every 1h).
+// The config's validation (CheckSpec) and the Scheduler use this one parser, so a spec
+// the config accepts is one the Scheduler runs.
+var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// cronFields names the five fields of a standard spec with their ranges, for errors.
+var cronFields = []struct {
+	name   string
+	lo, hi int
+}{{"minute", 0, 59}, {"hour", 0, 23}, {"day of month", 1, 31}, {"month", 1, 12}, {"day of week", 0, 6}}
+
+// CheckSpec returns nil when spec is a schedule the Scheduler accepts and that fires at
+// least once, else an error naming the offending fields ("minute 61 out of range 0–59")
+// or saying it never fires (30 February).
+func CheckSpec(spec string) error {
+	sched, err := parser.Parse(spec)
+	if err != nil {
+		fields := strings.Fields(spec)
+		if len(fields) > 0 && (strings.HasPrefix(fields[0], "CRON_TZ=") || strings.HasPrefix(fields[0], "TZ=")) {
+			fields = fields[1:]
+		}
+		if len(fields) != len(cronFields) {
+			return err
+		}
+		// Parse each field alone, the others left at "*", to say which ones are wrong.
+		var bad []string
+		for i, f := range cronFields {
+			one := []string{"*", "*", "*", "*", "*"}
+			one[i] = fields[i]
+			_, ferr := parser.Parse(strings.Join(one, " "))
+			switch {
+			case ferr == nil:
+			case strings.Contains(ferr.Error(), "above maximum") || strings.Contains(ferr.Error(), "below minimum"):
+				bad = append(bad, fmt.Sprintf("%s %s out of range %d–%d", f.name, fields[i], f.lo, f.hi))
+			default:
+				bad = append(bad, fmt.Sprintf("%s %q: %v", f.name, fields[i], ferr))
+			}
+		}
+		if len(bad) == 0 {
+			return err
+		}
+		return errors.New(strings.Join(bad, "; "))
+	}
+	// Next gives up (zero) when no time in the next five years matches: a day that never
+	// comes, such as 30 February.
+	if sched.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		return errors.New("never fires: no date matches its day of month and month")
+	}
+	return nil
 }
 
 // Outcomes recorded for a run.
@@ -68,7 +121,7 @@ func New(ctx context.Context, opts Options) (*Scheduler, error) {
 		return nil, fmt.Errorf("creating run history: %w", err)
 	}
 	logger := cron.VerbosePrintfLogger(slogPrintf{opts.Logger})
-	c := cron.New(cron.WithLocation(opts.Location),
+	c := cron.New(cron.WithLocation(opts.Location), cron.WithParser(parser),
 		// Panics are not recovered by default (robfig/cron#380).
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	s := &Scheduler{opts: opts, cron: c}
@@ -82,8 +135,11 @@ func (p slogPrintf) Printf(format string, args ...any) {
 	p.l.Info("cron", "msg", fmt.Sprintf(format, args...))
 }
 
-// Add registers a job; its spec is checked now.
+// Add registers a job; its spec is checked now (as CheckSpec does).
 func (s *Scheduler) Add(j Job) error {
+	if err := CheckSpec(j.Spec); err != nil {
+		return fmt.Errorf("scheduling job %q (%q): %w", j.Name, j.Spec, err)
+	}
 	if _, err := s.cron.AddFunc(j.Spec, func() { s.RunNow(s.ctx, j) }); err != nil {
 		return fmt.Errorf("scheduling job %q (%q): %w", j.Name, j.Spec, err)
 	}
@@ -94,7 +150,6 @@ func (s *Scheduler) Add(j Job) error {
 // Start starts the schedule. A job whose scheduled time passed while no scheduler was
 // running (the last successful run is older than its next due time) runs once now.
 func (s *Scheduler) Start(ctx context.Context) error {
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	for _, j := range s.jobs {
 		var last sql.NullTime
 		if err := s.opts.DB.QueryRowContext(ctx, `select max(started_at) from schedule_runs where job = ? and outcome = 'ok'`, j.Name).Scan(&last); err != nil {

@@ -3,6 +3,7 @@ package schedules
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,9 +83,38 @@ func TestNeverTwoAtOnce(t *testing.T) {
 }
 
 func TestBadSpec(t *testing.T) {
-	s := newTest(t)
-	if err := s.Add(Job{Name: "bad", Spec: "every tuesday", Run: func(context.Context) error { return nil }}); err == nil {
-		t.Error("a bad cron expression was accepted")
+	for _, tt := range []struct {
+		name, spec string
+		want       string // "" = accepted
+	}{
+		{"daily", "0 2 * * *", ""},
+		{"descriptor", "@daily", ""},
+		{"every", "@every 90m", ""},
+		{"time zone", "CRON_TZ=Asia/Shanghai 30 1 * * 1-5", ""},
+		{"leap day", "0 0 29 2 *", ""},
+		{"words", "every tuesday", "expected exactly 5 fields"},
+		{"minute and hour", "61 25 * * *", "minute 61 out of range 0–59; hour 25 out of range 0–23"},
+		{"day of week", "0 2 * * 8", "day of week 8 out of range 0–6"},
+		{"month name", "0 2 1 Smarch *", `month "Smarch": failed to parse int from Smarch`},
+		{"range", "0 20-25 * * *", "hour 20-25 out of range 0–23"},
+		{"day 0", "0 2 0 * *", "day of month 0 out of range 1–31"},
+		{"step", "*/0 * * * *", `minute "*/0": step of range should be a positive number`},
+		{"six fields", "0 0 2 * * *", "expected exactly 5 fields, found 6"},
+		{"never", "0 0 30 2 *", "never fires"},
+		{"bad zone", "CRON_TZ=Mars/Olympus 0 2 * * *", "provided bad location"},
+	} {
+		err := CheckSpec(tt.spec)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: CheckSpec(%q) = %v, want accepted", tt.name, tt.spec, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: CheckSpec(%q) = %v, want an error containing %q", tt.name, tt.spec, err, tt.want)
+		}
+		// The scheduler accepts exactly what CheckSpec accepts.
+		s := newTest(t)
+		if aerr := s.Add(Job{Name: tt.name, Spec: tt.spec, Run: func(context.Context) error { return nil }}); (aerr == nil) != (tt.want == "") {
+			t.Errorf("%s: Add(%q) = %v, CheckSpec %v", tt.name, tt.spec, aerr, err)
+		}
 	}
 }
 

@@ -7,7 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -40,13 +43,74 @@ type session struct {
 }
 
 // sessions signs and checks session cookies with an HMAC key, so a login survives a
-// restart of the server; logouts are remembered until the session would have expired.
+// restart of the server; logouts are remembered until the session would have expired,
+// across restarts too when file is set (the key persists, so its revocations must).
 type sessions struct {
 	key     []byte
 	ttl     time.Duration
 	now     func() time.Time
+	file    string // where revocations persist; "" keeps them in memory only
 	mu      sync.Mutex
 	revoked map[string]int64 // session ID → expiry
+}
+
+// load reads the revocations persisted in s.file (none when it does not exist yet),
+// keeping those whose session has not expired anyway.
+func (s *sessions) load() error {
+	if s.file == "" {
+		return nil
+	}
+	b, err := os.ReadFile(s.file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading revoked sessions %q: %w", s.file, err)
+	}
+	var revoked map[string]int64
+	if err := json.Unmarshal(b, &revoked); err != nil {
+		return fmt.Errorf("reading revoked sessions %q: %w", s.file, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now().Unix()
+	for id, exp := range revoked {
+		if exp > now {
+			s.revoked[id] = exp
+		}
+	}
+	return nil
+}
+
+// save writes the revocations to s.file, replacing it whole (a crash leaves the old file
+// or the new one, never half of one). The caller holds s.mu.
+func (s *sessions) save() error {
+	if s.file == "" {
+		return nil
+	}
+	b, err := json.Marshal(s.revoked)
+	if err != nil {
+		return fmt.Errorf("writing revoked sessions %q: %w", s.file, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(s.file), filepath.Base(s.file)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing revoked sessions %q: %w", s.file, err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), s.file)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing revoked sessions %q: %w", s.file, err)
+	}
+	return nil
 }
 
 func (s *sessions) sign(b []byte) string {
@@ -94,8 +158,10 @@ func (s *sessions) check(r *http.Request) (session, error) {
 	return ses, nil
 }
 
-// revoke ends a session before its expiry, and forgets revocations that have expired.
-func (s *sessions) revoke(ses session) {
+// revoke ends a session before its expiry, forgets revocations whose session has expired
+// anyway, and persists the rest. The session is refused from now on even when persisting
+// fails (the error says so): only a restart would bring it back.
+func (s *sessions) revoke(ses session) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now().Unix()
@@ -105,6 +171,7 @@ func (s *sessions) revoke(ses session) {
 		}
 	}
 	s.revoked[ses.ID] = ses.Expires
+	return s.save()
 }
 
 // csrf is the token a session's forms carry.

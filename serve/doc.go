@@ -9,6 +9,10 @@
 // records who saw what and when: user names, unit codes, periods and paths, never citizen
 // data.
 //
+// Sessions are cookies signed with a key that persists, so a login survives a restart; a
+// logout must too, so revocations persist in Options.RevokedFile until the session would
+// have expired anyway.
+//
 // Pages are rendered by package dashboards (the same renderer `minqing dashboard` writes
 // files with) from pre-computed figures read through transform's read API; nothing is
 // counted here. Built pages are cached until Invalidate, which the process calls when a

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/minqing/minqing/dashboards"
 	"github.com/minqing/minqing/transform"
@@ -45,12 +47,33 @@ func sameOrigin(r *http.Request) bool {
 	return true
 }
 
-// safeNext keeps a post-login redirect on this host.
+// safeNext keeps a post-login redirect on this host: next must parse as a URL with no
+// scheme, host or user, whose path starts with exactly one "/", and hold no backslash,
+// control character or white space, as given or once percent-decoded (browsers drop tabs
+// and line breaks and read a backslash as a slash, so "/<tab>/evil.example" or "/\evil"
+// would leave the host). Anything else is "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	decoded, err := url.PathUnescape(next)
+	if err != nil || hasUnsafeRune(next) || hasUnsafeRune(decoded) {
 		return "/"
 	}
 	return next
+}
+
+// hasUnsafeRune reports a backslash, a control character or white space (any Unicode
+// space, U+3000 included) in s, or bytes that are not UTF-8.
+func hasUnsafeRune(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r)
+	})
 }
 
 func clientAddr(r *http.Request) string {
@@ -136,7 +159,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
 		return
 	}
-	s.sessions.revoke(ses)
+	if err := s.sessions.revoke(ses); err != nil {
+		// Refused from now on all the same; only a restart would forget it.
+		s.opts.Logger.Error("persisting a logout", "user", u.Name, "err", err)
+	}
 	s.access.record(accessEntry{Event: "logout", User: u.Name, Role: u.Role, Remote: clientAddr(r), Status: http.StatusSeeOther})
 	http.SetCookie(w, cleared())
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

@@ -3,9 +3,13 @@ package serve
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -319,13 +323,157 @@ func TestWarm(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	s, _ := newTestServer(t, newFakeSource(), &testClock{t: time.Now()})
+	h := s.Handler()
+	base, _ := url.Parse("http://127.0.0.1:8080/login")
 	for in, want := range map[string]string{
 		"/u/1?period=2024Q3": "/u/1?period=2024Q3", "//evil.example/": "/", "https://evil.example/": "/",
 		"/\\evil.example": "/", "": "/", "/u/1\r\nSet-Cookie: x": "/",
+		"/ok?x=1": "/ok?x=1",
+		"/ok#top": "/ok#top",
+		"/u/330199001000/csv/trend?period=2024-07": "/u/330199001000/csv/trend?period=2024-07",
+		"//evil":                  "/",
+		"///evil":                 "/",
+		"/\\/evil":                "/",
+		"\\\\evil":                "/",
+		"/%09/evil.example":       "/",
+		"/\t/evil.example":        "/",
+		"/\n/evil.example":        "/",
+		"\t//evil.example":        "/",
+		" //evil.example":         "/",
+		"/%2F%2Fevil":             "/",
+		"/%2f/evil":               "/",
+		"/%5Cevil":                "/",
+		"/%5c%5cevil":             "/",
+		"/ok%0d%0aSet-Cookie:x=1": "/",
+		"/%E3%80%80/evil":         "/",
+		"/\u3000/evil":            "/",
+		"/%ff":                    "/",
+		"/%zz":                    "/",
+		"https://evil":            "/",
+		"https:evil":              "/",
+		"http:/evil":              "/",
+		"HTTPS://evil":            "/",
+		"javascript:alert(1)":     "/",
+		"JaVaScRiPt:alert(1)":     "/",
+		"data:text/html,x":        "/",
+		"//user@evil":             "/",
+		"/@evil":                  "/@evil",
+		"evil.example":            "/",
+		"?next=//evil":            "/",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
+		// The login redirects to next; wherever the Location sends a browser, it is
+		// this host (browsers drop tabs and line breaks and read \ as /).
+		w := do(t, h, "POST", "/login", "", url.Values{"name": {"lead"}, "password": {"pw-12345678"}, "next": {in}})
+		loc := w.Header().Get("Location")
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("login with next %q: %d", in, w.Code)
+		}
+		loc = strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, strings.Trim(loc, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "))
+		ref, err := url.Parse(strings.ReplaceAll(loc, "\\", "/"))
+		if err != nil {
+			t.Errorf("login with next %q: Location %q does not parse: %v", in, w.Header().Get("Location"), err)
+			continue
+		}
+		if to := base.ResolveReference(ref); to.Scheme != "http" || to.Host != "127.0.0.1:8080" {
+			t.Errorf("login with next %q: Location %q takes a browser to %s", in, w.Header().Get("Location"), to)
+		}
+		if want != "/" && !strings.HasPrefix(loc, strings.SplitN(want, "?", 2)[0]) {
+			t.Errorf("login with next %q: Location %q, want %q", in, loc, want)
+		}
+	}
+}
+
+// TestLoginPageNext follows the issue's report: the login page reached with a hostile
+// next must not carry it into its form.
+func TestLoginPageNext(t *testing.T) {
+	s, _ := newTestServer(t, newFakeSource(), &testClock{t: time.Now()})
+	for query, want := range map[string]string{
+		"next=/%09/evil.example":                 `value="/"`,
+		"next=/%5Cevil":                          `value="/"`,
+		"next=%2F%2Fevil":                        `value="/"`,
+		"next=/u/330199001000%3Fperiod%3D2024Q3": `value="/u/330199001000?period=2024Q3"`,
+	} {
+		w := do(t, s.Handler(), "GET", "/login?"+query, "", nil)
+		if !strings.Contains(w.Body.String(), `name="next" `+want) {
+			t.Errorf("GET /login?%s: the form's next is not %s:\n%s", query, want, w.Body)
+		}
+	}
+}
+
+func TestLogoutSurvivesRestart(t *testing.T) {
+	clock := &testClock{t: time.Date(2024, 10, 8, 9, 0, 0, 0, shanghai)}
+	file := filepath.Join(t.TempDir(), "minqing.duckdb.session-key.revoked")
+	h, _ := bcrypt.GenerateFromPassword([]byte("pw-12345678"), bcrypt.MinCost)
+	start := func() http.Handler {
+		t.Helper()
+		s, err := New(context.Background(), Options{
+			Source: newFakeSource(), SessionKey: bytes.Repeat([]byte("k"), 32), Now: clock.now, RevokedFile: file,
+			Users: []User{{Name: "lead", Role: RoleLeader, PasswordHash: string(h)}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Handler()
+	}
+	logout := func(h http.Handler, cookie string) {
+		t.Helper()
+		page := do(t, h, "GET", "/u/330199000000", cookie, nil)
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page.Body.String())
+		if m == nil {
+			t.Fatalf("no logout form on the page: %d", page.Code)
+		}
+		if w := do(t, h, "POST", "/logout", cookie, url.Values{"csrf": {m[1]}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("logout: %d", w.Code)
+		}
+	}
+	first := start()
+	out, kept := cookieOf(t, first, "lead"), cookieOf(t, first, "lead")
+	logout(first, out)
+	if w := do(t, first, "GET", "/u/330199000000/csv/trend", out, nil); w.Code != 401 {
+		t.Fatalf("the cookie works after logout: %d", w.Code)
+	}
+	again := start() // a restart: same key, same file
+	if w := do(t, again, "GET", "/u/330199000000/csv/trend", out, nil); w.Code != 401 {
+		t.Errorf("a logged-out cookie works again after a restart: %d, want 401", w.Code)
+	}
+	if w := do(t, again, "GET", "/u/330199000000/csv/trend", kept, nil); w.Code != 200 {
+		t.Errorf("a session not logged out was lost in the restart: %d, want 200", w.Code)
+	}
+	// Revocations go once their session would have expired anyway.
+	clock.t = clock.t.Add(7 * time.Hour)
+	later := cookieOf(t, again, "lead")
+	clock.t = clock.t.Add(90 * time.Minute) // the first two sessions have expired
+	logout(again, later)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revoked map[string]int64
+	if err := json.Unmarshal(b, &revoked); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	if len(revoked) != 1 {
+		t.Errorf("%d revocations kept, want 1 (the expired session's pruned): %s", len(revoked), b)
+	}
+	if w := do(t, start(), "GET", "/u/330199000000/csv/trend", later, nil); w.Code != 401 {
+		t.Errorf("the later logout did not survive a restart: %d", w.Code)
+	}
+	// A damaged file stops the server rather than forget logouts.
+	if err := os.WriteFile(file, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(context.Background(), Options{Source: newFakeSource(), SessionKey: bytes.Repeat([]byte("k"), 32), RevokedFile: file,
+		Users: []User{{Name: "lead", Role: RoleLeader, PasswordHash: string(h)}}}); err == nil || !strings.Contains(err.Error(), "reading revoked sessions") {
+		t.Errorf("a damaged revocation file: %v", err)
 	}
 }
 

@@ -35,6 +35,11 @@ type Options struct {
 	// SessionKey signs the session cookies; at least 32 bytes.
 	SessionKey []byte
 	SessionTTL time.Duration // default 8h
+	// RevokedFile keeps the sessions ended by a logout, so that they stay ended after a
+	// restart while the session key persists; each is dropped once it would have expired
+	// anyway. Put it beside the session key (it is written with the server's rights). ""
+	// keeps logouts in memory only.
+	RevokedFile string
 	// AccessLog receives one JSON object per line for every page, CSV, stream and login;
 	// nil discards. Writes are serialised.
 	AccessLog io.Writer
@@ -130,11 +135,14 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{
 		opts:     o,
 		users:    map[string]User{},
-		sessions: &sessions{key: o.SessionKey, ttl: o.SessionTTL, now: o.Now, revoked: map[string]int64{}},
+		sessions: &sessions{key: o.SessionKey, ttl: o.SessionTTL, now: o.Now, file: o.RevokedFile, revoked: map[string]int64{}},
 		byAddr:   &limiter{max: 2 * o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
 		byName:   &limiter{max: o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
 		access:   &accessLog{w: o.AccessLog, now: o.Now},
 		cache:    map[cacheKey]dashboards.Input{},
+	}
+	if err := s.sessions.load(); err != nil {
+		return nil, err
 	}
 	var err error
 	if s.metrics, err = newMetrics(o.Registerer, s); err != nil {

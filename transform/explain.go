@@ -152,7 +152,7 @@ func (r *Reader) scoreWeights(ctx context.Context) (map[string]float64, error) {
 
 // AuditFlag is one thing that deserves an auditor's look (docs/rules.md "Flags for
 // auditors"); Flag is one of DUE_MISMATCH, BACKDATED_CLOSURE, SATISFACTION_BEFORE_CLOSURE,
-// QUARTER_END_CLOSURES, EXPORTS_STOPPED.
+// QUARTER_END_CLOSURES, EXPORTS_STOPPED, DEADLINE_UNKNOWN.
 type AuditFlag struct {
 	Flag     string
 	UnitCode string
@@ -178,7 +178,7 @@ func (r *Reader) AuditFlags(ctx context.Context, p *Period) ([]AuditFlag, error)
 		from audit_flags a join ref_units u on u.code = a.unit_code
 		left join cases c on c.case_key = a.case_key `+where+`
 		order by case a.flag when 'BACKDATED_CLOSURE' then 0 when 'DUE_MISMATCH' then 1 when 'SATISFACTION_BEFORE_CLOSURE' then 2
-			when 'QUARTER_END_CLOSURES' then 3 else 4 end, a.unit_code, a.day, a.case_key, a.source`, args...)
+			when 'QUARTER_END_CLOSURES' then 3 when 'EXPORTS_STOPPED' then 4 else 5 end, a.unit_code, a.day, a.case_key, a.source`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing audit flags: %w", err)
 	}

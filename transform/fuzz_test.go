@@ -3,55 +3,65 @@ package transform
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	_ "github.com/duckdb/duckdb-go/v2"
 )
 
 // FuzzDateParsing drives the SQL date parser (mq_ts in sql/00_macros.sql) with arbitrary
-// text: it must never fail the query, and a date it accepts must read back the same when
-// written in the canonical form.
+// text in each date order: it must never fail the query; mq_bad_ts must say exactly when
+// text is present and refused; a date it accepts must read back the same when written in
+// the canonical form; and a date accepted under ymd (the one-argument form's order) must
+// read the same under mdy and dmy, since a date order only decides dates whose year
+// comes last.
 func FuzzDateParsing(f *testing.F) {
-	for _, s := range []string{"2024-07-03", "2024/7/3 14:05", "2024.7.3", "2024年7月3日", "20240703", "２０２４年７月３日",
-		"45476", "45476.5", "2024-07-03 14:05:00", "2024-13-45", "", "  ", "七月三日", "2024-7-3T09:00:00", "9999999"} {
-		f.Add(s)
+	for i, s := range []string{"2024-07-03", "2024/7/3 14:05", "2024.7.3", "2024年7月3日", "20240703", "２０２４年７月３日",
+		"45476", "45476.5", "2024-07-03 14:05:00", "2024-13-45", "", "  ", "七月三日", "2024-7-3T09:00:00", "9999999",
+		"2024-07-03 09:05:00.123", "2024/7/3 下午3:05", "2024/7/3 3:05 PM", "2024-07-03 10:07:00 AM", "2024-07-03 上午12:30",
+		"2024-07-03 12:00 AM", "2024-07-03T09:05:00+08:00", "2024-07-03T09:05:00Z", "2024-07-03T09:05:00.250-05:00",
+		"2024-07-03T09:05:00+0800", "10/01/2015 10:07:00 AM", "13/13/2024", "03.07.2024 下午3:05", "07/03/2024T09:05:00Z"} {
+		for o := range dateOrders {
+			f.Add(s, uint8(i+o))
+		}
 	}
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer db.Close()
-	macros, err := fs.ReadFile(modelFS, "sql/00_macros.sql")
-	if err != nil {
-		f.Fatal(err)
-	}
-	if _, err := db.Exec(string(macros)); err != nil {
-		f.Fatal(err)
-	}
+	db := macroDB(f)
 	ctx := context.Background()
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(t *testing.T, s string, o uint8) {
 		if !utf8.ValidString(s) {
 			return // ingest turns invalid bytes into U+FFFD and marks the row BAD_ENCODING first
 		}
-		var got sql.NullTime
+		order := dateOrders[int(o)%len(dateOrders)]
+		var got, one, ymd, mdy, dmy sql.NullTime
 		var bad bool
-		if err := db.QueryRowContext(ctx, `select mq_ts(?), mq_bad_ts(?)`, s, s).Scan(&got, &bad); err != nil {
-			t.Fatalf("mq_ts(%q): %v", s, err)
+		if err := db.QueryRowContext(ctx, `select mq_ts(?, ?), mq_bad_ts(?, ?), mq_ts(?), mq_ts(?, 'ymd'), mq_ts(?, 'mdy'), mq_ts(?, 'dmy')`,
+			s, order, s, order, s, s, s, s).Scan(&got, &bad, &one, &ymd, &mdy, &dmy); err != nil {
+			t.Fatalf("mq_ts(%q, %q): %v", s, order, err)
 		}
 		if got.Valid == bad && strings.TrimSpace(s) != "" {
-			t.Errorf("mq_ts(%q) = %v but mq_bad_ts = %v", s, got, bad)
+			t.Errorf("mq_ts(%q, %q) = %v but mq_bad_ts = %v", s, order, got, bad)
+		}
+		if !sameTS(one, ymd) {
+			t.Errorf("mq_ts(%q) = %v but mq_ts(%[1]q, 'ymd') = %v", s, one, ymd)
+		}
+		if ymd.Valid && (!sameTS(mdy, ymd) || !sameTS(dmy, ymd)) {
+			t.Errorf("mq_ts(%q) = %v under ymd but %v under mdy and %v under dmy", s, ymd, mdy, dmy)
 		}
 		if !got.Valid {
 			return
 		}
 		canon := got.Time.Format(time.DateTime)
 		var again sql.NullTime
-		if err := db.QueryRowContext(ctx, `select mq_ts(?)`, canon).Scan(&again); err != nil || !again.Valid || !again.Time.Equal(got.Time.Truncate(time.Second)) {
-			t.Errorf("mq_ts(%q) = %s, which reads back as %v (%v)", s, canon, again, err)
+		if err := db.QueryRowContext(ctx, `select mq_ts(?, ?)`, canon, order).Scan(&again); err != nil || !again.Valid || !again.Time.Equal(got.Time.Truncate(time.Second)) {
+			t.Errorf("mq_ts(%q, %q) = %s, which reads back as %v (%v)", s, order, canon, again, err)
 		}
 	})
+}
+
+// dateOrders are the date orders a source may declare (ingest.SourceConfig.DateOrder).
+var dateOrders = []string{"ymd", "mdy", "dmy"}
+
+// sameTS says whether two nullable timestamps are both NULL or the same instant.
+func sameTS(a, b sql.NullTime) bool {
+	return a.Valid == b.Valid && (!a.Valid || a.Time.Equal(b.Time))
 }

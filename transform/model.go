@@ -52,6 +52,20 @@ type UnitFigures struct {
 	YoY map[string]*float64
 }
 
+// UnrankedReason says why a unit has no score and so is listed apart from the ranking
+// (docs/rules.md: score); "" when it has one. Nothing due in the period comes first;
+// otherwise every rate the score weighs is unknown, because the unit's exports carry no
+// such column or no case counts in it.
+func (u UnitFigures) UnrankedReason() string {
+	if v := u.Values["score"]; v != nil {
+		return ""
+	}
+	if u.Values["due_on_time_rate"] == nil {
+		return "本期无到期诉求件"
+	}
+	return "响应率、解决率、满意率均无数据（导出无首次联系时间、办理结果、满意度列，或本期无可计数的诉求件）"
+}
+
 // PeriodFigures is one unit's figures for one period, for trends.
 type PeriodFigures struct {
 	Period Period
@@ -108,4 +122,15 @@ type SourceAccount struct {
 	Snapshot      *time.Time     // the export's date from its file name, when it has one
 	QuarantinedBy map[string]int // reason code → rows
 	SkippedBy     map[string]int // blank, title, header, totals, footer, sheet (rows of a sheet with no header) → rows
+	// Defaults are the source's defaults (constant fields) and the rows each filled;
+	// none when the source has no defaults.
+	Defaults []AppliedDefault
+}
+
+// AppliedDefault is one default a file took: its field, its value and the data rows it
+// filled because they had no value of their own.
+type AppliedDefault struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+	Rows  int    `json:"rows"`
 }

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"context"
 	"database/sql"
 	"errors"
@@ -375,8 +376,9 @@ func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, cl
 func (r *Reader) Accounting(ctx context.Context) ([]SourceAccount, error) {
 	rows, err := r.db.QueryContext(ctx, `select source, kind, path, file_id, rows_read, loaded, quarantined, skipped,
 		skipped_title, skipped_header, skipped_blank, skipped_totals, skipped_footer, skipped_sheet,
-		cast(map_keys(quarantined_by) as varchar[]), cast(map_values(quarantined_by) as bigint[]), snapshot_date
-		from source_accounting order by source, path`)
+		cast(map_keys(quarantined_by) as varchar[]), cast(map_values(quarantined_by) as bigint[]), snapshot_date,
+		(select f.defaults_applied from ingest_files f where f.file_id = a.file_id)
+		from source_accounting a order by source, path`)
 	if err != nil {
 		return nil, fmt.Errorf("reading accounting: %w", err)
 	}
@@ -387,9 +389,15 @@ func (r *Reader) Accounting(ctx context.Context) ([]SourceAccount, error) {
 		var st, sh, sb, stt, sf, ss int
 		var keys, vals []any
 		var snap sql.NullTime
+		var defaults sql.NullString
 		if err := rows.Scan(&a.Source, &a.Kind, &a.File, &a.SHA256, &a.Read, &a.Loaded, &a.Quarantined, &a.Skipped,
-			&st, &sh, &sb, &stt, &sf, &ss, &keys, &vals, &snap); err != nil {
+			&st, &sh, &sb, &stt, &sf, &ss, &keys, &vals, &snap, &defaults); err != nil {
 			return nil, fmt.Errorf("reading accounting: %w", err)
+		}
+		if defaults.Valid {
+			if err := json.Unmarshal([]byte(defaults.String), &a.Defaults); err != nil {
+				return nil, fmt.Errorf("reading the defaults applied to %s: %w", a.File, err)
+			}
 		}
 		if snap.Valid {
 			d := localDate(snap.Time)

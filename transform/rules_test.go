@@ -83,6 +83,7 @@ func TestCaseRules(t *testing.T) {
 		processing string // working days, "" when not closed
 		waiting    bool
 		mismatch   bool
+		unknown    string // DEADLINE_UNKNOWN: what the case lacks
 	}
 	cases := []struct {
 		name string
@@ -90,41 +91,53 @@ func TestCaseRules(t *testing.T) {
 		want want
 	}{
 		{"promised: Monday + 3 (domain.md)", "A1,西街村,2024-07-01 09:00,承诺件,,3,,,,,2024-07-04 17:00,已办结,已解决,满意,2024-07-04,2024-07-05 09:00",
-			want{"2024-07-04", "t", "3", false, false}},
+			want{"2024-07-04", "t", "3", false, false, ""}},
 		{"promised: make-up Sunday + 1 (domain.md)", "A2,西街村,2024-09-29 10:00,承诺件,,1,,,,,2024-09-30 10:00,已办结,已解决,满意,,2024-10-01 09:00",
-			want{"2024-09-30", "t", "1", false, false}},
+			want{"2024-09-30", "t", "1", false, false, ""}},
 		{"promised: 09-30 + 1 is after National Day (domain.md)", "A3,西街村,2024-09-30 10:00,承诺件,,1,,,,,2024-10-09 10:00,已办结,已解决,满意,2024-10-01,2024-10-09 10:00",
-			want{"2024-10-08", "f", "2", false, true}},
+			want{"2024-10-08", "f", "2", false, true, ""}},
 		{"immediate on a Saturday", "A4,西街,2024-07-06 10:00,即办件,,,,,,,2024-07-06 11:00,已办结,已解决,,,2024-07-06 11:00",
-			want{"2024-07-06", "t", "0", false, false}},
+			want{"2024-07-06", "t", "0", false, false, ""}},
 		{"immediate closed next working day is late", "A5,西街村委会,2024-07-05 10:00,即办件,,,,,,,2024-07-08 11:00,已办结,已解决,,,2024-07-08 11:00",
-			want{"2024-07-05", "f", "1", false, false}},
+			want{"2024-07-05", "f", "1", false, false, ""}},
 		{"supplement counts from complete documents", "A6,东湖社区,2024-07-01 09:00,补办件,,2,2024-07-01,2024-07-10,,,2024-07-12 15:00,已办结,已解决,,,2024-07-12 15:00",
-			want{"2024-07-12", "t", "2", false, false}},
+			want{"2024-07-12", "t", "2", false, false, ""}},
 		{"supplement still waiting", "A7,东湖社区居委会,2024-07-01 09:00,补办件,,2,2024-07-02,,,,,待补正,,,,2024-07-02 09:00",
-			want{"", "", "", true, false}},
+			want{"", "", "", true, false, ""}},
 		{"escalated: 3 days after the reply", "A8,青石镇,2024-07-01 09:00,上报件,,,,,2024-07-02,2024-07-05,2024-07-10 09:00,已办结,已解决,,,2024-07-10 09:00",
-			want{"2024-07-10", "t", "4", false, false}}, // 7 working days gross less 3 waiting (07-03..07-05)
+			want{"2024-07-10", "t", "4", false, false, ""}}, // 7 working days gross less 3 waiting (07-03..07-05)
 		{"escalated awaiting reply", "A9,青石镇,2024-07-01 09:00,上报件,,,,,2024-07-02,,,已上报,,,,2024-07-02 09:00",
-			want{"", "", "", true, false}},
+			want{"", "", "", true, false, ""}},
 		{"catalogue limit across Spring Festival", "A10,西街村,2024-02-08 09:00,承诺件,低保申请,,,,,,2024-02-28 09:00,已办结,已解决,,,2024-02-28 09:00",
-			want{"2024-02-28", "t", "10", false, false}},
+			want{"2024-02-28", "t", "10", false, false, ""}},
 		{"referred on a make-up Saturday", "A11,西街村,2024-10-12 09:00,建议件,,,,,,,2024-10-12 10:00,已办结,已解释,,,2024-10-12 10:00",
-			want{"2024-10-12", "t", "0", false, false}},
+			want{"2024-10-12", "t", "0", false, false, ""}},
 		{"explicit limit overrides the catalogue", "A12,西街村,2024-07-01 09:00,承诺件,低保申请,1,,,,,2024-07-03 09:00,已办结,已解决,,,2024-07-03 09:00",
-			want{"2024-07-02", "f", "2", false, false}},
+			want{"2024-07-02", "f", "2", false, false, ""}},
 		// Worked by hand on the 2024 schedule: National Day off 10-01..10-07, make-up
 		// Sunday 09-29; Spring Festival off 02-10..02-17, make-up Sundays 02-04 and 02-18.
 		{"supplement complete on the make-up Sunday before National Day", "A13,西街村,2024-09-26 09:00,补办件,,2,2024-09-26,2024-09-29,,,2024-10-08 10:00,已办结,已解决,,,2024-10-08 10:00",
-			want{"2024-10-08", "t", "2", false, false}}, // due 09-30, 10-08; gross 09-27, 09-29, 09-30, 10-08 = 4 less 09-27, 09-29 waiting
+			want{"2024-10-08", "t", "2", false, false, ""}}, // due 09-30, 10-08; gross 09-27, 09-29, 09-30, 10-08 = 4 less 09-27, 09-29 waiting
 		{"escalated reply before Spring Festival", "A14,青石镇,2024-02-05 09:00,上报件,,,,,2024-02-05,2024-02-08,2024-02-19 09:00,已办结,已解决,,,2024-02-19 09:00",
-			want{"2024-02-19", "t", "3", false, false}}, // due 02-09, 02-18, 02-19; gross 6 less 02-06..02-08 waiting
+			want{"2024-02-19", "t", "3", false, false, ""}}, // due 02-09, 02-18, 02-19; gross 6 less 02-06..02-08 waiting
 		{"immediate on a National Day holiday", "A15,西街村,2024-10-03 10:00,即办件,,,,,,,2024-10-03 11:00,已办结,已解决,,,2024-10-03 11:00",
-			want{"2024-10-03", "t", "0", false, false}},
+			want{"2024-10-03", "t", "0", false, false, ""}},
 		{"promised over a weekend, a day late", "A16,西街村,2024-07-05 16:00,承诺件,,1,,,,,2024-07-09 10:00,已办结,已解决,,2024-07-08,2024-07-09 10:00",
-			want{"2024-07-08", "f", "2", false, false}},
+			want{"2024-07-08", "f", "2", false, false, ""}},
 		{"supplement awaited across the quarter's end", "A17,东湖社区,2024-06-27 09:00,补办件,,2,2024-06-27,2024-07-03,,,2024-07-04 10:00,已办结,已解决,,,2024-07-04 10:00",
-			want{"2024-07-05", "t", "1", false, false}}, // gross 06-28, 07-01..07-04 = 5 less 06-28, 07-01..07-03 = 4
+			want{"2024-07-05", "t", "1", false, false, ""}}, // gross 06-28, 07-01..07-04 = 5 less 06-28, 07-01..07-03 = 4
+		// A case lacking a later-stage date is a case (domain.md "Data quality"): "?" = closed,
+		// on time unknown.
+		{"supplement with no request date yet is open and not due", "B1,西街村,2024-07-01 09:00,补办件,,2,,,,,,待补正,,,,2024-07-02 09:00",
+			want{"", "", "", true, false, "补正告知日期"}},
+		{"closed supplement without 补齐日期: no deadline, no processing days", "B2,东湖社区,2024-07-01 09:00,补办件,,2,2024-07-01,,,,2024-07-05 15:00,已办结,已解决,,,2024-07-05 15:00",
+			want{"", "?", "", false, false, "补齐日期"}},
+		{"closed supplement without a request date: on time counts, days do not", "B3,东湖社区,2024-07-01 09:00,补办件,,2,,2024-07-03,,,2024-07-05 15:00,已办结,已解决,,,2024-07-05 15:00",
+			want{"2024-07-05", "t", "", false, false, "补正告知日期"}},
+		{"closed escalated without the reply date", "B4,青石镇,2024-07-01 09:00,上报件,,,,,2024-07-02,,2024-07-10 09:00,已办结,已解决,,,2024-07-10 09:00",
+			want{"", "?", "", false, false, "上级批复日期"}},
+		{"closed promised without a limit", "B5,西街村,2024-07-01 09:00,承诺件,,,,,,,2024-07-04 17:00,已办结,已解决,,,2024-07-04 17:00",
+			want{"", "?", "", false, false, "承诺时限"}},
 	}
 	var rows []string
 	for _, c := range cases {
@@ -134,17 +147,18 @@ func TestCaseRules(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			caseNo := strings.SplitN(c.row, ",", 2)[0]
-			var deadline, onTime, processing sql.NullString
+			var deadline, onTime, processing, unknown sql.NullString
 			var waiting, mismatch bool
-			err := db.QueryRow(`select strftime(deadline, '%Y-%m-%d'), case when is_closed then (case when is_on_time then 't' else 'f' end) end,
-				cast(processing_days as varchar), is_waiting, due_mismatch from cases where case_no = ?`, caseNo).
-				Scan(&deadline, &onTime, &processing, &waiting, &mismatch)
+			err := db.QueryRow(`select strftime(deadline, '%Y-%m-%d'),
+				case when is_closed then (case when is_on_time then 't' when is_on_time is null then '?' else 'f' end) end,
+				cast(processing_days as varchar), is_waiting, due_mismatch, deadline_unknown from cases where case_no = ?`, caseNo).
+				Scan(&deadline, &onTime, &processing, &waiting, &mismatch, &unknown)
 			if err != nil {
 				var reason sql.NullString
 				db.QueryRow(`select reason || ': ' || reason_detail from stg_cases where case_no = ?`, caseNo).Scan(&reason)
 				t.Fatalf("case %s: %v (quarantine: %s)", caseNo, err, reason.String)
 			}
-			got := want{deadline.String, onTime.String, processing.String, waiting, mismatch}
+			got := want{deadline.String, onTime.String, processing.String, waiting, mismatch, unknown.String}
 			if got != c.want {
 				t.Errorf("got %+v, want %+v", got, c.want)
 			}
@@ -161,7 +175,7 @@ func TestQuarantineReasons(t *testing.T) {
 		{"Q5,西街村,2024-07-01,承诺件,,五天,,,,,,办理中,,,,2024-07-05 09:00", "BAD_NUMBER"},
 		{"Q6,西街村,2024-07-01,承诺件,,3,,,,,2024-07-09 10:00,已办结,已解决,,,2024-07-05 09:00", "FUTURE_DATE"},
 		{"Q7,西街村,2024-07-05,承诺件,,3,,,,,2024-07-01 10:00,已办结,已解决,,,2024-07-05 09:00", "CLOSED_BEFORE_RECEIVED"},
-		{"Q8,西街村,2024-07-01,承诺件,,,,,,,,办理中,,,,2024-07-05 09:00", "MISSING_FIELD"},
+		{"Q8,西街村,2024-07-01,,,3,,,,,,办理中,,,,2024-07-05 09:00", "MISSING_FIELD"}, // no class
 		// two versions disagreeing on the receipt date: both quarantined
 		{"Q9,西街村,2024-07-01,即办件,,,,,,,2024-07-01 10:00,已办结,已解决,,,2024-07-01 10:00", "CONFLICT"},
 		{"Q9,西街村,2024-07-02,即办件,,,,,,,2024-07-02 10:00,已办结,已解决,,,2024-07-03 10:00", "CONFLICT"},
@@ -226,24 +240,62 @@ func TestDeadlineBeyondCalendar(t *testing.T) {
 
 func TestRegisterErrors(t *testing.T) {
 	for name, tc := range map[string]struct{ body, want string }{
-		"unknown level":          {"code,name,level,parent,aliases\n1,区,district,,\n2,镇,county,1,\n", `row 3: level "county"`},
-		"duplicate code":         {"code,name,level,parent,aliases\n1,区,district,,\n1,镇,township,1,\n", "row 3: code 1 appears twice"},
-		"missing parent":         {"code,name,level,parent,aliases\n1,区,district,,\n2,镇,township,9,\n", `names parent "9"`},
+		"unknown level":          {"code,name,level,parent,aliases\n1,区,district,,\n2,镇,county,1,\n", `row 3 column level: level "county"`},
+		"duplicate code":         {"code,name,level,parent,aliases\n1,区,district,,\n1,镇,township,1,\n", "row 3 column code: code 1 appears twice"},
+		"missing parent":         {"code,name,level,parent,aliases\n1,区,district,,\n2,镇,township,9,\n", `row 3 column parent: unit 2 (镇) names parent "9"`},
 		"no district":            {"code,name,level,parent,aliases\n2,镇,township,,\n", "0 districts"},
-		"wrong header":           {"id,name\n1,区\n", "header must start code,name,level,parent"},
-		"village under district": {"code,name,level,parent,aliases\n1,区,district,,\n2,村,village,1,\n", "village 2 has a district parent"},
+		"wrong header":           {"id,name\n1,区\n", "row 1: no code column among id,name"},
+		"village under district": {"code,name,level,parent,aliases\n1,区,district,,\n2,村,village,1,\n", "row 3 column parent: village 2 has a district parent"},
 	} {
 		path := filepath.Join(t.TempDir(), "units.csv")
 		os.WriteFile(path, []byte(tc.body), 0o644)
-		_, err := transform.ReadUnits(path)
+		_, err := transform.ReadUnits(path, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: err = %v, want it to name %s and say %q", name, err, path, tc.want)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "catalogue.csv")
 	os.WriteFile(path, []byte("item,days\n低保申请,十\n"), 0o644)
-	if _, err := transform.ReadCatalogue(path); err == nil || !strings.Contains(err.Error(), "row 2") {
-		t.Errorf("catalogue: err = %v, want row 2 named", err)
+	if _, err := transform.ReadCatalogue(path, nil); err == nil || !strings.Contains(err.Error(), "row 2 column days") {
+		t.Errorf("catalogue: err = %v, want row 2 column days named", err)
+	}
+}
+
+// TestRegistersAsUsersKeepThem: a register whose columns are named otherwise (and in
+// another order, with a column minqing does not read) loads through units_headers and
+// catalogue_headers; without them it is refused naming the file, row 1 and the column;
+// an error in a row names the file's own column.
+func TestRegistersAsUsersKeepThem(t *testing.T) {
+	dir := t.TempDir()
+	units := filepath.Join(dir, "units.csv")
+	os.WriteFile(units, []byte("备注,code,name,level,parent_code,aliases\n,1,和平区,district,,\n,2,青石镇,township,1,青石|青石街道\n"), 0o644)
+	cat := filepath.Join(dir, "catalogue.csv")
+	os.WriteFile(cat, []byte("limit_days,事项\n3,居住证明\n"), 0o644)
+	uh := map[string]string{"parent_code": "parent"}
+	ch := map[string]string{"事项": "item", "limit_days": "days"}
+	got, err := transform.ReadUnits(units, uh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].Parent != "1" || got[1].Name != "青石镇" || len(got[1].Aliases) != 2 {
+		t.Errorf("units = %+v", got)
+	}
+	items, err := transform.ReadCatalogue(cat, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0] != (transform.CatalogueItem{Item: "居住证明", Days: 3}) {
+		t.Errorf("catalogue = %+v", items)
+	}
+	if _, err := transform.ReadUnits(units, nil); err == nil || !strings.Contains(err.Error(), units+" row 1: no parent column") {
+		t.Errorf("unmapped parent_code: err = %v", err)
+	}
+	if _, err := transform.ReadCatalogue(cat, map[string]string{"时限": "days", "事项": "item"}); err == nil || !strings.Contains(err.Error(), "catalogue_headers.时限 names no column") {
+		t.Errorf("a mapped name that is no column: err = %v", err)
+	}
+	os.WriteFile(cat, []byte("limit_days,事项\n三,居住证明\n"), 0o644)
+	if _, err := transform.ReadCatalogue(cat, ch); err == nil || !strings.Contains(err.Error(), cat+" row 2 column limit_days (days)") {
+		t.Errorf("bad days: err = %v", err)
 	}
 }
 
@@ -416,5 +468,45 @@ func TestWaitingAcrossCutoff(t *testing.T) {
 	if e3.Denominator == nil || *e3.Denominator != 1 || len(e3.Cases) == 0 || e3.Cases[0].Deadline == nil ||
 		e3.Cases[0].Deadline.Format("2006-01-02") != "2024-07-12" {
 		t.Errorf("due_on_time_rate 2024Q3: %+v", e3)
+	}
+}
+
+// TestMissingColumnIsUnknown: a unit whose exports carry no result or satisfaction column
+// has resolution_rate, satisfaction_rate and rating_rate unknown ("—"), not 0%, and no
+// score; it is listed apart from the ranking with the reason.
+func TestMissingColumnIsUnknown(t *testing.T) {
+	db := miniDistrict(t, "诉求编号,承办单位,受理时间,办理类别,服务事项,承诺时限,办结时间,办理状态,更新时间", []string{
+		"M1,西街村,2024-07-01 09:00,承诺件,,3,2024-07-03 10:00,已办结,2024-07-03 10:00",
+		"M2,西街村,2024-07-02 09:00,即办件,,,2024-07-02 10:00,已办结,2024-07-02 10:00",
+	})
+	values := map[string]*float64{}
+	rows, err := db.Query(`select figure_id, value from figure_values where unit_code = '330199001001' and period_id = '2024Q3' and dim = 'all'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var v sql.NullFloat64
+		if err := rows.Scan(&id, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Valid {
+			values[id] = &v.Float64
+		} else {
+			values[id] = nil
+		}
+	}
+	for _, id := range []string{"resolution_rate", "satisfaction_rate", "rating_rate", "response_rate", "score"} {
+		if v, ok := values[id]; !ok || v != nil {
+			t.Errorf("%s = %v (present %v), want unknown (—)", id, v, ok)
+		}
+	}
+	if v := values["on_time_rate"]; v == nil || *v != 1 {
+		t.Errorf("on_time_rate = %v, want 1: the closure columns are there", v)
+	}
+	u := transform.UnitFigures{Values: values}
+	if got := u.UnrankedReason(); !strings.Contains(got, "均无数据") {
+		t.Errorf("unranked reason %q, want the score's inputs named as unknown", got)
 	}
 }

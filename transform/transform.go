@@ -25,11 +25,18 @@ var testFS embed.FS
 type Options struct {
 	UnitsFile     string
 	CatalogueFile string
-	Rules         Rules
-	Calendar      *calendar.Calendar // default calendar.Official()
-	Logger        *slog.Logger
-	// LabelOverrides are sources' own labels (the config's sources[].labels).
+	// UnitsHeaders and CatalogueHeaders map the registers' own column names to
+	// minqing's (the config's units_headers and catalogue_headers).
+	UnitsHeaders, CatalogueHeaders map[string]string
+	Rules                          Rules
+	Calendar                       *calendar.Calendar // default calendar.Official()
+	Logger                         *slog.Logger
+	// LabelOverrides are sources' own labels (the config's sources[].labels) and, with
+	// no Source, the labels of every source (the config's top-level labels).
 	LabelOverrides []LabelOverride
+	// TopicSeparators maps a source to the separator its exports write topic levels with
+	// (城市管理/市容环境/占道经营 with "/"): each level becomes a breakdown of its own.
+	TopicSeparators map[string]string
 	// ConfigHash identifies the configuration the figures are made under; it is stored
 	// with them so that no output publishes figures made under another (Reader.ConfigHash).
 	ConfigHash string
@@ -58,11 +65,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if opts.Calendar == nil {
 		opts.Calendar = calendar.Official()
 	}
-	units, err := ReadUnits(opts.UnitsFile)
-	if err != nil {
-		return Summary{}, err
-	}
-	cat, err := ReadCatalogue(opts.CatalogueFile)
+	units, cat, err := ReadRegisters(opts)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -80,6 +83,9 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	if err := loadReference(ctx, tx, units, cat, opts.Calendar, opts.Rules, opts.LabelOverrides); err != nil {
+		return Summary{}, err
+	}
+	if err := loadSources(ctx, tx, opts.TopicSeparators); err != nil {
 		return Summary{}, err
 	}
 	for _, name := range names[1:] {
@@ -154,7 +160,7 @@ func checkCalendar(ctx context.Context, tx *sql.Tx, cal *calendar.Calendar) erro
 			) where d is not null and year(d) not between ? and ?
 			union all
 			select ? + 1, case_key from cases
-			where clock_start_date is not null and deadline is null and year(clock_start_date) between ? and ?
+			where clock_start_date is not null and limit_days is not null and deadline is null and year(clock_start_date) between ? and ?
 		) order by y, case_key limit 1`, first, last, last, first, last).Scan(&year, &caseKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -187,4 +193,25 @@ func runDataTests(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// loadSources writes ref_sources, the per-source settings the staging models read.
+func loadSources(ctx context.Context, tx *sql.Tx, separators map[string]string) error {
+	if _, err := tx.ExecContext(ctx, `create or replace table ref_sources (source varchar primary key, topic_separator varchar)`); err != nil {
+		return fmt.Errorf("loading source settings: %w", err)
+	}
+	names := make([]string, 0, len(separators))
+	for name := range separators {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if separators[name] == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `insert into ref_sources values (?, ?)`, name, separators[name]); err != nil {
+			return fmt.Errorf("loading source %q settings: %w", name, err)
+		}
+	}
+	return nil
 }

@@ -3,22 +3,48 @@
 create or replace macro mq_fold(s) as trim(translate(s, '０１２３４５６７８９：－／．　', '0123456789:-/. '));
 -- mq_key: the form labels, names and items are matched in (no white space, folded).
 create or replace macro mq_key(s) as regexp_replace(mq_fold(s), '\s+', '', 'g');
--- mq_ts: a date or date-time in any accepted form, else NULL. Accepted: 2024-07-03,
--- 2024/7/3, 2024.7.3, 2024年7月3日, 20240703, each with an optional time; full-width
--- digits; Excel serial numbers (from XLSX date cells).
-create or replace macro mq_ts(s) as case
-  when s is null or mq_fold(s) = '' then null
-  when regexp_full_match(mq_fold(s), '[1-9]\d{4}(\.\d+)?')
-    then timestamp '1899-12-30 00:00:00' + to_seconds(round(cast(mq_fold(s) as double) * 86400))
-  when regexp_full_match(mq_fold(s), '\d{8}') then try_strptime(mq_fold(s), '%Y%m%d')
-  else try_strptime(
-    regexp_replace(regexp_replace(regexp_replace(mq_fold(s), '\s*[年月/.]\s*', '-', 'g'), '日', '', 'g'), '\s+', ' ', 'g'),
-    ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f'])
-end;
--- mq_bad_ts: text present that no accepted form parses.
-create or replace macro mq_bad_ts(s) as coalesce(mq_fold(s), '') <> '' and mq_ts(s) is null;
--- mq_int: a whole number (5, 5.0, ５), else NULL; mq_bad_int: text present that is not one.
-create or replace macro mq_int(s) as case when regexp_full_match(mq_fold(s), '\d+(\.0+)?') then cast(cast(mq_fold(s) as double) as integer) end;
+-- mq_ts: a date or date-time in any accepted form, as local (Asia/Shanghai) time, else NULL.
+-- Dates: 2024-07-03, 2024/7/3, 2024.7.3, 2024年7月3日, 20240703, full-width digits, Excel
+-- serial numbers (from XLSX date cells). A date whose year comes last (10/01/2015) is read
+-- in the source's date order o, 'mdy' or 'dmy', and is refused under 'ymd' (the default;
+-- one whose year comes first is always year-month-day). Times after a space or T: 9:05,
+-- 09:05:00, 09:05:00.123, 下午3:05, 3:05 PM (12-hour hours 1-12: 上午12:30 is 00:30); a
+-- time with a zone (Z, +08:00, +0800, -05) is converted to Asia/Shanghai, whatever the
+-- session's TimeZone; a time without one stays as written.
+-- One regexp_extract splits the text into the struct p (a b c: the date's numbers in
+-- their written order; m: 上午/下午, h mi s f: the clock, ap: AM/PM, z: the zone; '' when
+-- absent, all '' when the text fits no form); the lambdas bind values once per row.
+create or replace macro mq_ts_text(p, o) as
+  case when length(p.a) = 4 then p.a || '-' || p.b || '-' || p.c
+    when length(p.c) = 4 and o = 'mdy' then p.c || '-' || p.a || '-' || p.b
+    when length(p.c) = 4 and o = 'dmy' then p.c || '-' || p.b || '-' || p.a end
+  || case when p.h = '' then ''
+    else ' ' || case when p.m || p.ap = '' then p.h
+        when p.h::int between 1 and 12 and p.m || upper(p.ap) in ('上午', 'AM', '下午', 'PM')
+          then (p.h::int % 12 + if(p.m || upper(p.ap) in ('下午', 'PM'), 12, 0))::varchar end
+      || ':' || p.mi || ':' || coalesce(nullif(p.s, ''), '00') || p.f end;
+create or replace macro mq_ts_parts(p, o) as case when p.z = '' then try_cast(mq_ts_text(p, o) as timestamp)
+  else timezone('Asia/Shanghai', try_cast(mq_ts_text(p, o) || replace(p.z, 'Z', '+00:00') as timestamptz)) end;
+create or replace macro mq_ts_in(s, o) as list_transform([mq_fold(s)], lambda mq_t: case
+  when mq_t is null or mq_t = '' then null
+  when regexp_full_match(mq_t, '[1-9]\d{4}(\.\d+)?')
+    then timestamp '1899-12-30 00:00:00' + to_seconds(round(cast(mq_t as double) * 86400))
+  when regexp_full_match(mq_t, '\d{8}') then try_strptime(mq_t, '%Y%m%d')
+  else list_transform([regexp_extract(mq_t,
+    '^(\d{1,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,4})\s*日?(?:(?:\s+|T|\s*(上午|下午)\s*)([01]?\d|2[0-3]):([0-5]?\d)(?::([0-5]?\d)(\.\d{1,9})?)?(?:\s*([AaPp][Mm]))?(?:\s*(Z|[+-]\d\d(?::?\d\d)?))?)?$',
+    ['a', 'b', 'c', 'm', 'h', 'mi', 's', 'f', 'ap', 'z'])], lambda mq_p: mq_ts_parts(mq_p, coalesce(o, 'ymd')))[1]
+end)[1];
+create or replace macro mq_ts(s) as mq_ts_in(s, 'ymd'), (s, o) as mq_ts_in(s, o);
+-- mq_bad_ts: text present that no accepted form parses (in date order o, default 'ymd').
+create or replace macro mq_bad_ts(s) as coalesce(mq_fold(s), '') <> '' and mq_ts_in(s, 'ymd') is null,
+  (s, o) as coalesce(mq_fold(s), '') <> '' and mq_ts_in(s, o) is null;
+-- mq_off_calendar: a parsed date outside [first, last], the days the working-day calendar
+-- covers: such a row is quarantined BAD_DATE, never guessed and never a failed run.
+create or replace macro mq_off_calendar(t, first, last) as t is not null and (cast(t as date) < first or cast(t as date) > last);
+-- mq_int: a whole number (5, 5.0, ５) of at most nine digits, so that it always fits the
+-- integer columns, else NULL; mq_bad_int: text present that is not one. A value that does
+-- not fit is a quarantined row (BAD_NUMBER), never a failed cast that stops the run.
+create or replace macro mq_int(s) as case when regexp_full_match(mq_fold(s), '0*\d{1,9}(\.0+)?') then try_cast(try_cast(mq_fold(s) as double) as integer) end;
 create or replace macro mq_bad_int(s) as coalesce(mq_fold(s), '') <> '' and mq_int(s) is null;
 -- mq_unknown: a label present that the vocabulary did not map.
 create or replace macro mq_unknown(s, mapped) as coalesce(mq_fold(s), '') <> '' and mapped is null;

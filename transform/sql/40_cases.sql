@@ -1,5 +1,5 @@
--- cases_all / cases: one row per case, its current state; key case_key. cases leaves out
--- the incomplete ones (case_incomplete below).
+-- cases_all / cases: one row per case, its current state; key case_key. A case that lacks a date its later stage
+-- needs is still a case: deadline_unknown names what is missing (docs/rules.md).
 -- Each field comes from the newest version whose export has that column (docs/rules.md);
 -- then the rules: withdrawn, closed, deadline on the working-day calendar, on time,
 -- processing days less waiting.
@@ -20,6 +20,12 @@ with current_state as (
     arg_min_null(item, version_rank) filter (where item_p) as item,
     arg_min_null(channel, version_rank) filter (where channel_p) as channel,
     arg_min_null(topic, version_rank) filter (where topic_p) as topic,
+    arg_min_null(topic_levels, version_rank) filter (where topic_p) as topic_levels,
+    arg_min_null(department, version_rank) filter (where department_p) as department,
+    arg_min_null(verdict, version_rank) filter (where verdict is not null) as verdict,
+    -- the first export (or update) that showed the case 已办结: a case closed without a
+    -- closure date counts as closed in close_rate from then on (CLOSED_WITHOUT_DATE)
+    min(coalesce(snapshot_date, cast(version_at as date))) filter (where status = '已办结') as closed_seen_date,
     arg_min_null(promised_days, version_rank) filter (where promised_days_p) as promised_days,
     arg_min_null(catalogue_days, version_rank) filter (where item_p) as catalogue_days,
     arg_min_null(due_at, version_rank) filter (where due_at_p) as due_at,
@@ -33,6 +39,8 @@ with current_state as (
     arg_min_null(result, version_rank) filter (where result_p) as result,
     arg_min_null(first_contact_at, version_rank) filter (where first_contact_at_p) as first_contact_at,
     bool_or(first_contact_at_p) as first_contact_exported,
+    bool_or(result_p) as result_exported,
+    bool_or(satisfaction_p) as satisfaction_exported,
     arg_min_null(feedback_at, version_rank) filter (where feedback_at_p) as feedback_at,
     arg_min_null(feedback_method, version_rank) filter (where feedback_method_p) as feedback_method,
     arg_min_null(satisfaction, version_rank) filter (where satisfaction_p) as satisfaction,
@@ -70,7 +78,7 @@ dated as (
     cast(closed_at as date) as closed_date_any,
     case category
       when '承诺件' then coalesce(promised_days, catalogue_days)
-      when '补办件' then coalesce(promised_days, catalogue_days, 0)
+      when '补办件' then coalesce(promised_days, catalogue_days)
       when '上报件' then (select escalated_reply_days from ref_settings)
       when '即办件' then (select immediate_days from ref_settings)
       when '建议件' then (select referred_days from ref_settings)
@@ -86,10 +94,12 @@ dated as (
 with_deadline as (
   select d.*,
     not d.is_withdrawn and d.closed_at is not null as is_closed,
+    not d.is_withdrawn and d.closed_at is null and d.status = '已办结' as is_closed_undated,
     case when d.clock_start_date is null then null
          when d.limit_days = 0 then d.clock_start_date
          else due.day end as deadline,
     -- waiting on the citizen's documents or the higher level's reply does not count
+    -- NULL where an end of the waiting is not known
     case d.category
       when '补办件' then c_done.workday_no - c_req.workday_no
       when '上报件' then c_reply.workday_no - c_esc.workday_no
@@ -106,40 +116,35 @@ with_deadline as (
   left join ref_calendar c_reply on c_reply.day = cast(d.reply_at as date)
 )
 select
-  case_key, case_no, unit_code, received_at, received_date, category, item, channel, topic,
+  case_key, case_no, unit_code, received_at, received_date, category, item, channel, topic, topic_levels, department, verdict,
+  is_closed_undated, case when is_closed_undated then closed_seen_date end as closed_seen_date,
   promised_days, catalogue_days, limit_days, due_at, supplement_requested_at, supplement_done_at,
   escalated_at, reply_at, closed_at, status, result, first_contact_at, first_contact_exported,
+  result_exported, satisfaction_exported,
   feedback_at, feedback_method, satisfaction, is_proxy, handler, citizen_name_masked,
   citizen_phone_masked, description, citizen_ref, description_ref, versions, no_case_no, version_at,
   is_withdrawn, is_closed, last_seen_open_date,
   case when is_closed then closed_date_any end as closed_date,
   is_closed and closed_date_any < last_seen_open_date as is_backdated_closure,
   clock_start_date, deadline,
-  clock_start_date is null and not is_withdrawn and category in ('补办件', '上报件') as is_waiting,
+  -- documents or the reply not yet in (or their date not known), the case open: not yet due
+  clock_start_date is null and not is_withdrawn and not is_closed and not is_closed_undated
+    and category in ('补办件', '上报件') as is_waiting,
   is_closed and closed_date_any <= deadline as is_on_time,
-  case when is_closed then gross_days - coalesce(waiting_days, 0) end as processing_days,
+  -- processing days need the deadline and, for 补办件 / 上报件, both ends of the waiting
+  case when is_closed and deadline is not null and waiting_days is not null then gross_days - waiting_days end as processing_days,
   due_at is not null and deadline is not null and cast(due_at as date) <> deadline as due_mismatch,
   first_contact_at is not null
-    and first_contact_at <= received_at + to_hours((select response_hours from ref_settings)) as responded_in_24h
+    and first_contact_at <= received_at + to_hours((select response_hours from ref_settings)) as responded_in_24h,
+  -- DEADLINE_UNKNOWN: what the case lacks for its deadline or its waiting (never withdrawn)
+  nullif(case when is_withdrawn then '' else concat_ws('、',
+    case when category in ('承诺件', '补办件') and limit_days is null then '承诺时限' end,
+    case when category = '补办件' and supplement_requested_at is null then '补正告知日期' end,
+    case when category = '补办件' and is_closed and supplement_done_at is null then '补齐日期' end,
+    case when category = '上报件' and escalated_at is null then '上报日期' end,
+    case when category = '上报件' and is_closed and reply_at is null then '上级批复日期' end) end, '') as deadline_unknown
 from with_deadline;
 
--- case_incomplete: one row per case whose versions together still lack what its class
--- needs (rules.md check 9 on the case); such a case is quarantined whole, never guessed.
-create or replace table case_incomplete as
-select case_key, concat_ws('; ',
-    case when category = '承诺件' and limit_days is null then 'promised case without a time limit or catalogue item' end,
-    case when category = '补办件' and supplement_requested_at is null then 'supplement case without supplement_requested_at' end,
-    case when category = '上报件' and escalated_at is null then 'escalated case without escalated_at' end,
-    case when category = '补办件' and closed_at is not null and supplement_done_at is null then 'closed supplement case without supplement_done_at' end,
-    case when category = '上报件' and closed_at is not null and reply_at is null then 'closed escalated case without reply_at' end,
-    case when status = '已办结' and closed_at is null then 'status 已办结 without closed_at' end) as detail
-from cases_all
-where (category = '承诺件' and limit_days is null)
-   or (category = '补办件' and supplement_requested_at is null)
-   or (category = '上报件' and escalated_at is null)
-   or (category = '补办件' and closed_at is not null and supplement_done_at is null)
-   or (category = '上报件' and closed_at is not null and reply_at is null)
-   or (status = '已办结' and closed_at is null);
-
-create or replace table cases as
-select * from cases_all anti join case_incomplete using (case_key);
+-- cases: every case. A case is never quarantined for what it lacks: a missing later-stage
+-- date is DEADLINE_UNKNOWN, a closure stated without a date is CLOSED_WITHOUT_DATE.
+create or replace table cases as select * from cases_all;

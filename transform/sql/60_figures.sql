@@ -7,62 +7,83 @@ with facts as (
   select p.period_id, p.start_date, p.end_date, p.cutoff, c.*,
     c.received_date between p.start_date and p.end_date as in_received,
     c.is_closed and c.closed_date between p.start_date and p.end_date as in_closed,
-    not c.is_withdrawn and c.deadline between p.start_date and p.end_date as in_due
+    not c.is_withdrawn and not c.is_closed_undated and c.deadline between p.start_date and p.end_date as in_due
   from cases c
   join periods p on
        c.received_date between p.start_date and p.end_date
     or c.closed_date between p.start_date and p.end_date
     or c.deadline between p.start_date and p.end_date
-    or (c.deadline <= p.cutoff and c.received_date <= p.cutoff and (c.closed_date is null or c.closed_date > p.cutoff))
+    or (c.deadline <= p.cutoff and c.received_date <= p.cutoff and (c.closed_date is null or c.closed_date > p.cutoff)
+        and not c.is_closed_undated)
 )
 select *,
   in_received and not is_withdrawn as in_received_active,
-  in_received and not is_withdrawn and is_closed and closed_date <= cutoff as closed_by_cutoff,
+  -- a case closed without a date counts once an export dated by the cutoff showed it closed
+  in_received and not is_withdrawn
+    and ((is_closed and closed_date <= cutoff) or (is_closed_undated and closed_seen_date <= cutoff)) as closed_by_cutoff,
   in_due and is_closed and closed_date <= deadline as due_met,
-  not is_withdrawn and received_date <= cutoff and not (is_closed and closed_date <= cutoff)
+  not is_withdrawn and not is_closed_undated and received_date <= cutoff and not (is_closed and closed_date <= cutoff)
     and deadline <= cutoff as is_overdue_open,
-  in_closed and not is_on_time as is_closed_late
+  coalesce(in_closed and not is_on_time, false) as is_closed_late
 from facts;
 
 -- figure_values: one row per (unit, period, breakdown, figure); key
 -- (unit_code, period_id, dim, dim_value, figure_id). dim 'all' has every unit × period,
 -- with 0 for counts and NULL for rates without a denominator; 'category', 'channel',
--- 'topic' and 'proxy' (代办 / 非代办) break the case figures down. value is NULL where the denominator is 0.
+-- 'topic' (its upper levels as 'topic_l1', 'topic_l2'), 'department' (where exported)
+-- and 'proxy' (代办 / 非代办) break the case figures down. value is NULL where the denominator is 0.
 -- inputs: case_period_facts, visits, services, periods, ref_units, ref_unit_tree, ref_settings.
 create or replace table figure_values as
 with settings as (select * from ref_settings),
 case_agg as (
   select t.ancestor as unit_code, f.period_id,
     case when grouping(f.category) = 0 then 'category' when grouping(f.channel) = 0 then 'channel'
-         when grouping(f.topic) = 0 then 'topic' when grouping(f.proxy_label) = 0 then 'proxy' else 'all' end as dim,
+         when grouping(f.topic) = 0 then 'topic' when grouping(f.proxy_label) = 0 then 'proxy'
+         when grouping(f.topic_l1) = 0 then 'topic_l1' when grouping(f.topic_l2) = 0 then 'topic_l2'
+         when grouping(f.department) = 0 then 'department' else 'all' end as dim,
     coalesce(case when grouping(f.category) = 0 then f.category when grouping(f.channel) = 0 then f.channel
-         when grouping(f.topic) = 0 then f.topic when grouping(f.proxy_label) = 0 then f.proxy_label end,
-      case when grouping(f.category) + grouping(f.channel) + grouping(f.topic) + grouping(f.proxy_label) = 4 then '' else '(空)' end) as dim_value,
+         when grouping(f.topic) = 0 then f.topic when grouping(f.proxy_label) = 0 then f.proxy_label
+         when grouping(f.topic_l1) = 0 then f.topic_l1 when grouping(f.topic_l2) = 0 then f.topic_l2
+         when grouping(f.department) = 0 then f.department end,
+      case when grouping(f.category) + grouping(f.channel) + grouping(f.topic) + grouping(f.proxy_label)
+                + grouping(f.topic_l1) + grouping(f.topic_l2) + grouping(f.department) = 7 then '' else '(空)' end) as dim_value,
     count(*) filter (where f.in_received) as received,
     count(*) filter (where f.in_closed) as closed,
     count(*) filter (where f.closed_by_cutoff) as close_num,
     count(*) filter (where f.in_received_active) as close_den,
     count(*) filter (where f.in_closed and f.is_on_time) as on_time_num,
+    count(*) filter (where f.in_closed and f.deadline is not null) as on_time_den,
     count(*) filter (where f.in_due and f.due_met) as due_num,
     count(*) filter (where f.in_due) as due_den,
     count(*) filter (where f.is_overdue_open) as overdue_open,
-    avg(f.processing_days) filter (where f.in_closed) as avg_days,
-    median(cast(f.processing_days as double)) filter (where f.in_closed) as median_days,
+    avg(f.processing_days) filter (where f.in_closed and f.processing_days is not null) as avg_days,
+    median(cast(f.processing_days as double)) filter (where f.in_closed and f.processing_days is not null) as median_days,
     sum(case f.result when '已解决' then 1.0 when '部分解决' then (select partial_weight from settings) else 0.0 end)
-      filter (where f.in_closed and f.result is distinct from '已解释') as res_num,
-    count(*) filter (where f.in_closed and f.result is distinct from '已解释') as res_den,
+      filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释') as res_num,
+    count(*) filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释') as res_den,
     count(*) filter (where f.in_received_active and f.first_contact_exported and f.responded_in_24h) as resp_num,
     count(*) filter (where f.in_received_active and f.first_contact_exported) as resp_den,
     count(*) filter (where f.in_closed and list_contains((select satisfied_labels from settings), f.satisfaction)) as sat_num,
     count(*) filter (where f.in_closed and f.satisfaction in ('满意', '基本满意', '不满意')) as rated,
+    count(*) filter (where f.in_closed and f.satisfaction_exported) as rating_den,
     count(*) filter (where f.in_received and f.is_proxy) as proxy_cases,
     count(*) filter (where f.in_closed and f.is_proxy and f.is_on_time) as proxy_on_time_num,
-    count(*) filter (where f.in_closed and f.is_proxy) as proxy_closed
-  from (select *, case when is_proxy then '代办' else '非代办' end as proxy_label from case_period_facts) f
+    count(*) filter (where f.in_closed and f.is_proxy and f.deadline is not null) as proxy_closed,
+    count(*) filter (where f.in_received and f.verdict = '按期') as stated_num,
+    count(*) filter (where f.in_received and f.verdict is not null) as stated_den
+  from (
+    select *, case when is_proxy then '代办' else '非代办' end as proxy_label,
+      -- the upper levels of a topic written in levels (城市管理 / 城市管理/市容环境), each a
+      -- breakdown of its own; a topic of one level is the topic breakdown alone
+      case when len(topic_levels) > 1 then topic_levels[1] end as topic_l1,
+      case when len(topic_levels) > 2 then topic_levels[1] || '/' || topic_levels[2] end as topic_l2
+    from case_period_facts) f
   join ref_unit_tree t on t.code = f.unit_code
   group by grouping sets ((t.ancestor, f.period_id), (t.ancestor, f.period_id, f.category),
                           (t.ancestor, f.period_id, f.channel), (t.ancestor, f.period_id, f.topic),
-                          (t.ancestor, f.period_id, f.proxy_label))
+                          (t.ancestor, f.period_id, f.proxy_label),
+                          (t.ancestor, f.period_id, f.topic_l1), (t.ancestor, f.period_id, f.topic_l2),
+                          (t.ancestor, f.period_id, f.department))
 ),
 grid as (
   -- every unit × period, so a unit with no cases shows 0 and "—", not nothing
@@ -99,6 +120,9 @@ breakdowns as (
     null::bigint as visit_persons, null::bigint as opinions, null::bigint as problems_solved,
     null::bigint as service_activities, null::bigint as volunteers, null::bigint as beneficiaries
   from case_agg where dim <> 'all'
+    -- a case without upper topic levels is in the topic breakdown, not in (空) of these
+    -- and a case whose exports name no department is in no department's row
+    and not (dim in ('topic_l1', 'topic_l2', 'department') and dim_value = '(空)')
 ),
 wide as (select * from all_dim union all by name select * from breakdowns),
 long as (
@@ -110,7 +134,7 @@ long as (
     ('received', coalesce(received, 0)::double, null::double),
     ('closed', coalesce(closed, 0), null),
     ('close_rate', coalesce(close_num, 0), coalesce(close_den, 0)),
-    ('on_time_rate', coalesce(on_time_num, 0), coalesce(closed, 0)),
+    ('on_time_rate', coalesce(on_time_num, 0), coalesce(on_time_den, 0)),
     ('due_on_time_rate', coalesce(due_num, 0), coalesce(due_den, 0)),
     ('overdue_open', coalesce(overdue_open, 0), null),
     ('avg_days', avg_days, null),
@@ -118,9 +142,10 @@ long as (
     ('resolution_rate', coalesce(res_num, 0), coalesce(res_den, 0)),
     ('response_rate', coalesce(resp_num, 0), coalesce(resp_den, 0)),
     ('satisfaction_rate', coalesce(sat_num, 0), coalesce(rated, 0)),
-    ('rating_rate', coalesce(rated, 0), coalesce(closed, 0)),
+    ('rating_rate', coalesce(rated, 0), coalesce(rating_den, 0)),
     ('proxy_cases', coalesce(proxy_cases, 0), null),
     ('proxy_on_time_rate', coalesce(proxy_on_time_num, 0), coalesce(proxy_closed, 0)),
+    ('stated_on_time_rate', coalesce(stated_num, 0), coalesce(stated_den, 0)),
     ('visit_persons', case when dim = 'all' then coalesce(visit_persons, 0) end, null),
     ('opinions', case when dim = 'all' then coalesce(opinions, 0) end, null),
     ('problems_solved', case when dim = 'all' then coalesce(problems_solved, 0) end, null),

@@ -7,6 +7,9 @@
 --                                working day (rules.quarter_end_min_cases, quarter_end_factor)
 --   EXPORTS_STOPPED              a unit's newest export in a village- or township-level
 --                                source is rules.export_gap_days or more older than the source's
+--   DEADLINE_UNKNOWN             a case lacking a date (or the limit) its deadline or its
+--                                waiting needs: counted, but kept out of what needs it
+--   CLOSED_WITHOUT_DATE          a case an export states closed without a closure date
 -- day is the date the flag is about (deadline, closure, the last working day, the unit's
 -- newest export), for filtering by period.
 -- inputs: cases, case_versions, periods, ref_calendar, ref_settings, ref_units,
@@ -71,6 +74,18 @@ select 'QUARTER_END_CLOSURES', unit_code, null, period_id, null, last_workday,
 from quarter_end
 where on_last >= (select quarter_end_min_cases from settings)
   and on_last * workdays >= (select quarter_end_factor from settings) * closed
+union all
+select 'DEADLINE_UNKNOWN', unit_code, case_key, null, null, coalesce(closed_date, received_date),
+  '缺' || deadline_unknown || case
+    when is_closed and deadline is null then '：期限无法计算，不计入按时办结率和办理时长'
+    when is_closed then '：等待时长无法计算，不计入办理时长'
+    when deadline is null then '：期限尚无法计算，尚未到期'
+    else '：等待时长无法计算' end
+from cases where deadline_unknown is not null
+union all
+select 'CLOSED_WITHOUT_DATE', unit_code, case_key, null, null, closed_seen_date,
+  strftime(closed_seen_date, '%Y-%m-%d') || ' 的导出显示已办结，但无办结日期：计入办结率，不计入办结量、按时办结率和办理时长'
+from cases where is_closed_undated
 union all
 select 'EXPORTS_STOPPED', unit_code, null, null, source, last_export,
   '来源 ' || source || ' 最近一次导出为 ' || strftime(last_export, '%Y-%m-%d') || '，该来源最新导出为 ' || strftime(latest, '%Y-%m-%d')

@@ -1,7 +1,6 @@
 -- quarantine: one row per raw row that was not loaded; key (kind, file_id, sheet, row_no).
 -- CONFLICT rows are every version of a case whose versions disagree (both values named);
--- a case that no version completes (case_incomplete) has every version MISSING_FIELD.
--- inputs: stg_cases, stg_visits, stg_services, case_versions_all, case_conflicts, case_incomplete.
+-- inputs: stg_cases, stg_visits, stg_services, case_versions_all, case_conflicts.
 create or replace table quarantine as
 select 'cases' as kind, file_id, source, path, sheet, row_no, reason, reason_detail as detail, case_no
 from stg_cases where reason is not null
@@ -9,10 +8,6 @@ union all
 select 'cases', v.file_id, v.source, v.path, v.sheet, v.row_no, 'CONFLICT',
   'case ' || v.case_key || ' versions disagree: ' || c.detail, v.case_no
 from case_versions_all v join case_conflicts c using (case_key)
-union all
-select 'cases', v.file_id, v.source, v.path, v.sheet, v.row_no, 'MISSING_FIELD',
-  'case ' || v.case_key || ': ' || i.detail, v.case_no
-from case_versions v join case_incomplete i using (case_key)
 union all
 select 'visits', file_id, source, path, sheet, row_no, reason, reason_detail, case_no from stg_visits where reason is not null
 union all

@@ -31,7 +31,7 @@ left join med m using (unit_code, period_id, figure_id)
 where v.dim = 'all'
   and v.figure_id in ('received', 'closed', 'close_rate', 'on_time_rate', 'due_on_time_rate', 'overdue_open',
     'avg_days', 'median_days', 'resolution_rate', 'response_rate', 'satisfaction_rate', 'rating_rate',
-    'proxy_cases', 'proxy_on_time_rate')
+    'proxy_cases', 'proxy_on_time_rate', 'stated_on_time_rate')
   and case
     when v.figure_id = 'avg_days' then (v.value is null) <> (a.mean is null) or abs(v.value - a.mean) > 1e-9
     when v.figure_id = 'median_days' then (v.value is null) <> (m.med is null) or abs(v.value - m.med) > 1e-9
