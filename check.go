@@ -89,6 +89,10 @@ func runCheck(ctx context.Context, w io.Writer, cfg *config.Config, o checkOptio
 		if err != nil {
 			return err
 		}
+		prof.DateOrders = map[string]string{}
+		for _, s := range cfg.Sources {
+			prof.DateOrders[s.Name] = s.DateOrder
+		}
 		opts.ProfileRows = o.ProfileRows
 		opts.Profile = func(src ingest.SourceConfig, fields []string, rows [][]string) any {
 			return profileSheet(ctx, prof, src, fields, rows)
@@ -134,6 +138,36 @@ func profileSheet(ctx context.Context, p *transform.Profiler, src ingest.SourceC
 	col := map[string]int{}
 	for i, f := range fields {
 		col[f] = i
+	}
+	// the source's defaults fill a field for rows that have none, as loading does
+	if len(src.Defaults) > 0 {
+		names := make([]string, 0, len(src.Defaults))
+		for f := range src.Defaults {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		filled := make([][]string, len(rows))
+		for i, r := range rows {
+			filled[i] = append([]string(nil), r...)
+		}
+		for _, f := range names {
+			d := src.Defaults[f]
+			j, ok := col[f]
+			if !ok {
+				j = len(fields)
+				fields = append(append([]string(nil), fields...), f)
+				col[f] = j
+			}
+			for i := range filled {
+				for len(filled[i]) <= j {
+					filled[i] = append(filled[i], "")
+				}
+				if strings.TrimSpace(filled[i][j]) == "" {
+					filled[i][j] = d
+				}
+			}
+		}
+		rows = filled
 	}
 	rowBad := make([]bool, len(rows))
 	for _, c := range transform.FieldChecks(src.Kind) {

@@ -252,7 +252,7 @@ func TestForgetResolve(t *testing.T) {
 	}
 	for _, f := range files {
 		if _, err := db.Exec(`insert into ingest_files values (?, 'src', 'cases', 'district', null, ?, 1, 'utf-8', null,
-			'2024-10-01 00:00:00', 0, 0, 0, 0, 0, 0, 0, 0, '[]', null)`, f.sha, f.path); err != nil {
+			'2024-10-01 00:00:00', 0, 0, 0, 0, 0, 0, 0, 0, '[]', null, 'ymd')`, f.sha, f.path); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -298,7 +298,7 @@ func TestForgetResolve(t *testing.T) {
 // restoreRegister puts a forgotten file's register row back, as a load would.
 func restoreRegister(db *sql.DB, sha string) error {
 	_, err := db.Exec(`insert into ingest_files select file_id, source, kind, 'district', null, path, 1, 'utf-8', null,
-		loaded_at, 0, 0, 0, 0, 0, 0, 0, 0, '[]', null from ingest_forgotten where file_id = ? order by forgotten_at desc limit 1`, sha)
+		loaded_at, 0, 0, 0, 0, 0, 0, 0, 0, '[]', null, 'ymd' from ingest_forgotten where file_id = ? order by forgotten_at desc limit 1`, sha)
 	return err
 }
 
@@ -318,7 +318,7 @@ func TestForgetIsOneTransaction(t *testing.T) {
 	sha := strings.Repeat("d", 64)
 	for _, q := range []string{
 		`insert into ingest_files values ('` + sha + `', 'src', 'cases', 'district', null, 'exports/d.csv', 1, 'utf-8', null,
-			'2024-10-01 00:00:00', 3, 2, 1, 0, 0, 0, 0, 0, '[]', null)`,
+			'2024-10-01 00:00:00', 3, 2, 1, 0, 0, 0, 0, 0, '[]', null, 'ymd')`,
 		`insert into raw_cases (file_id, sheet, row_no, bad_encoding) values ('` + sha + `', '', 2, false), ('` + sha + `', '', 3, false)`,
 		`insert into raw_case_personal (file_id, sheet, row_no) values ('` + sha + `', '', 2), ('` + sha + `', '', 3)`,
 		`create table transform_meta as select 'the config' as config_hash`,

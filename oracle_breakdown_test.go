@@ -35,7 +35,7 @@ func TestOracleBreakdowns(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, u := range truth.Units {
-			for _, dim := range []string{"category", "channel", "topic", "proxy"} {
+			for _, dim := range []string{"category", "channel", "topic", "proxy", "topic_l1", "topic_l2", "department"} {
 				got, err := r.Breakdown(ctx, per, u.Code, dim)
 				if err != nil {
 					t.Fatal(err)

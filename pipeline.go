@@ -87,6 +87,7 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	if err != nil {
 		return nil, err
 	}
+	noteStage("loading exports")
 	results, err := ingest.Run(ctx, p.db, ingest.Options{
 		Sources: p.cfg.Sources, BaseDir: p.cfg.Dir, Keyer: keyer, Logger: p.log.With("component", "ingest"),
 		KeepPersonalData: p.cfg.Privacy.KeepPersonalData, Progress: p.progress, ArchiveDir: p.cfg.Path(p.cfg.Archive),
@@ -110,10 +111,12 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 		}
 	}
 	p.log.Info("ingest finished", "loaded", loaded, "unchanged", unchanged, "failed", len(failed))
+	noteStage("transforming the loaded rows (all models run in one transaction)")
 	sum, err := transform.Run(ctx, p.db, p.transformOptions())
 	if err != nil {
 		return results, err
 	}
+	noteStage("writing outputs (the new figures were committed)")
 	p.log.Info("transform finished", "cases", sum.Cases, "quarantined", sum.Quarantined, "periods", sum.Periods, "duration", sum.Duration.Round(1e6))
 	if len(failed) > 0 {
 		return results, fmt.Errorf("%w: %d of %d (the others were loaded): %w", errSomeFilesFailed, len(failed), len(results), errors.Join(failed...))
@@ -128,6 +131,7 @@ func (p *pipeline) transformOptions() transform.Options {
 		UnitsHeaders: p.cfg.UnitsHeaders, CatalogueHeaders: p.cfg.CatalogueHeaders,
 		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash, LabelOverrides: p.cfg.LabelOverrides(),
 		TopicSeparators: p.cfg.TopicSeparators(),
+		OnModel:         func(name string) { noteStage("transforming: building model %s", filepath.Base(name)) },
 	}
 }
 
@@ -317,6 +321,15 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	if err != nil {
 		return "", err
 	}
+	// 问题数据: the quarantined rows of the scope, as many as the sheet lists, and the count.
+	quarantine := transform.QuarantineFilter{Limit: reports.ProblemRows}
+	if scope.Code != district.Code {
+		quarantine.Unit = scope.Code
+	}
+	problems, problemCount, err := r.Quarantine(ctx, quarantine)
+	if err != nil {
+		return "", err
+	}
 	months, err := r.Series(ctx, scope.Code, "month")
 	if err != nil {
 		return "", err
@@ -327,8 +340,8 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			trend = append(trend, m)
 		}
 	}
-	var breakdowns [4][]transform.BreakdownRow
-	for i, dim := range []string{"category", "channel", "topic", "proxy"} {
+	var breakdowns [6][]transform.BreakdownRow
+	for i, dim := range []string{"category", "channel", "topic", "proxy", "topic_l1", "department"} {
 		if breakdowns[i], err = r.Breakdown(ctx, per, scope.Code, dim); err != nil {
 			return "", err
 		}
@@ -383,8 +396,10 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	err = reports.Write(path, reports.Input{
 		District: district, Scope: scope, Period: per, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
+		TopicLevel1: breakdowns[4], Departments: breakdowns[5],
 		CaseLists: lists, Waiting: waiting, Flags: flags,
-		Cases: cases, Accounting: accts, Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
+		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
+		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy,
 	})
 	if err != nil {

@@ -12,6 +12,10 @@ import (
 // reasonOrder lists quarantine reasons in the order rows are checked (rules.md), with
 // the Chinese a reader needs; a code not listed follows, alphabetically, as is.
 var reasonOrder = []coded{
+	// what ingest finds in a row whatever its values, checked first
+	{"BAD_QUOTE", "引号未闭合"},
+	{"LINE_TOO_LONG", "行过长"},
+	{"CELL_TOO_LONG", "单元格过长"},
 	{"BAD_ENCODING", "编码错误"},
 	{"MISSING_FIELD", "缺少必填项"},
 	{"BAD_DATE", "日期无法识别"},
@@ -20,6 +24,7 @@ var reasonOrder = []coded{
 	{"BAD_NUMBER", "数字无效"},
 	{"FUTURE_DATE", "日期晚于导出"},
 	{"CLOSED_BEFORE_RECEIVED", "办结早于受理"},
+	{"CLOSED_WITHOUT_DATE", "办结无日期"},
 	{"CONFLICT", "版本冲突"},
 }
 

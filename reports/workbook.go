@@ -33,6 +33,10 @@ type Input struct {
 	Classes  []transform.BreakdownRow
 	Channels []transform.BreakdownRow
 	Topics   []transform.BreakdownRow
+	// TopicLevel1 and Departments break the figures down by a topic's first level and by
+	// the handling department, where exports state them; a sheet each when not empty.
+	TopicLevel1 []transform.BreakdownRow
+	Departments []transform.BreakdownRow
 	// Cases are the overdue-at-cutoff and closed-late cases within the scope; there
 	// may be more than a sheet holds.
 	Cases []transform.CaseRow
@@ -53,6 +57,12 @@ type Input struct {
 	// so in a banner row and in its printed header and footer. Otherwise Write masks
 	// anything personal that reached it unmasked.
 	AuditorCopy bool
+
+	// Problems are the quarantined rows within the scope as transform.Reader.Quarantine
+	// lists them (for a township, QuarantineFilter.Unit); 问题数据 shows the first
+	// ProblemRows. ProblemCount is how many the scope has in all.
+	Problems     []transform.QuarantinedRow
+	ProblemCount int
 }
 
 // Manifest names what a workbook was made from, so it can be remade and checked.
@@ -83,6 +93,8 @@ const (
 	sheetClasses     = "办理类别"
 	sheetChannels    = "来源渠道"
 	sheetTopics      = "诉求类型"
+	sheetTopicLevel1 = "诉求类型（一级）"
+	sheetDepartments = "处置单位"
 	sheetVisits      = "走访"
 	sheetServices    = "服务活动"
 	sheetRanking     = "综合排名"
@@ -136,6 +148,14 @@ func Write(path string, in Input) error {
 		sheetDef{sheetClasses, breakdownWriter(in.Classes, "办理类别")},
 		sheetDef{sheetChannels, breakdownWriter(in.Channels, "来源渠道")},
 		sheetDef{sheetTopics, breakdownWriter(in.Topics, "诉求类型")},
+	)
+	if len(in.TopicLevel1) > 0 {
+		sheets = append(sheets, sheetDef{sheetTopicLevel1, breakdownWriter(in.TopicLevel1, "诉求类型（一级）")})
+	}
+	if len(in.Departments) > 0 {
+		sheets = append(sheets, sheetDef{sheetDepartments, breakdownWriter(in.Departments, "处置单位")})
+	}
+	sheets = append(sheets,
 		sheetDef{sheetProxy, breakdownWriter(in.Proxy, "是否代办")},
 		sheetDef{sheetVisits, activityWriter(visitFigures)},
 		sheetDef{sheetServices, activityWriter(serviceFigures)},
@@ -158,6 +178,9 @@ func Write(path string, in Input) error {
 	order = append(order, listSheets...)
 	for _, s := range tail {
 		order = append(order, s.name)
+		if s.name == sheetSources {
+			order = append(order, sheetProblems) // streamed, written below
+		}
 	}
 	for i, name := range order {
 		if i == 0 {
@@ -183,6 +206,9 @@ func Write(path string, in Input) error {
 		return err
 	}
 	if err := writeCaseLists(b, m, listSheets); err != nil {
+		return err
+	}
+	if err := writeProblems(b, m); err != nil {
 		return err
 	}
 	b.f.SetActiveSheet(0)
@@ -325,6 +351,9 @@ func newModel(in Input) (*model, error) {
 	}
 	if err := m.sortCases(); err != nil {
 		return nil, err
+	}
+	if in.ProblemCount < len(in.Problems) {
+		return nil, fmt.Errorf("%d quarantined rows given, but a count of %d", len(in.Problems), in.ProblemCount)
 	}
 	m.rank()
 	return m, nil

@@ -1,9 +1,8 @@
-package transform
+package transform_test
 
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,31 +12,14 @@ import (
 	"github.com/minqing/minqing/ingest"
 	"github.com/minqing/minqing/privacy"
 	"github.com/minqing/minqing/store"
+	"github.com/minqing/minqing/transform"
 )
 
-// macroDB is an in-memory store (TimeZone Asia/Shanghai, as every store runs) holding
-// the model's macros (sql/00_macros.sql).
-func macroDB(t testing.TB) *sql.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	macros, err := fs.ReadFile(modelFS, "sql/00_macros.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(string(macros)); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 // TestDateForms reads every form of date exports carry (domain.md, "What exports really
-// look like") through mq_ts, as local time (Asia/Shanghai); want "" means the text is
-// refused (NULL, and mq_bad_ts true). The table runs in a store at Asia/Shanghai and in
-// one whose session is at New York: a zone is converted to Shanghai whatever the session's.
+// look like") through the models' mq_ts, as local time (Asia/Shanghai); want "" means the
+// text is refused (NULL, and mq_bad_ts true). The table runs with the session at
+// Asia/Shanghai, as every store runs, and at New York: a zone is converted to Shanghai
+// whatever the session's.
 func TestDateForms(t *testing.T) {
 	tests := []struct {
 		name, in, order, want string // order "" calls the one-argument mq_ts (ymd)
@@ -127,25 +109,24 @@ func TestDateForms(t *testing.T) {
 		{"trailing text", "2024-07-03 09:05 左右", "", ""},
 		{"seven digits", "2024073", "", ""},
 	}
-	shanghai := macroDB(t)
-	newYork := macroDB(t)
-	newYork.SetMaxOpenConns(1) // the session setting below holds on the one connection
-	if _, err := newYork.Exec(`set TimeZone = 'America/New_York'`); err != nil {
-		t.Fatal(err)
-	}
-	for _, session := range []struct {
-		name string
-		db   *sql.DB
-	}{{"Asia/Shanghai", shanghai}, {"America/New_York", newYork}} {
+	db := dateOrderStore(t) // any store the models ran in holds the macros
+	db.SetMaxOpenConns(1)   // so that the TimeZone set below holds for every query
+	for _, zone := range []string{"Asia/Shanghai", "America/New_York"} {
+		var session string
+		if _, err := db.Exec(`set TimeZone = '` + zone + `'`); err != nil {
+			t.Fatal(err)
+		} else if err := db.QueryRow(`select current_setting('TimeZone')`).Scan(&session); err != nil || session != zone {
+			t.Fatalf("session TimeZone %q (%v), want %s", session, err, zone)
+		}
 		for _, tc := range tests {
-			t.Run(session.name+"/"+tc.name, func(t *testing.T) {
+			t.Run(zone+"/"+tc.name, func(t *testing.T) {
 				q, args := `select mq_ts(?), mq_bad_ts(?)`, []any{tc.in, tc.in}
 				if tc.order != "" {
 					q, args = `select mq_ts(?, ?), mq_bad_ts(?, ?)`, []any{tc.in, tc.order, tc.in, tc.order}
 				}
 				var got sql.NullTime
 				var bad bool
-				if err := session.db.QueryRow(q, args...).Scan(&got, &bad); err != nil {
+				if err := db.QueryRow(q, args...).Scan(&got, &bad); err != nil {
 					t.Fatal(err)
 				}
 				switch {
@@ -172,7 +153,7 @@ func TestDateForms(t *testing.T) {
 	for _, in := range []any{nil, "", "  ", "　"} {
 		var got sql.NullTime
 		var bad bool
-		if err := shanghai.QueryRow(`select mq_ts(?, 'mdy'), mq_bad_ts(?, 'mdy')`, in, in).Scan(&got, &bad); err != nil {
+		if err := db.QueryRow(`select mq_ts(?, 'mdy'), mq_bad_ts(?, 'mdy')`, in, in).Scan(&got, &bad); err != nil {
 			t.Fatal(err)
 		}
 		if got.Valid || bad {
@@ -185,6 +166,35 @@ func TestDateForms(t *testing.T) {
 // models: the same US-ordered export loads under date_order: mdy and is quarantined
 // BAD_DATE under the default, never guessed; zones convert on the way in.
 func TestDateOrderSource(t *testing.T) {
+	db := dateOrderStore(t)
+	var orders string
+	if err := db.QueryRow(`select string_agg(source || '=' || date_order, ' ' order by source) from ingest_files`).Scan(&orders); err != nil {
+		t.Fatal(err)
+	}
+	if orders != "cn=ymd us=mdy" {
+		t.Errorf("ingest_files date orders %q, want cn=ymd us=mdy", orders)
+	}
+	for _, tc := range []struct{ caseNo, received, reason string }{
+		{"U1", "2015-10-01 10:07:00", ""},
+		{"U2", "2015-10-01 10:07:00", ""},
+		{"C1", "", "BAD_DATE"},
+		{"C2", "2015-10-01 15:05:00", ""},
+	} {
+		var received, reason sql.NullString
+		if err := db.QueryRow(`select strftime(received_at, '%Y-%m-%d %H:%M:%S'), reason from stg_cases where case_no = ?`, tc.caseNo).
+			Scan(&received, &reason); err != nil {
+			t.Fatalf("%s: %v", tc.caseNo, err)
+		}
+		if received.String != tc.received || reason.String != tc.reason {
+			t.Errorf("%s: received_at %q, reason %q; want %q, %q", tc.caseNo, received.String, reason.String, tc.received, tc.reason)
+		}
+	}
+}
+
+// dateOrderStore loads one US-ordered export under date_order: mdy (source us) and one
+// Chinese export under the default (source cn) into a fresh store, and transforms them.
+func dateOrderStore(t *testing.T) *sql.DB {
+	t.Helper()
 	dir := t.TempDir()
 	write := func(name, body string) {
 		t.Helper()
@@ -210,7 +220,7 @@ func TestDateOrderSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	keyer, _ := privacy.NewKeyer([]byte(strings.Repeat("k", 32)))
 	res, err := ingest.Run(ctx, db, ingest.Options{Sources: []ingest.SourceConfig{
 		{Name: "us", Kind: "cases", Level: "district", Paths: []string{"us/*.csv"}, Encoding: "auto", DateOrder: "mdy"},
@@ -224,30 +234,9 @@ func TestDateOrderSource(t *testing.T) {
 			t.Fatal(r.Err)
 		}
 	}
-	if _, err := Run(ctx, db, Options{UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"),
-		Rules: DefaultRules()}); err != nil {
+	if _, err := transform.Run(ctx, db, transform.Options{UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"),
+		Rules: transform.DefaultRules()}); err != nil {
 		t.Fatal(err)
 	}
-	var orders string
-	if err := db.QueryRow(`select string_agg(source || '=' || date_order, ' ' order by source) from ingest_files`).Scan(&orders); err != nil {
-		t.Fatal(err)
-	}
-	if orders != "cn=ymd us=mdy" {
-		t.Errorf("ingest_files date orders %q, want cn=ymd us=mdy", orders)
-	}
-	for _, tc := range []struct{ caseNo, received, reason string }{
-		{"U1", "2015-10-01 10:07:00", ""},
-		{"U2", "2015-10-01 10:07:00", ""},
-		{"C1", "", "BAD_DATE"},
-		{"C2", "2015-10-01 15:05:00", ""},
-	} {
-		var received, reason sql.NullString
-		if err := db.QueryRow(`select strftime(received_at, '%Y-%m-%d %H:%M:%S'), reason from stg_cases where case_no = ?`, tc.caseNo).
-			Scan(&received, &reason); err != nil {
-			t.Fatalf("%s: %v", tc.caseNo, err)
-		}
-		if received.String != tc.received || reason.String != tc.reason {
-			t.Errorf("%s: received_at %q, reason %q; want %q, %q", tc.caseNo, received.String, reason.String, tc.received, tc.reason)
-		}
-	}
+	return db
 }

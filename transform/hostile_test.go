@@ -1,18 +1,13 @@
 package transform_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/minqing/minqing/ingest"
-	"github.com/minqing/minqing/privacy"
-	"github.com/minqing/minqing/store"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -55,14 +50,9 @@ func TestHostileCellsNeverStopTheRun(t *testing.T) {
 				}
 				return hostileValues[rng.IntN(len(hostileValues))]
 			}
-			dir := t.TempDir()
-			write := func(name, body string) {
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			write("units.csv", "code,name,level,parent,aliases\n330199000000,和平区,district,,\n330199001000,青石镇,township,330199000000,\n330199001001,西街村,village,330199001000,西街\n")
-			write("catalogue.csv", "item,days\n居住证明,3\n")
+			files := map[string]string{"units.csv": "code,name,level,parent,aliases\n330199000000,和平区,district,,\n330199001000,青石镇,township,330199000000,\n330199001001,西街村,village,330199001000,西街\n",
+				"catalogue.csv": "item,days\n居住证明,3\n"}
+			write := func(name, body string) { files[name] = body }
 
 			const n = 120
 			var cases strings.Builder
@@ -114,30 +104,12 @@ func TestHostileCellsNeverStopTheRun(t *testing.T) {
 			}
 			write("services_20241231.json", string(b))
 
-			ctx := context.Background()
-			db, err := store.Open(ctx, "")
+			db, err := testLoad(t, files, []ingest.SourceConfig{
+				{Name: "cases", Kind: "cases", Level: "district", Paths: []string{"cases_*.csv"}, Encoding: "auto"},
+				{Name: "visits", Kind: "visits", Level: "village", Paths: []string{"visits_*.csv"}, Encoding: "auto"},
+				{Name: "services", Kind: "services", Level: "village", Paths: []string{"services_*.json"}, Encoding: "auto"},
+			}, &transform.Options{})
 			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			keyer, _ := privacy.NewKeyer([]byte(strings.Repeat("k", 32)))
-			res, err := ingest.Run(ctx, db, ingest.Options{
-				Sources: []ingest.SourceConfig{
-					{Name: "cases", Kind: "cases", Level: "district", Paths: []string{"cases_*.csv"}, Encoding: "auto"},
-					{Name: "visits", Kind: "visits", Level: "village", Paths: []string{"visits_*.csv"}, Encoding: "auto"},
-					{Name: "services", Kind: "services", Level: "village", Paths: []string{"services_*.json"}, Encoding: "auto"},
-				},
-				BaseDir: dir, Keyer: keyer,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range res {
-				if r.Err != nil {
-					t.Fatalf("loading %s: %v", r.Path, r.Err)
-				}
-			}
-			if _, err := transform.Run(ctx, db, transform.Options{UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules()}); err != nil {
 				t.Fatalf("the transform stopped on a cell value: %v", err)
 			}
 			rows, err := db.Query(`select path, rows_read, loaded, quarantined, skipped, rows_data from source_accounting order by path`)
@@ -145,21 +117,21 @@ func TestHostileCellsNeverStopTheRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer rows.Close()
-			files := 0
+			accounted := 0
 			for rows.Next() {
 				var path string
 				var read, loaded, quarantined, skipped, data int
 				if err := rows.Scan(&path, &read, &loaded, &quarantined, &skipped, &data); err != nil {
 					t.Fatal(err)
 				}
-				files++
+				accounted++
 				if read != loaded+quarantined+skipped || data != n || loaded < 0 {
 					t.Errorf("%s: read %d, loaded %d + quarantined %d + skipped %d; %d data rows, want %d", path, read, loaded, quarantined, skipped, data, n)
 				}
 				t.Logf("%s: %d loaded, %d quarantined", path, loaded, quarantined)
 			}
-			if files != 3 {
-				t.Errorf("%d files accounted for, want 3", files)
+			if accounted != 3 {
+				t.Errorf("%d files accounted for, want 3", accounted)
 			}
 			// every quarantined row names its file, row and reason
 			var unnamed int

@@ -1,17 +1,12 @@
 package transform_test
 
 import (
-	"context"
 	"database/sql"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/minqing/minqing/ingest"
-	"github.com/minqing/minqing/privacy"
-	"github.com/minqing/minqing/store"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -19,38 +14,10 @@ import (
 // "/") into a fresh store and transforms it.
 func loadPlatform(t *testing.T, header string, rows []string) *sql.DB {
 	t.Helper()
-	dir := t.TempDir()
-	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("units.csv", "code,name,level,parent,aliases\n330199000000,和平区,district,,\n330199001000,青石镇,township,330199000000,\n330199001001,西街村,village,330199001000,西街\n")
-	write("catalogue.csv", "item,days\n居住证明,3\n")
-	write("platform_20240930.csv", header+"\n"+strings.Join(rows, "\n")+"\n")
-	ctx := context.Background()
-	db, err := store.Open(ctx, "")
+	db, err := testLoad(t, map[string]string{"platform_20240930.csv": header + "\n" + strings.Join(rows, "\n") + "\n"},
+		[]ingest.SourceConfig{{Name: "platform", Kind: "cases", Level: "district", Paths: []string{"platform_*.csv"}, Encoding: "auto", TopicSeparator: "/"}},
+		&transform.Options{TopicSeparators: map[string]string{"platform": "/"}})
 	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	keyer, _ := privacy.NewKeyer([]byte(strings.Repeat("k", 32)))
-	res, err := ingest.Run(ctx, db, ingest.Options{
-		Sources: []ingest.SourceConfig{{Name: "platform", Kind: "cases", Level: "district", Paths: []string{"platform_*.csv"}, Encoding: "auto", TopicSeparator: "/"}},
-		BaseDir: dir, Keyer: keyer,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			t.Fatal(r.Err)
-		}
-	}
-	if _, err := transform.Run(ctx, db, transform.Options{
-		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules(),
-		TopicSeparators: map[string]string{"platform": "/"},
-	}); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/minqing/minqing/ingest"
-	"github.com/minqing/minqing/privacy"
-	"github.com/minqing/minqing/store"
 	"github.com/minqing/minqing/transform"
 	"github.com/minqing/minqing/transform/calendar"
 )
@@ -35,43 +33,9 @@ func loadMini(t *testing.T, header string, rows []string, overrides ...transform
 // loadMiniRules is loadMini under other counting rules.
 func loadMiniRules(t *testing.T, header string, rows []string, rules transform.Rules, overrides ...transform.LabelOverride) (*sql.DB, error) {
 	t.Helper()
-	dir := t.TempDir()
-	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("units.csv", "code,name,level,parent,aliases\n"+
-		"330199000000,和平区,district,,\n"+
-		"330199001000,青石镇,township,330199000000,\n"+
-		"330199001001,西街村,village,330199001000,西街\n"+
-		"330199001002,东湖社区,village,330199001000,\n")
-	write("catalogue.csv", "item,days\n低保申请,10\n居住证明,3\n")
-	write("cases_20241231.csv", header+"\n"+strings.Join(rows, "\n")+"\n")
-	ctx := context.Background()
-	db, err := store.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	keyer, _ := privacy.NewKeyer([]byte(strings.Repeat("k", 32)))
-	res, err := ingest.Run(ctx, db, ingest.Options{
-		Sources: []ingest.SourceConfig{{Name: "test", Kind: "cases", Level: "district", Paths: []string{"cases_*.csv"}, Encoding: "auto"}},
-		BaseDir: dir, Keyer: keyer,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			t.Fatal(r.Err)
-		}
-	}
-	_, err = transform.Run(ctx, db, transform.Options{
-		UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: rules,
-		LabelOverrides: overrides,
-	})
-	return db, err
+	return testLoad(t, map[string]string{"cases_20241231.csv": header + "\n" + strings.Join(rows, "\n") + "\n"},
+		[]ingest.SourceConfig{{Name: "test", Kind: "cases", Level: "district", Paths: []string{"cases_*.csv"}, Encoding: "auto"}},
+		&transform.Options{Rules: rules, LabelOverrides: overrides})
 }
 
 const header = "诉求编号,承办单位,受理时间,办理类别,服务事项,承诺时限,补正告知日期,补齐日期,上报日期,上级批复日期,办结时间,办理状态,办理结果,满意度,办结期限,更新时间"
@@ -199,6 +163,11 @@ func TestQuarantineReasons(t *testing.T) {
 	db.QueryRow(`select count(*) from cases`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d cases loaded from rows that are all bad", n)
+	}
+	// an unknown label is named with its field and value
+	var detail string
+	if err := db.QueryRow(`select detail from quarantine where case_no = 'Q4'`).Scan(&detail); err != nil || !strings.Contains(detail, "category 特办件") {
+		t.Errorf("UNKNOWN_LABEL detail %q (%v), want the field and the value named", detail, err)
 	}
 }
 

@@ -37,6 +37,9 @@ type Options struct {
 	// TopicSeparators maps a source to the separator its exports write topic levels with
 	// (城市管理/市容环境/占道经营 with "/"): each level becomes a breakdown of its own.
 	TopicSeparators map[string]string
+	// OnModel, if set, is told the name of each model before it is built (the crash
+	// guard records it, so a process that dies says where).
+	OnModel func(name string)
 	// ConfigHash identifies the configuration the figures are made under; it is stored
 	// with them so that no output publishes figures made under another (Reader.ConfigHash).
 	ConfigHash string
@@ -89,6 +92,9 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	for _, name := range names[1:] {
+		if opts.OnModel != nil {
+			opts.OnModel(name)
+		}
 		t := time.Now()
 		if err := execFile(ctx, tx, modelFS, name); err != nil {
 			return Summary{}, err

@@ -82,14 +82,19 @@ func FieldChecks(kind string) []FieldCheck {
 }
 
 // badExpr is the SQL that is true when value v of field c quarantines its row, in the
-// same macros and tables staging uses. source and exporter are SQL expressions.
-func badExpr(c FieldCheck, v, source, exporter string) string {
+// same macros and tables staging uses. source, exporter and dateOrder (the source's
+// date_order) are SQL expressions.
+func badExpr(c FieldCheck, v, source, exporter, dateOrder string) string {
 	switch c.Check {
 	case CheckDate:
-		return fmt.Sprintf(`(mq_bad_ts(%[1]s) or mq_off_calendar(mq_ts(%[1]s), (select min(day) from ref_calendar), (select max(day) from ref_calendar)))`, v)
+		return fmt.Sprintf(`(mq_bad_ts(%[1]s, %[2]s) or mq_off_calendar(mq_ts(%[1]s, %[2]s), (select min(day) from ref_calendar), (select max(day) from ref_calendar)))`, v, dateOrder)
 	case CheckInt:
 		return fmt.Sprintf(`mq_bad_int(%s)`, v)
 	case CheckVocabulary:
+		if c.Field == "result" {
+			// as staging: a result column may hold the platform's verdict (按期办结) instead
+			return fmt.Sprintf(`mq_unknown(%[1]s, (select l.value from label_map l where l.source = %[2]s and l.field in ('result', 'verdict') and l.label_key = mq_key(%[1]s) limit 1))`, v, source)
+		}
 		return fmt.Sprintf(`mq_unknown(%[1]s, (select l.value from label_map l where l.source = %[2]s and l.field = '%[3]s' and l.label_key = mq_key(%[1]s)))`, v, source, c.Field)
 	case CheckUnit:
 		// as sql/15_unit_matches.sql: by code, name, alias or suffixed name, within the
@@ -105,6 +110,8 @@ func badExpr(c FieldCheck, v, source, exporter string) string {
 // It is not safe for concurrent use.
 type Profiler struct {
 	db *sql.DB
+	// DateOrders maps a source to its date_order (ymd when absent), as staging reads it.
+	DateOrders map[string]string
 }
 
 // NewProfiler loads the macros and reference tables into db, which should be an empty
@@ -162,9 +169,13 @@ func (p *Profiler) Bad(ctx context.Context, c FieldCheck, source, exporter strin
 		exp = exporter
 	}
 	q := `with v as (select unnest(from_json(?, '["VARCHAR"]')) as v, unnest(range(len(from_json(?, '["VARCHAR"]')))) as i),
-		p as (select ?::varchar as source, ?::varchar as exporter)
-		select i, ` + badExpr(c, "v.v", "p.source", "p.exporter") + ` from v, p order by i`
-	rows, err := p.db.QueryContext(ctx, q, string(list), string(list), source, exp)
+		p as (select ?::varchar as source, ?::varchar as exporter, ?::varchar as date_order)
+		select i, ` + badExpr(c, "v.v", "p.source", "p.exporter", "p.date_order") + ` from v, p order by i`
+	order := p.DateOrders[source]
+	if order == "" {
+		order = "ymd"
+	}
+	rows, err := p.db.QueryContext(ctx, q, string(list), string(list), source, exp, order)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s values: %w", c.Field, err)
 	}
@@ -189,20 +200,41 @@ type QuarantinedRow struct {
 	Row                       int
 	Reason, Field, Value      string
 	Detail                    string
+	// Unit is the code of the unit the row's unit names, "" when it names none, or
+	// more than one, within the exporting unit's subtree.
+	Unit string
 }
 
 // QuarantineFilter narrows Reader.Quarantine; empty fields match everything.
 type QuarantineFilter struct {
 	Source, Reason string
-	Limit          int // 0: every row
+	// Unit keeps the rows of a unit's subtree: rows whose unit names a unit in it, rows
+	// of files a unit in it exported, and, since their unit cannot say where they
+	// belong, rows whose unit names no one unit from files holding rows of the subtree.
+	Unit  string
+	Limit int // 0: every row
+}
+
+// quarantineScope is the SQL that is true when quarantined row q (of a file fi, with
+// its unit match um) passes QuarantineFilter; it takes the filter's source, reason and
+// unit (four times) as placeholders.
+const quarantineScope = `(? = '' or q.source = ?) and (? = '' or q.reason = ?) and (? = ''
+	or (um.matches = 1 and um.unit_code in (select t.code from ref_unit_tree t where t.ancestor = ?))
+	or fi.exporter_unit in (select t.code from ref_unit_tree t where t.ancestor = ?)
+	or (coalesce(um.matches, 0) <> 1 and q.file_id in (select m.file_id from unit_matches m
+		join ref_unit_tree t on t.code = m.unit_code and t.ancestor = ? where m.matches = 1)))`
+
+func (f QuarantineFilter) args() []any {
+	return []any{f.Source, f.Source, f.Reason, f.Reason, f.Unit, f.Unit, f.Unit, f.Unit}
 }
 
 // Quarantine lists quarantined rows by source, file, sheet and row, with the field and
 // value that quarantined each, and the total count matching the filter.
 func (r *Reader) Quarantine(ctx context.Context, f QuarantineFilter) ([]QuarantinedRow, int, error) {
 	var total int
-	if err := r.db.QueryRowContext(ctx, `select count(*) from quarantine where (? = '' or source = ?) and (? = '' or reason = ?)`,
-		f.Source, f.Source, f.Reason, f.Reason).Scan(&total); err != nil {
+	if err := r.db.QueryRowContext(ctx, `select count(*) from quarantine q join ingest_files fi using (file_id)
+		left join unit_matches um on um.kind = q.kind and um.file_id = q.file_id and um.sheet = q.sheet and um.row_no = q.row_no
+		where `+quarantineScope, f.args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("counting quarantined rows: %w", err)
 	}
 	var parts []string
@@ -210,18 +242,20 @@ func (r *Reader) Quarantine(ctx context.Context, f QuarantineFilter) ([]Quaranti
 		var items []string
 		for _, c := range FieldChecks(kind) {
 			items = append(items, fmt.Sprintf(`{'r': '%s', 'f': '%s', 'v': r.%s, 'bad': %s}`,
-				c.Reason(), c.Field, c.Field, badExpr(c, "r."+c.Field, "q.source", "fi.exporter_unit")))
+				c.Reason(), c.Field, c.Field, badExpr(c, "r."+c.Field, "q.source", "fi.exporter_unit", "fi.date_order")))
 		}
 		parts = append(parts, fmt.Sprintf(`select q.kind, q.source, q.path, q.sheet, q.row_no, q.reason, q.detail,
-			list_filter([%s], x -> x.r = q.reason and x.bad)[1] as hit
+			list_filter([%s], x -> x.r = q.reason and x.bad)[1] as hit,
+			case when um.matches = 1 then um.unit_code end as unit
 			from quarantine q join %s r using (file_id, sheet, row_no) join ingest_files fi on fi.file_id = q.file_id
-			where q.kind = '%s' and (? = '' or q.source = ?) and (? = '' or q.reason = ?)`, strings.Join(items, ", "), raw, kind))
+			left join unit_matches um on um.kind = q.kind and um.file_id = q.file_id and um.sheet = q.sheet and um.row_no = q.row_no
+			where q.kind = '%s' and %s`, strings.Join(items, ", "), raw, kind, quarantineScope))
 	}
-	q := `select kind, source, path, coalesce(sheet, ''), row_no, reason, coalesce(hit.f, ''), coalesce(hit.v, ''), coalesce(detail, '') from (` +
+	q := `select kind, source, path, coalesce(sheet, ''), row_no, reason, coalesce(hit.f, ''), coalesce(hit.v, ''), coalesce(detail, ''), coalesce(unit, '') from (` +
 		strings.Join(parts, " union all ") + `) order by source, path, sheet, row_no, reason`
 	var args []any
 	for range parts {
-		args = append(args, f.Source, f.Source, f.Reason, f.Reason)
+		args = append(args, f.args()...)
 	}
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" limit %d", f.Limit)
@@ -234,7 +268,7 @@ func (r *Reader) Quarantine(ctx context.Context, f QuarantineFilter) ([]Quaranti
 	var out []QuarantinedRow
 	for rows.Next() {
 		var x QuarantinedRow
-		if err := rows.Scan(&x.Kind, &x.Source, &x.File, &x.Sheet, &x.Row, &x.Reason, &x.Field, &x.Value, &x.Detail); err != nil {
+		if err := rows.Scan(&x.Kind, &x.Source, &x.File, &x.Sheet, &x.Row, &x.Reason, &x.Field, &x.Value, &x.Detail, &x.Unit); err != nil {
 			return nil, 0, fmt.Errorf("listing quarantined rows: %w", err)
 		}
 		out = append(out, x)

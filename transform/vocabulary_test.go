@@ -1,8 +1,17 @@
 package transform_test
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/privacy"
+	"github.com/minqing/minqing/store"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -88,5 +97,72 @@ func TestKnownLabel(t *testing.T) {
 		if got, err := transform.KnownLabel(tc[0], tc[1]); err == nil {
 			t.Errorf("KnownLabel(%s, %s) = %q, want an error", tc[0], tc[1], got)
 		}
+	}
+}
+
+// TestDefaults: a source's defaults fill a field for every row that has none (no such
+// column: channel; an empty cell: category), never a value the row has, and each file
+// states which defaults it took and for how many rows, whether the rows reach the store
+// through read_csv or (keeping personal data) the Appender.
+func TestDefaults(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint("keep_personal_data=", keep), func(t *testing.T) { testDefaults(t, keep) })
+	}
+}
+
+func testDefaults(t *testing.T, keep bool) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("units.csv", "code,name,level,parent,aliases\n330199000000,和平区,district,,\n330199001000,青石镇,township,330199000000,\n330199001001,西街村,village,330199001000,西街\n")
+	write("hotline_20241231.csv", "诉求编号,承办单位,受理时间,办理类别,办结时间,办理状态\n"+
+		"D1,西街村,2024-07-01 09:00,,2024-07-01 10:00,已办结\n"+
+		"D2,西街村,2024-07-01 09:00,承诺件,,办理中\n"+
+		"D3,西街村,2024-07-01 09:00, ,2024-07-01 10:00,已办结\n")
+	ctx := context.Background()
+	db, err := store.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keyer, _ := privacy.NewKeyer([]byte(strings.Repeat("k", 32)))
+	res, err := ingest.Run(ctx, db, ingest.Options{
+		Sources: []ingest.SourceConfig{{Name: "hotline", Kind: "cases", Level: "district", Paths: []string{"hotline_*.csv"}, Encoding: "auto",
+			Defaults: map[string]string{"channel": "12345熱線", "category": "即办件", "item": "居住证明"}}},
+		BaseDir: dir, Keyer: keyer, KeepPersonalData: keep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("loading: %+v", res)
+	}
+	if want := map[bool]string{false: "read_csv", true: "appender"}[keep]; res[0].Loader != want {
+		t.Errorf("loaded through %s, want %s", res[0].Loader, want)
+	}
+	if _, err := transform.Run(ctx, db, transform.Options{UnitsFile: filepath.Join(dir, "units.csv"), Rules: transform.DefaultRules()}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{"D1": {"热线", "即办件"}, "D2": {"热线", "承诺件"}, "D3": {"热线", "即办件"}}
+	for no, w := range want {
+		var got [2]string
+		if err := db.QueryRow(`select channel, category from cases where case_no = ?`, no).Scan(&got[0], &got[1]); err != nil {
+			t.Errorf("%s: %v", no, err)
+			continue
+		}
+		if got != w {
+			t.Errorf("%s: channel, category = %q, want %q", no, got, w)
+		}
+	}
+	accts, err := transform.NewReader(db).Accounting(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDefaults := []transform.AppliedDefault{{"category", "即办件", 2}, {"channel", "12345熱線", 3}, {"item", "居住证明", 3}}
+	if len(accts) != 1 || !reflect.DeepEqual(accts[0].Defaults, wantDefaults) {
+		t.Errorf("accounting defaults = %+v, want %+v", accts, wantDefaults)
 	}
 }

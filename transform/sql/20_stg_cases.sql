@@ -87,6 +87,15 @@ typed as (
     mq_unknown(category, category_v) or mq_unknown(status, status_v) or mq_unknown(result, coalesce(result_v, verdict_v))
       or mq_unknown(satisfaction, satisfaction_v) or mq_unknown(channel, channel_v)
       or mq_unknown(proxy, proxy_v) or mq_unknown(feedback_method, feedback_method_v) as unknown_label,
+    -- which field holds which unknown label, for the quarantine's detail
+    concat_ws('; ',
+      case when mq_unknown(category, category_v) then 'category ' || trim(category) end,
+      case when mq_unknown(status, status_v) then 'status ' || trim(status) end,
+      case when mq_unknown(result, coalesce(result_v, verdict_v)) then 'result ' || trim(result) end,
+      case when mq_unknown(satisfaction, satisfaction_v) then 'satisfaction ' || trim(satisfaction) end,
+      case when mq_unknown(channel, channel_v) then 'channel ' || trim(channel) end,
+      case when mq_unknown(proxy, proxy_v) then 'proxy ' || trim(proxy) end,
+      case when mq_unknown(feedback_method, feedback_method_v) then 'feedback_method ' || trim(feedback_method) end) as unknown_label_detail,
     mq_bad_int(promised_days) as bad_number
   from labelled
 ),
@@ -123,7 +132,7 @@ reasoned as (
       when off_calendar then 'a date outside the years the working-day calendar covers (' || calendar_years || ')'
       when unit_code is null or unit_matches <> 1 then
         case when unit_matches > 1 then 'unit names more than one unit: ' else 'unit not in the register: ' end || coalesce(unit_text, '')
-      when unknown_label then 'a label the vocabulary does not know'
+      when unknown_label then 'a label the vocabulary does not know: ' || unknown_label_detail
       when bad_number then 'promised_days is not a whole number'
       when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
              reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'a date after the export''s own date ' || strftime(known_at, '%Y-%m-%d %H:%M')
@@ -131,4 +140,4 @@ reasoned as (
     end as reason_detail
   from checked
 )
-select * exclude (missing_core, bad_date, unknown_label, bad_number, off_calendar, calendar_years) from reasoned;
+select * exclude (missing_core, bad_date, unknown_label, unknown_label_detail, bad_number, off_calendar, calendar_years) from reasoned;
