@@ -29,6 +29,8 @@ func newAuditCmd(c *cli) *cobra.Command {
                                is rules.export_gap_days or more older than the source's newest
   DEADLINE_UNKNOWN             a case lacking a date (or the limit) its deadline or its waiting
                                needs: it counts, but not in the figures that need that date
+  LONG_WAIT                    a 补办件 or 上报件 waited (or still waits, at the newest export) for
+                               documents or a reply more than rules.long_wait_days working days
   CLOSED_WITHOUT_DATE          an export states the case closed but gives no closure date: it
                                counts in close_rate, not in closed, on-time or processing time
 With --period, only the flags dated in it (and every EXPORTS_STOPPED).`,
@@ -67,7 +69,7 @@ func printAuditFlags(w io.Writer, flags []transform.AuditFlag) error {
 		counts[f.Flag]++
 	}
 	fmt.Fprintf(w, "flags: %d", len(flags))
-	for _, code := range []string{"BACKDATED_CLOSURE", "DUE_MISMATCH", "SATISFACTION_BEFORE_CLOSURE", "QUARTER_END_CLOSURES", "EXPORTS_STOPPED", "DEADLINE_UNKNOWN", "CLOSED_WITHOUT_DATE"} {
+	for _, code := range []string{"BACKDATED_CLOSURE", "DUE_MISMATCH", "SATISFACTION_BEFORE_CLOSURE", "QUARTER_END_CLOSURES", "EXPORTS_STOPPED", "DEADLINE_UNKNOWN", "CLOSED_WITHOUT_DATE", "LONG_WAIT"} {
 		fmt.Fprintf(w, " %s=%d", code, counts[code])
 	}
 	fmt.Fprintln(w)

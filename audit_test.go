@@ -58,7 +58,8 @@ func TestAudit(t *testing.T) {
 	if len(missing)+len(extra) > 0 {
 		t.Errorf("audit misses %d flags of the truth %v and adds %d %v", len(missing), missing, len(extra), extra)
 	}
-	for _, c := range []string{fixtures.FlagDueMismatch, fixtures.FlagBackdatedClosure, fixtures.FlagQuarterEndClosures, fixtures.FlagRatedBeforeClosure, fixtures.FlagExportsStopped, fixtures.FlagDeadlineUnknown} {
+	for _, c := range []string{fixtures.FlagDueMismatch, fixtures.FlagBackdatedClosure, fixtures.FlagQuarterEndClosures, fixtures.FlagRatedBeforeClosure, fixtures.FlagExportsStopped, fixtures.FlagDeadlineUnknown,
+		fixtures.FlagClosedWithoutDate, fixtures.FlagLongWait} {
 		if codes[c] == 0 {
 			t.Errorf("the fixtures have no %s: the test shows nothing", c)
 		}

@@ -199,6 +199,7 @@ func settings(r transform.Rules) [][2]string {
 		{"季末集中办结提示：最后一个工作日办结件数下限", strconv.Itoa(r.QuarterEndMinCases)},
 		{"季末集中办结提示：相对本季度日均办结数的倍数", strconv.FormatFloat(r.QuarterEndFactor, 'g', -1, 64)},
 		{"导出中断提示：落后于来源最新导出的天数", strconv.Itoa(r.ExportGapDays)},
+		{"等待过久提示：等待补正材料或上级批复超过的工作日数", strconv.Itoa(r.LongWaitDays)},
 	}
 }
 

@@ -13,6 +13,7 @@ var flagNames = map[string]string{
 	"EXPORTS_STOPPED":             "导出中断",
 	"DEADLINE_UNKNOWN":            "期限无法计算",
 	"CLOSED_WITHOUT_DATE":         "办结无日期",
+	"LONG_WAIT":                   "等待过久",
 }
 
 // writeFlags writes 审计提示: one row per flag of `minqing audit` within the period
@@ -24,7 +25,7 @@ func writeFlags(s *sheet, m *model) {
 		"登记期限与规则不符：导出的办结期限与按工作日规则计算的期限不同；办结前已有满意度评价：某次导出中诉求尚未办结却已有评价；"+
 		"季末集中办结：某单位在季度最后一个工作日办结本单位诉求件数达到设定下限且达到本季度日均办结数的设定倍数（见指标说明中的设置）；"+
 		"导出中断：某单位在村级或乡镇级来源中的最近一次导出比该来源最新导出早设定天数以上；"+
-		"期限无法计算：诉求缺少计算期限或等待时长所需的日期（补正告知日期、补齐日期、上报日期、上级批复日期）或承诺时限，照常计入受理量等指标，只不计入需要该日期的指标。", stNote)
+		"等待过久：补办件、上报件等待补正材料或上级批复超过设定的工作日数（尚未等到的，计至最新导出日）；期限无法计算：诉求缺少计算期限或等待时长所需的日期（补正告知日期、补齐日期、上报日期、上级批复日期）或承诺时限，照常计入受理量等指标，只不计入需要该日期的指标。", stNote)
 	headerRow := top + 2
 	row := s.header(headerRow, titles)
 	for _, f := range m.in.Flags {

@@ -472,7 +472,7 @@ func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []Ca
 		`create or replace table ref_settings (partial_weight double, satisfied_labels varchar[], escalated_reply_days integer,
 			w_response double, w_resolution double, w_satisfaction double,
 			quarter_end_min_cases integer, quarter_end_factor double, export_gap_days integer,
-			immediate_days integer, referred_days integer, response_hours integer)`,
+			immediate_days integer, referred_days integer, response_hours integer, long_wait_days integer)`,
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
@@ -505,11 +505,11 @@ func loadReference(ctx context.Context, tx *sql.Tx, units []UnitRecord, cat []Ca
 		return err
 	}
 	labelsList := "[" + quoteList(rules.SatisfiedLabels) + "]"
-	if _, err := tx.ExecContext(ctx, `insert into ref_settings values (?, `+labelsList+`::varchar[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `insert into ref_settings values (?, `+labelsList+`::varchar[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rules.PartialResolutionWeight, rules.EscalatedReplyDays,
 		rules.ScoreWeights["response_rate"], rules.ScoreWeights["resolution_rate"], rules.ScoreWeights["satisfaction_rate"],
 		rules.QuarterEndMinCases, rules.QuarterEndFactor, rules.ExportGapDays,
-		rules.ImmediateDays, rules.ReferredDays, rules.ResponseHours); err != nil {
+		rules.ImmediateDays, rules.ReferredDays, rules.ResponseHours, rules.LongWaitDays); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
 	}
 	return nil

@@ -32,6 +32,9 @@ type Rules struct {
 	// its newest export in a village- or township-level source is at least this many days
 	// older than the source's newest.
 	ExportGapDays int `yaml:"export_gap_days"`
+	// LongWaitDays flags a 补办件 or 上报件 that waited, or has been waiting, for the
+	// documents or the reply more than this many working days (LONG_WAIT).
+	LongWaitDays int `yaml:"long_wait_days"`
 }
 
 // DefaultRules returns domain.md's defaults.
@@ -47,6 +50,7 @@ func DefaultRules() Rules {
 		QuarterEndMinCases:      5,
 		QuarterEndFactor:        4,
 		ExportGapDays:           30,
+		LongWaitDays:            30,
 	}
 }
 
@@ -85,6 +89,9 @@ func (r Rules) Validate() error {
 	}
 	if r.ExportGapDays < 1 {
 		errs = append(errs, fmt.Errorf("export_gap_days: %d is less than 1", r.ExportGapDays))
+	}
+	if r.LongWaitDays < 1 {
+		errs = append(errs, fmt.Errorf("long_wait_days: %d is less than 1", r.LongWaitDays))
 	}
 	sum := 0.0
 	for k, w := range r.ScoreWeights {

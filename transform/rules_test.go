@@ -367,6 +367,7 @@ func TestRulesValidate(t *testing.T) {
 		{"quarter-end minimum 0", func(r *transform.Rules) { r.QuarterEndMinCases = 0 }, "quarter_end_min_cases"},
 		{"quarter-end factor 0", func(r *transform.Rules) { r.QuarterEndFactor = 0 }, "quarter_end_factor"},
 		{"export gap 0", func(r *transform.Rules) { r.ExportGapDays = 0 }, "export_gap_days"},
+		{"long wait 0", func(r *transform.Rules) { r.LongWaitDays = 0 }, "long_wait_days"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := transform.DefaultRules()

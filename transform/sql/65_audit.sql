@@ -10,6 +10,8 @@
 --   DEADLINE_UNKNOWN             a case lacking a date (or the limit) its deadline or its
 --                                waiting needs: counted, but kept out of what needs it
 --   CLOSED_WITHOUT_DATE          a case an export states closed without a closure date
+--   LONG_WAIT                    a 补办件 or 上报件 that waited (or still waits, at the newest
+--                                export) for documents or a reply past rules.long_wait_days
 -- day is the date the flag is about (deadline, closure, the last working day, the unit's
 -- newest export), for filtering by period.
 -- inputs: cases, case_versions, periods, ref_calendar, ref_settings, ref_units,
@@ -55,6 +57,29 @@ stopped as (
   join (select source, max(snapshot_date) as latest from ingest_files where snapshot_date is not null group by source) s using (source)
   group by e.source, e.unit_code, s.latest
   having date_diff('day', max(e.snapshot_date), s.latest) >= (select export_gap_days from settings)
+),
+waits as (
+  -- from the request or escalation to the documents or the reply; one not come yet is
+  -- measured to the newest export (a closed case without that date is DEADLINE_UNKNOWN)
+  select c.case_key, c.unit_code, c.category, c.is_closed or c.is_closed_undated as closed, s.long_wait_days,
+    cast(case c.category when '补办件' then c.supplement_requested_at else c.escalated_at end as date) as since,
+    cast(case c.category when '补办件' then c.supplement_done_at else c.reply_at end as date) as ended,
+    n.newest
+  from cases c, settings s, (select max(snapshot_date) as newest from ingest_files) n
+  where c.category in ('补办件', '上报件') and not c.is_withdrawn
+),
+measured as (
+  select w.*, k_since.workday_no as since_no, k_until.workday_no - k_since.workday_no as waited
+  from waits w
+  join ref_calendar k_since on k_since.day = w.since
+  join ref_calendar k_until on k_until.day = coalesce(w.ended, w.newest)
+  where w.ended is not null or not w.closed
+),
+long_waits as (
+  select m.*, k_long.day as long_day
+  from measured m
+  join ref_calendar k_long on k_long.workday_no = m.since_no + m.long_wait_days + 1 and k_long.is_workday
+  where m.waited > m.long_wait_days
 )
 select 'DUE_MISMATCH' as flag, unit_code, case_key, null::varchar as period_id, null::varchar as source, deadline as day,
   '登记办结期限 ' || strftime(cast(due_at as date), '%Y-%m-%d') || '，按规则应为 ' || strftime(deadline, '%Y-%m-%d') as detail
@@ -86,6 +111,12 @@ union all
 select 'CLOSED_WITHOUT_DATE', unit_code, case_key, null, null, closed_seen_date,
   strftime(closed_seen_date, '%Y-%m-%d') || ' 的导出显示已办结，但无办结日期：计入办结率，不计入办结量、按时办结率和办理时长'
 from cases where is_closed_undated
+union all
+select 'LONG_WAIT', unit_code, case_key, null, null, long_day,
+  strftime(since, '%Y-%m-%d') || case category when '补办件' then ' 起等待补正材料' else ' 起等待上级批复' end
+    || case when ended is not null then '，至 ' || strftime(ended, '%Y-%m-%d') || ' 共 ' else '，至最新导出 ' || strftime(newest, '%Y-%m-%d') || ' 已 ' end
+    || waited || ' 个工作日，超过 ' || long_wait_days || ' 个工作日'
+from long_waits
 union all
 select 'EXPORTS_STOPPED', unit_code, null, null, source, last_export,
   '来源 ' || source || ' 最近一次导出为 ' || strftime(last_export, '%Y-%m-%d') || '，该来源最新导出为 ' || strftime(latest, '%Y-%m-%d')
