@@ -19,7 +19,6 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // quarantine most of its rows.
 func checkDistrict(t *testing.T, hotline bool) string {
 	t.Helper()
-	dir := t.TempDir()
 	files := map[string]string{
 		"units.csv":     "code,name,level,parent,aliases\n330199000000,城关区,district,,\n330199001000,白沙乡,township,330199000000,\n330199001001,西街村,village,330199001000,\n330199001002,东岭村,village,330199001000,\n",
 		"catalogue.csv": "item,days\n身份证办理,5\n",
@@ -61,16 +60,7 @@ sources:
     paths: ["hotline/*.csv"]
 `
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return filepath.Join(dir, "minqing.yaml")
+	return writeDistrict(t, files)
 }
 
 func TestCheckGolden(t *testing.T) {

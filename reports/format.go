@@ -224,6 +224,12 @@ func utf16Count(s string) int {
 // is the second lock, so text the store missed still leaves masked. An 18-character
 // run is masked as an ID (3208**********1234), any other as a phone (138****5678).
 func scrub(s string) string {
+	return maskDigitRuns(s, func(run string) bool { return len(run) >= 11 })
+}
+
+// maskDigitRuns masks each run of digits in s (an ID's last may be X) that mask says
+// to: the first 3 (an 18-character run: 4) and the last 4 characters are kept.
+func maskDigitRuns(s string, mask func(run string) bool) string {
 	var out []byte
 	last := 0 // s[last:i] is not yet copied to out
 	for i := 0; i < len(s); {
@@ -238,7 +244,7 @@ func scrub(s string) string {
 		if j-i == 17 && j < len(s) && (s[j] == 'X' || s[j] == 'x') {
 			j++
 		}
-		if j-i >= 11 {
+		if j-i >= 11 && mask(s[i:j]) {
 			keep := 3
 			if j-i == 18 {
 				keep = 4

@@ -106,32 +106,9 @@ func problemTexts(r *transform.QuarantinedRow) []string {
 // a description, quarantine text names unit codes (12 digits) and numbers that a
 // reader must see to correct them.
 func maskPersonal(s string) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		if j-i == 17 && j < len(s) && (s[j] == 'X' || s[j] == 'x') {
-			j++
-		}
-		if n := j - i; n == 18 || n == 11 && s[i] == '1' && s[i+1] >= '3' {
-			b.WriteString(s[last:i])
-			b.WriteString(scrub(s[i:j]))
-			last = j
-		}
-		i = j
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return maskDigitRuns(s, func(run string) bool {
+		return len(run) == 18 || len(run) == 11 && run[0] == '1' && run[1] >= '3'
+	})
 }
 
 // problemNote is the line above the table: how many rows the scope has quarantined in

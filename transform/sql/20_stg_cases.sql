@@ -84,10 +84,7 @@ typed as (
     mq_bad_ts(received_at, date_order) or mq_bad_ts(due_at, date_order) or mq_bad_ts(supplement_requested_at, date_order) or mq_bad_ts(supplement_done_at, date_order)
       or mq_bad_ts(escalated_at, date_order) or mq_bad_ts(reply_at, date_order) or mq_bad_ts(closed_at, date_order) or mq_bad_ts(first_contact_at, date_order)
       or mq_bad_ts(feedback_at, date_order) or mq_bad_ts(updated_at, date_order) as bad_date,
-    mq_unknown(category, category_v) or mq_unknown(status, status_v) or mq_unknown(result, coalesce(result_v, verdict_v))
-      or mq_unknown(satisfaction, satisfaction_v) or mq_unknown(channel, channel_v)
-      or mq_unknown(proxy, proxy_v) or mq_unknown(feedback_method, feedback_method_v) as unknown_label,
-    -- which field holds which unknown label, for the quarantine's detail
+    -- UNKNOWN_LABEL: which field holds which label the vocabulary does not know ('' = none)
     concat_ws('; ',
       case when mq_unknown(category, category_v) then 'category ' || trim(category) end,
       case when mq_unknown(status, status_v) then 'status ' || trim(status) end,
@@ -118,7 +115,7 @@ reasoned as (
       when bad_date then 'BAD_DATE'
       when off_calendar then 'BAD_DATE'
       when unit_code is null or unit_matches <> 1 then 'UNKNOWN_UNIT'
-      when unknown_label then 'UNKNOWN_LABEL'
+      when unknown_label_detail <> '' then 'UNKNOWN_LABEL'
       when bad_number then 'BAD_NUMBER'
       when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
              reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'FUTURE_DATE'
@@ -132,7 +129,7 @@ reasoned as (
       when off_calendar then 'a date outside the years the working-day calendar covers (' || calendar_years || ')'
       when unit_code is null or unit_matches <> 1 then
         case when unit_matches > 1 then 'unit names more than one unit: ' else 'unit not in the register: ' end || coalesce(unit_text, '')
-      when unknown_label then 'a label the vocabulary does not know: ' || unknown_label_detail
+      when unknown_label_detail <> '' then 'a label the vocabulary does not know: ' || unknown_label_detail
       when bad_number then 'promised_days is not a whole number'
       when known_at is not null and greatest(received_at, supplement_requested_at, supplement_done_at, escalated_at,
              reply_at, closed_at, first_contact_at, feedback_at) > known_at then 'a date after the export''s own date ' || strftime(known_at, '%Y-%m-%d %H:%M')
@@ -140,4 +137,4 @@ reasoned as (
     end as reason_detail
   from checked
 )
-select * exclude (missing_core, bad_date, unknown_label, unknown_label_detail, bad_number, off_calendar, calendar_years) from reasoned;
+select * exclude (missing_core, bad_date, unknown_label_detail, bad_number, off_calendar, calendar_years) from reasoned;
