@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,9 @@ type pipeline struct {
 	progressDone func()
 	// now is the clock (time.Now; tests may set another): it dates recorded report runs.
 	now func() time.Time
+	// transformed is what the last transform of this pipeline did (full, incremental or
+	// unchanged), for the log and the tests.
+	transformed transform.Summary
 }
 
 func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipeline, error) {
@@ -48,7 +52,11 @@ func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipel
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.Path(cfg.Store))
+	tmp := ""
+	if cfg.TempDir != "" {
+		tmp = cfg.Path(cfg.TempDir)
+	}
+	db, err := store.OpenWith(ctx, cfg.Path(cfg.Store), store.Settings{MemoryLimit: cfg.MemoryLimit, TempDir: tmp})
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +124,11 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 	if err != nil {
 		return results, err
 	}
+	p.transformed = sum
 	noteStage("writing outputs (the new figures were committed)")
-	p.log.Info("transform finished", "cases", sum.Cases, "quarantined", sum.Quarantined, "periods", sum.Periods, "duration", sum.Duration.Round(1e6))
+	p.log.Info("transform finished", "mode", sum.Mode, "files_new", sum.FilesNew, "files_gone", sum.FilesGone,
+		"cases_touched", sum.CasesTouched, "cases", sum.Cases, "quarantined", sum.Quarantined, "periods", sum.Periods,
+		"duration", sum.Duration.Round(1e6))
 	if len(failed) > 0 {
 		return results, fmt.Errorf("%w: %d of %d (the others were loaded): %w", errSomeFilesFailed, len(failed), len(results), errors.Join(failed...))
 	}
@@ -451,19 +462,16 @@ func (p *pipeline) manifest(per transform.Period, accts []transform.SourceAccoun
 
 // writeDashboard writes the HTML dashboard for a period and returns the page's path.
 func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (string, error) {
-	r, per, figs, err := p.figures(ctx, periodID)
+	r, per, _, err := p.figures(ctx, periodID)
 	if err != nil {
 		return "", err
 	}
 	// One page per unit, the district first, built as `minqing serve` builds them (without
-	// the auditors' case list: these files go to anyone they are shared with).
-	var pages []dashboards.Input
-	for _, f := range figs {
-		in, err := dashboards.Build(ctx, r, per, f.Unit.Code, dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights})
-		if err != nil {
-			return "", err
-		}
-		pages = append(pages, in)
+	// the auditors' case list: these files go to anyone they are shared with), all from a
+	// few set-based reads.
+	pages, err := dashboards.BuildAll(ctx, r, per, dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights})
+	if err != nil {
+		return "", err
 	}
 	path, err := dashboards.WritePages(filepath.Join(p.outDir(out), "dashboard"), pages)
 	if err != nil {
@@ -479,11 +487,71 @@ func (p *pipeline) runOnce(ctx context.Context, periodID, out string) (workbook,
 	if ingestErr != nil && !errors.Is(ingestErr, errSomeFilesFailed) {
 		return "", "", ingestErr
 	}
+	stamp, state := filepath.Join(p.outDir(out), ".minqing-outputs.json"), ""
+	if ingestErr == nil {
+		state = p.outputsState(ctx, periodID)
+	}
+	if p.transformed.Mode == "unchanged" && state != "" {
+		var last outputsStamp
+		if b, err := os.ReadFile(stamp); err == nil && json.Unmarshal(b, &last) == nil && last.State == state &&
+			fileExists(last.Workbook) && fileExists(last.Page) {
+			p.log.Info("outputs up to date: nothing new since they were written", "workbook", last.Workbook, "dashboard", last.Page)
+			return last.Workbook, last.Page, nil
+		}
+	}
+	os.Remove(stamp) // written again only once both outputs are
 	if workbook, err = p.writeReport(ctx, reportOptions{Period: periodID, Out: out}); err != nil {
 		return "", "", err
 	}
 	if page, err = p.writeDashboard(ctx, periodID, out); err != nil {
 		return workbook, "", err
 	}
+	if state != "" {
+		if b, err := json.Marshal(outputsStamp{State: state, Workbook: workbook, Page: page}); err == nil {
+			if err := os.WriteFile(stamp, b, 0o644); err != nil {
+				p.log.Warn("recording the outputs' state", "path", stamp, "err", err)
+			}
+		}
+	}
 	return workbook, page, ingestErr
+}
+
+// outputsStamp records what the outputs of a run were made from, so that a run with
+// nothing new since leaves them as they are (a scheduled run every hour costs nothing).
+type outputsStamp struct {
+	State    string `json:"state"` // outputsState when they were written
+	Workbook string `json:"workbook"`
+	Page     string `json:"dashboard"`
+}
+
+// outputsState identifies what a run's outputs are made from: the transformed files and
+// reference data, the config and the period asked for; "" when it cannot be told.
+func (p *pipeline) outputsState(ctx context.Context, periodID string) string {
+	var state sql.NullString
+	err := p.db.QueryRowContext(ctx, `select md5(concat_ws('|', (select string_agg(reference_hash || config_hash, ',') from transform_meta),
+		(select string_agg(file_id || signature, ',' order by file_id) from transform_files), ?, ?, ?))`,
+		p.cfgHash, periodID, programID()).Scan(&state)
+	if err != nil {
+		return ""
+	}
+	return state.String
+}
+
+// programID tells this build of minqing from another (its executable's size and time), so
+// that a new version writes its outputs again.
+func programID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d-%d", fi.Size(), fi.ModTime().UnixNano())
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -56,6 +56,9 @@ type server struct {
 	loads     *prometheus.CounterVec
 }
 
+// serveSource is what the server reads the store through; tests put a slow reader here.
+var serveSource = func(r *transform.Reader) serve.Source { return r }
+
 // newServer builds the server of a pipeline: the session key (created when missing), the
 // access log, the metrics and the scheduled loads. A store without figures, or with
 // figures made under another config, is loaded first.
@@ -103,7 +106,7 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 		users[i] = serve.User{Name: u.Name, Role: u.Role, Unit: u.Unit, PasswordHash: u.PasswordHash}
 	}
 	h, err := serve.New(ctx, serve.Options{
-		Source: r, Users: users, SessionKey: key, SessionTTL: sc.SessionTTL, AccessLog: access,
+		Source: serveSource(r), Users: users, SessionKey: key, SessionTTL: sc.SessionTTL, AccessLog: access,
 		Logger: p.log.With("component", "serve"), Registerer: reg, Gatherer: reg, Weights: p.cfg.Rules.ScoreWeights,
 		RevokedFile: p.cfg.Path(sc.SessionKeyFile) + ".revoked",
 	})
@@ -111,11 +114,8 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 		access.Close()
 		return nil, err
 	}
+	// The pages are built once the server listens (runServer): it answers at once.
 	h.Invalidate(dataTime(ctx, p))
-	if err := h.Warm(ctx); err != nil {
-		access.Close()
-		return nil, err
-	}
 	s := &server{http: h, registry: reg, access: access, loads: loads}
 	s.scheduler, err = schedules.New(ctx, schedules.Options{DB: p.db, Logger: p.log.With("component", "schedules")})
 	if err != nil {
@@ -199,6 +199,18 @@ func runServer(ctx context.Context, p *pipeline, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "serving on %s://%s\n", scheme, ln.Addr())
 	p.log.Info("serving", "addr", ln.Addr().String(), "users", len(sc.Users), "schedules", len(p.cfg.Schedules))
+	// The pages of the default period are built in the background: until they are, the
+	// server answers everything else, and those pages with a page saying they are being
+	// prepared.
+	warmCtx, stopWarm := context.WithCancel(ctx)
+	defer stopWarm()
+	warmed, warmDone := s.http.WarmInBackground(warmCtx), make(chan struct{})
+	go func() {
+		defer close(warmDone)
+		if err := <-warmed; err != nil && warmCtx.Err() == nil {
+			p.log.Warn("building the pages", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		if sc.TLSCertFile != "" {
@@ -215,6 +227,13 @@ func runServer(ctx context.Context, p *pipeline, out io.Writer) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	shutErr := hs.Shutdown(stopCtx)
+	// The store outlives the server only as long as the pipeline: stop the build and let
+	// it end before returning.
+	stopWarm()
+	select {
+	case <-warmDone:
+	case <-stopCtx.Done():
+	}
 	if err := s.scheduler.Stop(stopCtx); err != nil {
 		return fmt.Errorf("stopping schedules: %w", err)
 	}

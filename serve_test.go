@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/minqing/minqing/fixtures"
+	"github.com/minqing/minqing/serve"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -212,6 +215,7 @@ func TestServe(t *testing.T) {
 	t.Run("injection", func(t *testing.T) { testServeInjection(t, f) })
 	t.Run("browser", func(t *testing.T) { testServeBrowser(t, f) })
 	t.Run("reload", func(t *testing.T) { testServeDuringLoad(t, f) })
+	t.Run("answers before the pages are built", func(t *testing.T) { testServeAnswersAtOnce(t, f) })
 	t.Run("logout survives a restart", func(t *testing.T) { testServeLogoutRestart(t, f) })
 	t.Run("login limit", func(t *testing.T) { testServeLoginLimit(t, f) })
 }
@@ -476,5 +480,97 @@ func testServeDuringLoad(t *testing.T, f *serveFixture) {
 	f.srv.http.Invalidate(when)
 	if _, page := leader.get("/u/" + f.district); !bytes.Contains(page, []byte("2030-01-02 03:04")) {
 		t.Error("after the load the page does not show the new data time")
+	}
+}
+
+// gatedReader is the store's reader with its first figures read (the background build's)
+// held until gate is closed; started is closed when that read begins.
+type gatedReader struct {
+	*transform.Reader
+	once    sync.Once
+	gate    chan struct{}
+	started chan struct{}
+}
+
+func (g *gatedReader) Figures(ctx context.Context, p transform.Period) ([]transform.UnitFigures, error) {
+	first := false
+	g.once.Do(func() { first = true })
+	if first {
+		close(g.started)
+		select {
+		case <-g.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return g.Reader.Figures(ctx, p)
+}
+
+// testServeAnswersAtOnce runs `minqing serve` (runServer) while the pages cannot be built
+// (the build's first read waits for the test): it answers the login page, /healthz and a
+// login at once, a page with one saying it is being prepared (503, Retry-After), and the
+// page itself once the build is let through.
+func testServeAnswersAtOnce(t *testing.T, f *serveFixture) {
+	g := &gatedReader{gate: make(chan struct{}), started: make(chan struct{})}
+	old, oldListen := serveSource, f.p.cfg.Serve.Listen
+	serveSource = func(r *transform.Reader) serve.Source { g.Reader = r; return g }
+	f.p.cfg.Serve.Listen = "127.0.0.1:0"
+	defer func() { serveSource, f.p.cfg.Serve.Listen = old, oldListen }()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runServer(ctx, f.p, w)
+		w.Close()
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("runServer printed no address: %v (%v)", err, <-done)
+	}
+	go io.Copy(io.Discard, out)
+	base := strings.TrimSpace(strings.TrimPrefix(line, "serving on "))
+	select {
+	case <-g.started:
+	case <-time.After(time.Minute):
+		t.Fatal("the pages were not being built a minute after the server listened")
+	}
+	anon := &client{t: t, base: base}
+	for _, path := range []string{"/login", "/healthz"} {
+		if code, _ := anon.get(path); code != http.StatusOK {
+			t.Errorf("GET %s while the pages are built: %d", path, code)
+		}
+	}
+	leader := login(t, base, "leader", servePasswords["leader"])
+	req, _ := http.NewRequest("GET", base+"/u/"+f.district, nil)
+	req.Header.Set("Cookie", leader.cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+		!bytes.Contains(body, []byte(`http-equiv="refresh"`)) || !bytes.Contains(body, []byte("民情工作看板</h1>")) {
+		t.Errorf("the district's page while it is built: %s, Retry-After %q:\n%.600s", resp.Status, resp.Header.Get("Retry-After"), body)
+	}
+	close(g.gate)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, page := leader.get("/u/" + f.district)
+		if code == http.StatusOK {
+			if !bytes.Contains(page, []byte("chart-trend")) {
+				t.Error("the district's page once built has no trend chart")
+			}
+			break
+		}
+		if code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("the district's page after the build was let through: %d", code)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("runServer: %v", err)
 	}
 }

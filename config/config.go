@@ -28,6 +28,10 @@ import (
 type Config struct {
 	// Store is the DuckDB database file; default minqing.duckdb.
 	Store string `yaml:"store"`
+	// MemoryLimit caps the store's working memory (DuckDB's memory_limit, "4GB" by
+	// default); past it, work spills to TempDir (default: the store's path + ".tmp").
+	MemoryLimit string `yaml:"memory_limit"`
+	TempDir     string `yaml:"temp_dir"`
 	// Units is the units register CSV: code,name,level,parent,aliases (aliases split by |).
 	Units string `yaml:"units"`
 	// Catalogue is the service catalogue CSV: item,days.
@@ -275,10 +279,12 @@ func (c *Config) LabelOverrides() []transform.LabelOverride {
 
 // outputOnly are the top-level keys that change where and how outputs are served, never
 // a figure: editing them (adding a user, moving a schedule) leaves FiguresHash as it was.
-var outputOnly = map[string]bool{"serve": true, "schedules": true, "out": true}
+var outputOnly = map[string]bool{"serve": true, "schedules": true, "out": true,
+	"store": true, "memory_limit": true, "temp_dir": true}
 
 // FiguresHash is the SHA-256 of the config text that figures depend on: the file with
-// its serve, schedules and out sections removed. Figures carry it, and outputs refuse
+// its serve, schedules, out, store, memory_limit and temp_dir removed (where the store
+// lives and what it may use do not change a figure). Figures carry it, and outputs refuse
 // figures made under another one; so a new dashboard user must not make the store's
 // figures look stale.
 func FiguresHash(text []byte) (string, error) {

@@ -41,129 +41,328 @@ type CaseLimiter interface {
 	ProblemCasesLimit(ctx context.Context, p transform.Period, unitCode string, limit int) ([]transform.CaseRow, int, error)
 }
 
+// BulkSource is a Source that reads what every unit's page shows in a few set-based
+// queries rather than a few per unit; *transform.Reader satisfies it. Each map holds, by
+// unit code, what the per-unit method returns for that unit: SeriesAll(kind)[code] is
+// Series(code, kind), BreakdownAll(p, dim)[code] is Breakdown(p, code, dim) (an entry for
+// every unit of the register). BuildAll uses it where the source has it.
+type BulkSource interface {
+	SeriesAll(ctx context.Context, kind string) (map[string][]transform.PeriodFigures, error)
+	BreakdownAll(ctx context.Context, p transform.Period, dim string) (map[string][]transform.BreakdownRow, error)
+}
+
+// BulkCaseLimiter is a CaseLimiter that reads the first cases of every unit's list, and
+// their number, in one query: ProblemCasesLimitAll(p, limit)[code] is what
+// ProblemCasesLimit(p, code, limit) returns (no entry: no cases).
+type BulkCaseLimiter interface {
+	ProblemCasesLimitAll(ctx context.Context, p transform.Period, limit int) (map[string]transform.CaseList, error)
+}
+
+// The store's reader reads everything at once and unit by unit.
+var _ interface {
+	Source
+	CaseLimiter
+	BulkSource
+	BulkCaseLimiter
+} = (*transform.Reader)(nil)
+
+// pageDims are the breakdowns a page shows: the classes, the channels and the topics.
+var pageDims = [3]string{"category", "channel", "topic"}
+
 // Build reads everything one unit's page shows for a period: its figures with 环比/同比, the
 // monthly trend, its children ranked (townships of the district, villages of a township),
 // the five classes, channels and topics, a children × month heat map of on-time rates and
 // the overdue list. A code not in the register is an error wrapping ErrUnknownUnit.
+// BuildAll builds the pages of every unit at once.
 func Build(ctx context.Context, src Source, p transform.Period, unitCode string, o BuildOptions) (Input, error) {
-	if o.Months <= 0 {
-		o.Months = 12
-	}
 	figs, err := src.Figures(ctx, p)
 	if err != nil {
 		return Input{}, err
 	}
-	byCode := map[string]transform.UnitFigures{}
-	var district, scope transform.UnitFigures
-	for _, f := range figs {
-		byCode[f.Unit.Code] = f
-		if f.Unit.Level == transform.LevelDistrict && district.Unit.Code == "" {
-			district = f
-		}
-	}
-	if district.Unit.Code == "" {
-		return Input{}, fmt.Errorf("building page for %s: the register has no district", p.ID)
+	t, err := newTree(figs, p)
+	if err != nil {
+		return Input{}, err
 	}
 	if unitCode == "" {
-		unitCode = district.Unit.Code
+		unitCode = t.district.Unit.Code
 	}
-	scope, ok := byCode[unitCode]
+	scope, ok := t.byCode[unitCode]
 	if !ok {
 		return Input{}, fmt.Errorf("building page for %q: %w", unitCode, ErrUnknownUnit)
-	}
-	var children []transform.UnitFigures
-	for _, f := range figs {
-		if f.Unit.Parent == scope.Unit.Code {
-			children = append(children, f)
-		}
-	}
-	var path []transform.Unit
-	for u := scope.Unit; u.Parent != ""; {
-		parent, ok := byCode[u.Parent]
-		if !ok {
-			break
-		}
-		path = append([]transform.Unit{parent.Unit}, path...)
-		u = parent.Unit
 	}
 	months, err := src.Series(ctx, scope.Unit.Code, "month")
 	if err != nil {
 		return Input{}, err
 	}
-	trend := lastMonths(months, p, o.Months)
-	d := &Detail{Scope: scope.Unit, Path: path}
-	for _, m := range trend {
-		d.HeatMonths = append(d.HeatMonths, m.Period)
-	}
-	heatUnits := children
-	if len(heatUnits) == 0 {
-		heatUnits = []transform.UnitFigures{scope}
-	}
+	heatUnits := t.heatUnits(scope)
 	// The reads are independent: run them side by side, so a page waits for the slowest
 	// rather than for the sum (it matters while a load keeps the store busy).
-	d.Heat = make([]HeatRow, len(heatUnits))
-	var classes []transform.BreakdownRow
-	breakdowns := []struct {
-		dim string
-		to  *[]transform.BreakdownRow
-	}{{"category", &classes}, {"channel", &d.Channels}, {"topic", &d.Topics}}
-	errs := make([]error, len(heatUnits)+len(breakdowns))
+	heatSeries := make([][]transform.PeriodFigures, len(heatUnits))
+	var breakdowns [len(pageDims)][]transform.BreakdownRow
+	errs := make([]error, len(heatUnits)+len(pageDims))
 	sem := make(chan struct{}, 4)
 	var wg sync.WaitGroup
 	for i, u := range heatUnits {
+		if u.Unit.Code == scope.Unit.Code {
+			heatSeries[i] = months
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			series := months
-			if u.Unit.Code != scope.Unit.Code {
-				var err error
-				if series, err = src.Series(ctx, u.Unit.Code, "month"); err != nil {
-					errs[i] = err
-					return
-				}
-			}
-			byPeriod := map[string]*float64{}
-			for _, s := range series {
-				byPeriod[s.Period.ID] = s.Values["on_time_rate"]
-			}
-			row := HeatRow{Unit: u.Unit}
-			for _, m := range d.HeatMonths {
-				row.Values = append(row.Values, byPeriod[m.ID])
-			}
-			d.Heat[i] = row
+			heatSeries[i], errs[i] = src.Series(ctx, u.Unit.Code, "month")
 		}()
 	}
-	for i, b := range breakdowns {
+	for i, dim := range pageDims {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			*b.to, errs[len(heatUnits)+i] = src.Breakdown(ctx, p, scope.Unit.Code, b.dim)
+			breakdowns[i], errs[len(heatUnits)+i] = src.Breakdown(ctx, p, scope.Unit.Code, dim)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return Input{}, err
 	}
+	r := pageReads{months: months, heat: heatSeries, breakdowns: breakdowns}
 	if o.Cases {
-		d.ShowCases = true
 		if l, ok := src.(CaseLimiter); ok && o.CaseLimit > 0 {
-			d.Cases, d.CasesTotal, err = l.ProblemCasesLimit(ctx, p, scope.Unit.Code, o.CaseLimit)
+			r.cases, r.casesTotal, err = l.ProblemCasesLimit(ctx, p, scope.Unit.Code, o.CaseLimit)
 		} else {
-			d.Cases, err = src.ProblemCases(ctx, p, scope.Unit.Code, false)
-			d.CasesTotal = len(d.Cases)
+			r.cases, err = src.ProblemCases(ctx, p, scope.Unit.Code, false)
+			r.casesTotal = len(r.cases)
 		}
 		if err != nil {
 			return Input{}, err
 		}
 	}
+	return t.input(p, scope, o, r), nil
+}
+
+// BuildAll builds the page of every unit for a period, in the order of the period's
+// figures (the register's: the district first): each is what Build returns for the unit.
+// From a BulkSource (and, for case lists with a CaseLimit, a BulkCaseLimiter) it reads
+// everything in a few set-based queries; from any other source, each unit's series,
+// breakdowns and cases once.
+func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOptions) ([]Input, error) {
+	figs, err := src.Figures(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	t, err := newTree(figs, p)
+	if err != nil {
+		return nil, err
+	}
+	var series map[string][]transform.PeriodFigures
+	var breakdowns [len(pageDims)]map[string][]transform.BreakdownRow
+	var lists map[string]transform.CaseList
+	bulk, isBulk := src.(BulkSource)
+	bulkCases, isBulkCases := src.(BulkCaseLimiter)
+	isBulkCases = isBulkCases && o.Cases && o.CaseLimit > 0
+	// Side by side, as Build's reads: the store runs one query while the next is sent.
+	var jobs []func() error
+	if isBulk {
+		jobs = append(jobs, func() (err error) { series, err = bulk.SeriesAll(ctx, "month"); return err })
+		for i, dim := range pageDims {
+			jobs = append(jobs, func() (err error) { breakdowns[i], err = bulk.BreakdownAll(ctx, p, dim); return err })
+		}
+	}
+	if isBulkCases {
+		jobs = append(jobs, func() (err error) { lists, err = bulkCases.ProblemCasesLimitAll(ctx, p, o.CaseLimit); return err })
+	}
+	if err := runAll(4, jobs); err != nil {
+		return nil, err
+	}
+	// What the source cannot read for every unit at once, it reads unit by unit, each
+	// unit once.
+	codes := make([]string, 0, len(t.byCode))
+	seen := map[string]bool{}
+	for _, f := range figs {
+		if !seen[f.Unit.Code] {
+			seen[f.Unit.Code] = true
+			codes = append(codes, f.Unit.Code)
+		}
+	}
+	jobs = nil
+	if !isBulk {
+		series = map[string][]transform.PeriodFigures{}
+		seriesOf := make([][]transform.PeriodFigures, len(codes))
+		var brk [len(pageDims)][][]transform.BreakdownRow
+		for i := range brk {
+			brk[i] = make([][]transform.BreakdownRow, len(codes))
+		}
+		for i, code := range codes {
+			jobs = append(jobs, func() (err error) { seriesOf[i], err = src.Series(ctx, code, "month"); return err })
+			for d, dim := range pageDims {
+				jobs = append(jobs, func() (err error) { brk[d][i], err = src.Breakdown(ctx, p, code, dim); return err })
+			}
+		}
+		if err := runAll(4, jobs); err != nil {
+			return nil, err
+		}
+		for i, code := range codes {
+			series[code] = seriesOf[i]
+		}
+		for d := range breakdowns {
+			breakdowns[d] = map[string][]transform.BreakdownRow{}
+			for i, code := range codes {
+				breakdowns[d][code] = brk[d][i]
+			}
+		}
+		jobs = nil
+	}
+	if o.Cases && !isBulkCases {
+		lists = map[string]transform.CaseList{}
+		got := make([]transform.CaseList, len(codes))
+		for i, code := range codes {
+			jobs = append(jobs, func() (err error) {
+				l := &got[i]
+				if cl, ok := src.(CaseLimiter); ok && o.CaseLimit > 0 {
+					l.Cases, l.Total, err = cl.ProblemCasesLimit(ctx, p, code, o.CaseLimit)
+				} else {
+					l.Cases, err = src.ProblemCases(ctx, p, code, false)
+					l.Total = len(l.Cases)
+				}
+				return err
+			})
+		}
+		if err := runAll(4, jobs); err != nil {
+			return nil, err
+		}
+		for i, code := range codes {
+			lists[code] = got[i]
+		}
+	}
+	pages := make([]Input, 0, len(figs))
+	for _, f := range figs {
+		scope := t.byCode[f.Unit.Code]
+		heatUnits := t.heatUnits(scope)
+		r := pageReads{months: series[scope.Unit.Code], heat: make([][]transform.PeriodFigures, len(heatUnits))}
+		for i, u := range heatUnits {
+			r.heat[i] = series[u.Unit.Code]
+		}
+		for d := range breakdowns {
+			r.breakdowns[d] = breakdowns[d][scope.Unit.Code]
+		}
+		if o.Cases {
+			l := lists[scope.Unit.Code]
+			r.cases, r.casesTotal = l.Cases, l.Total
+		}
+		pages = append(pages, t.input(p, scope, o, r))
+	}
+	return pages, nil
+}
+
+// runAll runs the jobs, at most n at once, and returns their errors joined in job order.
+func runAll(n int, jobs []func() error) error {
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = job()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// tree is the register as a period's figures give it: every unit's figures, children and
+// ancestors.
+type tree struct {
+	byCode   map[string]transform.UnitFigures
+	children map[string][]transform.UnitFigures
+	district transform.UnitFigures
+}
+
+func newTree(figs []transform.UnitFigures, p transform.Period) (*tree, error) {
+	t := &tree{byCode: map[string]transform.UnitFigures{}, children: map[string][]transform.UnitFigures{}}
+	for _, f := range figs {
+		t.byCode[f.Unit.Code] = f
+		if f.Unit.Level == transform.LevelDistrict && t.district.Unit.Code == "" {
+			t.district = f
+		}
+		t.children[f.Unit.Parent] = append(t.children[f.Unit.Parent], f)
+	}
+	if t.district.Unit.Code == "" {
+		return nil, fmt.Errorf("building page for %s: the register has no district", p.ID)
+	}
+	return t, nil
+}
+
+// path lists the units above u, the district first.
+func (t *tree) path(u transform.Unit) []transform.Unit {
+	var path []transform.Unit
+	for u.Parent != "" && len(path) <= len(t.byCode) { // a cycle in the register must not loop
+		parent, ok := t.byCode[u.Parent]
+		if !ok {
+			break
+		}
+		path = append([]transform.Unit{parent.Unit}, path...)
+		u = parent.Unit
+	}
+	return path
+}
+
+// heatUnits are the heat map's rows: the scope's children, or the scope itself when it
+// has none.
+func (t *tree) heatUnits(scope transform.UnitFigures) []transform.UnitFigures {
+	if c := t.children[scope.Unit.Code]; len(c) > 0 {
+		return c
+	}
+	return []transform.UnitFigures{scope}
+}
+
+// pageReads are what a page reads beyond the period's figures.
+type pageReads struct {
+	months     []transform.PeriodFigures   // the scope's monthly series
+	heat       [][]transform.PeriodFigures // the monthly series of each heat map row
+	breakdowns [len(pageDims)][]transform.BreakdownRow
+	cases      []transform.CaseRow
+	casesTotal int
+}
+
+// input puts a page together from what was read for it.
+func (t *tree) input(p transform.Period, scope transform.UnitFigures, o BuildOptions, r pageReads) Input {
+	if o.Months <= 0 {
+		o.Months = 12
+	}
+	children := t.children[scope.Unit.Code]
+	trend := lastMonths(r.months, p, o.Months)
+	d := &Detail{Scope: scope.Unit, Path: t.path(scope.Unit)}
+	for _, m := range trend {
+		d.HeatMonths = append(d.HeatMonths, m.Period)
+	}
+	heatUnits := t.heatUnits(scope)
+	d.Heat = make([]HeatRow, len(heatUnits))
+	for i, u := range heatUnits {
+		byPeriod := map[string]*float64{}
+		for _, s := range r.heat[i] {
+			byPeriod[s.Period.ID] = s.Values["on_time_rate"]
+		}
+		row := HeatRow{Unit: u.Unit}
+		for _, m := range d.HeatMonths {
+			row.Values = append(row.Values, byPeriod[m.ID])
+		}
+		d.Heat[i] = row
+	}
+	d.Channels, d.Topics = r.breakdowns[1], r.breakdowns[2]
+	if o.Cases {
+		d.ShowCases = true
+		d.Cases, d.CasesTotal = r.cases, r.casesTotal
+	}
 	return Input{
-		District: district.Unit, Period: p, Headline: scope, Trend: trend,
-		Townships: children, Classes: classes, Weights: o.Weights, Detail: d,
-	}, nil
+		District: t.district.Unit, Period: p, Headline: scope, Trend: trend,
+		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, Detail: d,
+	}
 }
 
 // lastMonths keeps the n months ending with the period's last month, oldest first.

@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/minqing/minqing/transform"
 )
@@ -141,17 +143,41 @@ func WritePages(dir string, pages []Input) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, in := range pages {
-		if in.Detail == nil {
-			continue
-		}
-		var page bytes.Buffer
-		if err := Page(&page, in, "static/"); err != nil {
+	// Pages render independently: on as many cores as there are, each written as soon as
+	// it is rendered. The first error in page order is returned.
+	errs := make([]error, len(pages))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(pages)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var page bytes.Buffer
+			for i := range next {
+				in := pages[i]
+				if in.Detail == nil {
+					continue
+				}
+				page.Reset()
+				if err := Page(&page, in, "static/"); err != nil {
+					errs[i] = err
+					continue
+				}
+				p := filepath.Join(dir, link(in.Detail.Scope.Code))
+				if err := writeFile(p, page.Bytes()); err != nil {
+					errs[i] = fmt.Errorf("writing %q: %w", p, err)
+				}
+			}
+		}()
+	}
+	for i := range pages {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return "", err
-		}
-		p := filepath.Join(dir, link(in.Detail.Scope.Code))
-		if err := writeFile(p, page.Bytes()); err != nil {
-			return "", fmt.Errorf("writing %q: %w", p, err)
 		}
 	}
 	return index, nil
@@ -277,14 +303,8 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 	}
 	label := periodLabel(in.Period)
 	name := in.District.Name
-	if in.Detail != nil && in.Detail.Scope.Code != "" && in.Detail.Scope.Code != in.District.Code {
-		// A village is named with its township, as a report would (和平区 青石镇 西街村).
-		for _, u := range in.Detail.Path {
-			if u.Code != in.District.Code {
-				name += " " + u.Name
-			}
-		}
-		name += " " + in.Detail.Scope.Name
+	if in.Detail != nil {
+		name = unitName(in.District, in.Detail.Path, in.Detail.Scope)
 	}
 	d := pageData{
 		Title:       name + " " + label + " 民情工作看板",
@@ -372,6 +392,22 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 		}
 	}
 	return d, nil
+}
+
+// unitName names a unit's page: the district's name, and below it the names of the
+// units above the scope and the scope's own; a village is named with its township, as a
+// report would (和平区 青石镇 西街村).
+func unitName(district transform.Unit, path []transform.Unit, scope transform.Unit) string {
+	name := district.Name
+	if scope.Code == "" || scope.Code == district.Code {
+		return name
+	}
+	for _, u := range path {
+		if u.Code != district.Code {
+			name += " " + u.Name
+		}
+	}
+	return name + " " + scope.Name
 }
 
 func changeClass(sign, polarity int) string {

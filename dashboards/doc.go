@@ -1,7 +1,8 @@
 // Package dashboards owns the HTML dashboards that leaders open on government intranets:
 // the one page renderer (figure cards and ECharts charts built with go-echarts) used both
 // for the files `minqing dashboard` writes and for the pages `minqing serve` serves (package
-// serve), what a unit's page reads (Build, over transform's read API), each chart's numbers
+// serve), what a unit's page reads (Build, over transform's read API; BuildAll for every
+// unit's page from a few set-based reads), each chart's numbers
 // as CSV, and the embedded front-end assets (static/, copied from the pinned npm package by
 // scripts/assets).
 //

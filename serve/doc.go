@@ -17,7 +17,11 @@
 // files with) from pre-computed figures read through transform's read API; nothing is
 // counted here. Built pages are cached until Invalidate, which the process calls when a
 // scheduled load has committed new figures, so pages stay fast and keep being served while
-// a load runs.
+// a load runs. Warm builds every unit's page of the default period at once
+// (dashboards.BuildAll, a few set-based reads); the process starts it in the background
+// (WarmInBackground) once it listens, so the server answers at once, and a page still being
+// built is answered with a page saying so (503 with Retry-After, reloading itself) rather
+// than built a second time.
 //
 // This package must not import the store, ingest, reports or database/sql.
 package serve

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -229,17 +230,41 @@ func (s *Server) scoped(w http.ResponseWriter, r *http.Request, page bool, what 
 	return &request{user: *u, ses: ses, meta: meta, version: version, unit: meta.units[code], period: per}
 }
 
+// errPreparing means Warm is building the page and did not finish within PageWait.
+var errPreparing = errors.New("the page is being prepared")
+
 // input returns the page's figures, built once per data version, period, unit and case
-// visibility.
+// visibility. A page Warm is building is waited for (Options.PageWait at most, then
+// errPreparing); any other is built here.
 func (s *Server) input(ctx context.Context, q *request) (dashboards.Input, error) {
 	cases := q.user.Role == RoleAuditor
 	key := cacheKey{version: q.version, period: q.period.ID, unit: q.unit.Code, cases: cases}
-	s.mu.Lock()
-	in, ok := s.cache[key]
-	s.mu.Unlock()
-	if ok {
-		s.metrics.cache.WithLabelValues("hit").Inc()
-		return in, nil
+	var timeout <-chan time.Time
+	for {
+		s.mu.Lock()
+		in, ok := s.cache[key]
+		w := s.warming
+		s.mu.Unlock()
+		if ok {
+			s.metrics.cache.WithLabelValues("hit").Inc()
+			return in, nil
+		}
+		if w == nil || cases || w.version != key.version || w.period != key.period {
+			break
+		}
+		if timeout == nil {
+			t := time.NewTimer(s.opts.PageWait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-w.done: // built (or failed, or outdated): look again
+		case <-timeout:
+			s.metrics.cache.WithLabelValues("preparing").Inc()
+			return dashboards.Input{}, errPreparing
+		case <-ctx.Done():
+			return dashboards.Input{}, ctx.Err()
+		}
 	}
 	s.metrics.cache.WithLabelValues("miss").Inc()
 	// A page shows the first cases of the list; the CSV and Arrow downloads read it all
@@ -248,30 +273,40 @@ func (s *Server) input(ctx context.Context, q *request) (dashboards.Input, error
 	if err != nil {
 		return dashboards.Input{}, err
 	}
+	s.store(key, in)
+	return in, nil
+}
+
+// store caches a page's figures if they are of the current version.
+func (s *Server) store(key cacheKey, in dashboards.Input) {
 	s.mu.Lock()
-	if s.version == q.version {
-		if len(s.cache) >= maxCached {
-			clear(s.cache)
+	defer s.mu.Unlock()
+	if s.version != key.version {
+		return
+	}
+	if _, ok := s.cache[key]; ok {
+		s.cache[key] = in
+		return
+	}
+	if len(s.cache) >= maxCached {
+		clear(s.cache)
+		s.caseEntries = 0
+	}
+	// Auditors' inputs hold case lists: the first MaxCaseRows from a source that can limit
+	// them (transform.Reader), whole lists from one that cannot, which may be large: only
+	// a few are kept.
+	if key.cases {
+		if s.caseEntries >= maxCachedCases {
+			for k := range s.cache {
+				if k.cases {
+					delete(s.cache, k)
+				}
+			}
 			s.caseEntries = 0
 		}
-		// Auditors' inputs hold case lists: the first MaxCaseRows from a source that
-		// can limit them (transform.Reader), whole lists from one that cannot, which may
-		// be large: only a few are kept.
-		if cases {
-			if s.caseEntries >= maxCachedCases {
-				for k := range s.cache {
-					if k.cases {
-						delete(s.cache, k)
-					}
-				}
-				s.caseEntries = 0
-			}
-			s.caseEntries++
-		}
-		s.cache[key] = in
+		s.caseEntries++
 	}
-	s.mu.Unlock()
-	return in, nil
+	s.cache[key] = in
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
@@ -280,6 +315,10 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.input(r.Context(), q)
+	if errors.Is(err, errPreparing) {
+		s.preparing(w, q)
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -339,6 +378,11 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.input(r.Context(), q)
+	if errors.Is(err, errPreparing) {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		http.Error(w, "数据正在准备中，请稍后再试", http.StatusServiceUnavailable)
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -405,4 +449,35 @@ func (s *Server) fullCases(ctx context.Context, q *request, in dashboards.Input)
 	det.Cases, det.CasesTotal = cases, len(cases)
 	in.Detail = &det
 	return in, nil
+}
+
+// retryAfter is the seconds a client is told to wait for a page being prepared.
+const retryAfter = 3
+
+// preparing answers a request for a page Warm is still building: the page's header and a
+// notice, 503 with Retry-After, reloading itself.
+func (s *Server) preparing(w http.ResponseWriter, q *request) {
+	p := dashboards.Preparing{Scope: q.unit, Period: q.period, Refresh: retryAfter, Nav: s.nav(q)}
+	for u, seen := q.unit, 0; u.Parent != "" && seen < 16; seen++ {
+		parent, ok := q.meta.units[u.Parent]
+		if !ok {
+			break
+		}
+		p.Path = append([]transform.Unit{parent}, p.Path...)
+		u = parent
+	}
+	p.District = q.unit
+	if len(p.Path) > 0 {
+		p.District = p.Path[0]
+	}
+	var b bytes.Buffer
+	if err := dashboards.WritePreparing(&b, p); err != nil {
+		s.opts.Logger.Error("rendering a page being prepared", "err", err)
+		http.Error(w, "数据正在准备中，请稍后再试", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write(b.Bytes())
 }

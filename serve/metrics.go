@@ -27,7 +27,7 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route"}),
 		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "minqing_page_cache_total", Help: "Page figure lookups by result (hit, miss).",
+			Name: "minqing_page_cache_total", Help: "Page figure lookups by result (hit, miss, preparing: not built in time while Warm runs).",
 		}, []string{"result"}),
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "minqing_logins_total", Help: "Login attempts by outcome (ok, failed, limited).",
@@ -45,7 +45,17 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 		}
 		return float64(t.Unix())
 	})
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.cache, m.logins, m.denied, dataTime} {
+	warming := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "minqing_pages_warming", Help: "1 while the pages of the default period are being built (Warm).",
+	}, func() float64 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.warming != nil {
+			return 1
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.cache, m.logins, m.denied, dataTime, warming} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,10 +110,16 @@ func (c *testClock) now() time.Time { return c.t }
 
 func newTestServer(t *testing.T, src *fakeSource, clock *testClock) (*Server, *bytes.Buffer) {
 	t.Helper()
+	return newTestServerWith(t, src, clock, 0)
+}
+
+// newTestServerWith is newTestServer over any source, with Options.PageWait.
+func newTestServerWith(t *testing.T, src Source, clock *testClock, pageWait time.Duration) (*Server, *bytes.Buffer) {
+	t.Helper()
 	h, _ := bcrypt.GenerateFromPassword([]byte("pw-12345678"), bcrypt.MinCost)
 	var access bytes.Buffer
 	s, err := New(context.Background(), Options{
-		Source: src, SessionKey: bytes.Repeat([]byte("k"), 32), AccessLog: &access, Now: clock.now,
+		Source: src, SessionKey: bytes.Repeat([]byte("k"), 32), AccessLog: &access, Now: clock.now, PageWait: pageWait,
 		Users: []User{
 			{Name: "lead", Role: RoleLeader, PasswordHash: string(h)},
 			{Name: "qs", Role: RoleTownship, Unit: "330199001000", PasswordHash: string(h)},
@@ -307,8 +314,8 @@ func TestWarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	warmed := src.reads
-	if warmed != len(src.units) {
-		t.Errorf("Warm read the figures %d times, want once per unit (%d)", warmed, len(src.units))
+	if warmed != 1 {
+		t.Errorf("Warm read the figures %d times, want once for every unit's page", warmed)
 	}
 	h := s.Handler()
 	c := cookieOf(t, h, "qs")
@@ -319,6 +326,128 @@ func TestWarm(t *testing.T) {
 	}
 	if src.reads != warmed {
 		t.Errorf("pages of the default period were built again after Warm (%d reads)", src.reads-warmed)
+	}
+}
+
+// gatedSource holds its first Figures read (Warm's) until gate is closed; started is
+// closed when that read begins.
+type gatedSource struct {
+	*fakeSource
+	mu      sync.Mutex
+	first   bool
+	gate    chan struct{}
+	started chan struct{}
+}
+
+func (s *gatedSource) Figures(ctx context.Context, p transform.Period) ([]transform.UnitFigures, error) {
+	s.mu.Lock()
+	first := !s.first
+	s.first = true
+	s.mu.Unlock()
+	if first {
+		close(s.started)
+		select {
+		case <-s.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fakeSource.Figures(ctx, p)
+}
+
+// TestAnswersWhileWarming: while Warm builds the pages in the background, the server
+// answers at once: the login page, /healthz and pages of other periods as usual, the
+// pages being built with a page saying so (503, Retry-After, refreshing itself, with the
+// page's header); once Warm is done, the pages are served from what it built.
+func TestAnswersWhileWarming(t *testing.T) {
+	src := &gatedSource{fakeSource: newFakeSource(), gate: make(chan struct{}), started: make(chan struct{})}
+	s, _ := newTestServerWith(t, src, &testClock{t: time.Now()}, 20*time.Millisecond)
+	h := s.Handler()
+	lead, qs := cookieOf(t, h, "lead"), cookieOf(t, h, "qs")
+	done := s.WarmInBackground(context.Background())
+	<-src.started
+	for _, path := range []string{"/login", "/healthz"} {
+		if w := do(t, h, "GET", path, "", nil); w.Code != 200 {
+			t.Errorf("GET %s while the pages are built: %d", path, w.Code)
+		}
+	}
+	if w := do(t, h, "GET", "/metrics", "", nil); !strings.Contains(w.Body.String(), "minqing_pages_warming 1") {
+		t.Error("/metrics does not say the pages are being built")
+	}
+	for _, tc := range []struct{ cookie, path, title, crumbs string }{
+		{lead, "/u/330199000000", "和平区 2024年第三季度 民情工作看板", `<span class="crumbs">和平区</span> · 2024年第三季度`},
+		{qs, "/u/330199001001", "和平区 青石镇 西街村 2024年第三季度 民情工作看板", `>青石镇</a> › 西街村</span>`},
+	} {
+		w := do(t, h, "GET", tc.path, tc.cookie, nil)
+		body := w.Body.String()
+		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "3" {
+			t.Errorf("GET %s while it is built: %d, Retry-After %q; want 503 and 3", tc.path, w.Code, w.Header().Get("Retry-After"))
+		}
+		for _, want := range []string{`<meta http-equiv="refresh" content="3">`, "<h1>" + tc.title + "</h1>", tc.crumbs, "正在准备", `name="csrf"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s while it is built: the page lacks %q:\n%s", tc.path, want, body)
+			}
+		}
+	}
+	if w := do(t, h, "GET", "/u/330199000000/csv/trend", lead, nil); w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("a CSV of a page being built: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	// Pages Warm does not build are built when asked for, as ever.
+	if w := do(t, h, "GET", "/u/330199000000?period=2024-08", lead, nil); w.Code != 200 {
+		t.Errorf("a page of another period while the pages are built: %d", w.Code)
+	}
+	if w := do(t, h, "GET", "/u/330199000000/csv/cases", cookieOf(t, h, "aud"), nil); w.Code != 200 {
+		t.Errorf("an auditor's case list while the pages are built: %d", w.Code)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Warm finished before its read was let through: %v", err)
+	default:
+	}
+	close(src.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	src.mu.Lock()
+	reads := src.reads
+	src.mu.Unlock()
+	for _, c := range []struct{ cookie, path string }{{lead, "/u/330199000000"}, {qs, "/u/330199001001"}, {lead, "/u/330199000000/csv/trend"}} {
+		if w := do(t, h, "GET", c.path, c.cookie, nil); w.Code != 200 {
+			t.Errorf("GET %s after the pages were built: %d", c.path, w.Code)
+		}
+	}
+	if src.reads != reads {
+		t.Errorf("the pages Warm built were built again (%d more reads)", src.reads-reads)
+	}
+	if w := do(t, h, "GET", "/metrics", "", nil); !strings.Contains(w.Body.String(), "minqing_pages_warming 0") {
+		t.Error("/metrics still says the pages are being built")
+	}
+}
+
+// TestWarmAfterInvalidate: a Warm overtaken by an Invalidate stores nothing, and a page
+// asked for meanwhile is built from the new figures, not waited for.
+func TestWarmAfterInvalidate(t *testing.T) {
+	src := &gatedSource{fakeSource: newFakeSource(), gate: make(chan struct{}), started: make(chan struct{})}
+	s, _ := newTestServerWith(t, src, &testClock{t: time.Now()}, time.Minute)
+	h := s.Handler()
+	lead := cookieOf(t, h, "lead")
+	done := s.WarmInBackground(context.Background())
+	<-src.started
+	s.Invalidate(time.Now())
+	if w := do(t, h, "GET", "/u/330199000000", lead, nil); w.Code != 200 {
+		t.Errorf("a page after Invalidate while an old Warm runs: %d", w.Code)
+	}
+	close(src.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	n := len(s.cache)
+	s.mu.Unlock()
+	if n != 1 {
+		t.Errorf("the cache holds %d pages, want the one built after Invalidate (the old Warm's are stale)", n)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sort"
 	"sync"
 	"time"
 
@@ -55,6 +54,10 @@ type Options struct {
 	// logins are refused until the window moves on; default 5 per minute.
 	LoginFailures int
 	LoginWindow   time.Duration
+	// PageWait is how long a request for a page that Warm is building waits for it before
+	// it is answered with a page saying it is being prepared (503, Retry-After, refreshing
+	// itself); default 2s.
+	PageWait time.Duration
 }
 
 // Server serves the dashboards. It is safe for concurrent use.
@@ -75,6 +78,15 @@ type Server struct {
 	// caseEntries counts the cached inputs that hold case lists (maxCachedCases at most).
 	caseEntries int
 	meta        *storeMeta // units and periods of the current version
+	warming     *warming   // the pages Warm is building, nil when it is not running
+}
+
+// warming is a running Warm: the pages of one period of one data version, without case
+// lists. done is closed when it has finished, its pages in the cache or not.
+type warming struct {
+	version int
+	period  string
+	done    chan struct{}
 }
 
 type cacheKey struct {
@@ -132,6 +144,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.LoginWindow == 0 {
 		o.LoginWindow = time.Minute
 	}
+	if o.PageWait == 0 {
+		o.PageWait = 2 * time.Second
+	}
 	s := &Server{
 		opts:     o,
 		users:    map[string]User{},
@@ -180,27 +195,65 @@ func (s *Server) Invalidate(dataTime time.Time) {
 
 // Warm builds the pages of the default period for every unit (without case lists) into
 // the cache, so the pages leaders open first after a load are served from memory even
-// while the next load keeps the store busy. It stops at the first error or when ctx ends;
-// a Warm running across an Invalidate stores nothing stale (entries carry the version).
+// while the next load keeps the store busy. It reads them all at once (dashboards.BuildAll:
+// a few set-based queries from a store's reader). While it runs, a request for one of
+// these pages waits for it up to Options.PageWait, then is told the page is being
+// prepared. A Warm running across an Invalidate stores nothing stale (entries carry the
+// version).
 func (s *Server) Warm(ctx context.Context) error {
-	meta, version, err := s.current(ctx)
+	w, meta, err := s.startWarm(ctx)
 	if err != nil {
 		return err
 	}
-	codes := make([]string, 0, len(meta.units))
-	for code := range meta.units {
-		codes = append(codes, code)
+	return s.runWarm(ctx, w, meta)
+}
+
+// WarmInBackground starts Warm and returns at once, with a channel that receives Warm's
+// result. Pages Warm will build answer "being prepared" from the moment it returns, not
+// built a second time by requests that arrive meanwhile.
+func (s *Server) WarmInBackground(ctx context.Context) <-chan error {
+	res := make(chan error, 1)
+	w, meta, err := s.startWarm(ctx)
+	if err != nil {
+		res <- err
+		return res
 	}
-	sort.Strings(codes)
-	for _, code := range codes {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		q := &request{user: User{Role: RoleLeader}, meta: meta, version: version, unit: meta.units[code], period: meta.latest}
-		if _, err := s.input(ctx, q); err != nil {
-			return fmt.Errorf("warming the page of %s: %w", code, err)
-		}
+	go func() { res <- s.runWarm(ctx, w, meta) }()
+	return res
+}
+
+// startWarm records that the default period's pages of the current version are being
+// built.
+func (s *Server) startWarm(ctx context.Context) (*warming, *storeMeta, error) {
+	meta, version, err := s.current(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
+	w := &warming{version: version, period: meta.latest.ID, done: make(chan struct{})}
+	s.mu.Lock()
+	s.warming = w
+	s.mu.Unlock()
+	return w, meta, nil
+}
+
+func (s *Server) runWarm(ctx context.Context, w *warming, meta *storeMeta) error {
+	defer func() {
+		s.mu.Lock()
+		if s.warming == w {
+			s.warming = nil
+		}
+		s.mu.Unlock()
+		close(w.done)
+	}()
+	start := time.Now()
+	pages, err := dashboards.BuildAll(ctx, s.opts.Source, meta.latest, dashboards.BuildOptions{Weights: s.opts.Weights})
+	if err != nil {
+		return fmt.Errorf("building the pages of %s: %w", meta.latest.ID, err)
+	}
+	for _, in := range pages {
+		s.store(cacheKey{version: w.version, period: meta.latest.ID, unit: in.Headline.Unit.Code}, in)
+	}
+	s.opts.Logger.Info("pages built", "period", meta.latest.ID, "pages", len(pages), "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

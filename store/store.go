@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -24,7 +25,35 @@ var pidRE = regexp.MustCompile(`PID (\d+)`)
 // Extensions are never installed or loaded automatically: a government intranet has no
 // internet, and the bundled ones (json, parquet, icu) are all minqing uses.
 func Open(ctx context.Context, path string) (*sql.DB, error) {
-	connector, err := duckdb.NewConnector(path+"?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	return OpenWith(ctx, path, Settings{})
+}
+
+// Settings bound what the store may use of the machine.
+type Settings struct {
+	// MemoryLimit caps DuckDB's buffer memory ("4GB"; "" = DefaultMemoryLimit): work
+	// past it spills to TempDir instead of growing, so a city's transform fits beside
+	// everything else on the machine.
+	MemoryLimit string
+	// TempDir is where that work spills ("" = DuckDB's own: the store's path + ".tmp").
+	TempDir string
+}
+
+// DefaultMemoryLimit is the memory cap of a store whose config sets none.
+const DefaultMemoryLimit = "4GB"
+
+// OpenWith opens the store at path with settings s.
+func OpenWith(ctx context.Context, path string, s Settings) (*sql.DB, error) {
+	if s.MemoryLimit == "" {
+		s.MemoryLimit = DefaultMemoryLimit
+	}
+	q := url.Values{}
+	q.Set("autoinstall_known_extensions", "false")
+	q.Set("autoload_known_extensions", "false")
+	q.Set("memory_limit", s.MemoryLimit)
+	if s.TempDir != "" {
+		q.Set("temp_directory", s.TempDir)
+	}
+	connector, err := duckdb.NewConnector(path+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil, classify(path, err)
 	}

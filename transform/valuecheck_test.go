@@ -30,7 +30,7 @@ func TestFieldChecksMatchStaging(t *testing.T) {
 		t.Fatal("25_stg_activities.sql: no stg_services")
 	}
 	patterns := map[Check]*regexp.Regexp{
-		CheckDate:       regexp.MustCompile(`mq_bad_ts\((?:r\.)?(\w+)`),
+		CheckDate:       regexp.MustCompile(`mq_(?:bad_ts|unparsed)\((?:r\.)?(\w+)`),
 		CheckVocabulary: regexp.MustCompile(`mq_unknown\((?:r\.)?(\w+),`),
 		CheckInt:        regexp.MustCompile(`mq_bad_int\((?:r\.)?(\w+)`),
 		CheckPresent:    regexp.MustCompile(`coalesce\(mq_key\((?:r\.)?(\w+)\), ''\) = ''`),

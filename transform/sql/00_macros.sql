@@ -38,6 +38,9 @@ create or replace macro mq_ts(s) as mq_ts_in(s, 'ymd'), (s, o) as mq_ts_in(s, o)
 -- mq_bad_ts: text present that no accepted form parses (in date order o, default 'ymd').
 create or replace macro mq_bad_ts(s) as coalesce(mq_fold(s), '') <> '' and mq_ts_in(s, 'ymd') is null,
   (s, o) as coalesce(mq_fold(s), '') <> '' and mq_ts_in(s, o) is null;
+-- mq_unparsed: text s present whose parse t (mq_ts of s) is NULL: mq_bad_ts for a model
+-- that has parsed s already.
+create or replace macro mq_unparsed(s, t) as coalesce(mq_fold(s), '') <> '' and t is null;
 -- mq_off_calendar: a parsed date outside [first, last], the days the working-day calendar
 -- covers: such a row is quarantined BAD_DATE, never guessed and never a failed run.
 create or replace macro mq_off_calendar(t, first, last) as t is not null and (cast(t as date) < first or cast(t as date) > last);
@@ -53,3 +56,7 @@ create or replace macro mq_desc_key(s) as lower(regexp_replace(mq_fold(coalesce(
 -- mq_has_time: the text carries a time of day (a clock time, or an Excel serial with a
 -- fraction), not a bare date.
 create or replace macro mq_has_time(s) as coalesce(regexp_matches(mq_fold(s), ':|^[1-9]\d{4}\.\d*[1-9]'), false);
+-- mq_month_id, mq_quarter_id, mq_year_id: the period ids (periods.period_id) a date falls in.
+create or replace macro mq_month_id(d) as strftime(d, '%Y-%m');
+create or replace macro mq_quarter_id(d) as strftime(d, '%Y') || 'Q' || quarter(d);
+create or replace macro mq_year_id(d) as strftime(d, '%Y');

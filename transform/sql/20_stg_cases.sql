@@ -7,10 +7,12 @@
 -- lacking a date its class's later stage needs is kept (40_cases.sql flags the case
 -- DEADLINE_UNKNOWN); only 已办结 without a closure date is held to check 9, where the
 -- export has a closure column.
-create or replace table stg_cases as
+-- Built for the files of the run (mq_files_new): a row depends on its file alone, so the
+-- rows of files loaded before are kept, and those of files gone or replaced leave.
+create or replace temp view stg_cases_in_scope as
 with raw as (
   select r.*, f.source, f.path, f.exporter_unit, f.snapshot_date, f.loaded_at, f.date_order, rs.topic_separator
-  from raw_cases r join ingest_files f using (file_id)
+  from raw_cases r semi join mq_files_new using (file_id) join ingest_files f using (file_id)
   left join ref_sources rs on rs.source = f.source
 ),
 labelled as (
@@ -21,7 +23,18 @@ labelled as (
     l_px.value as proxy_v, l_fb.value as feedback_method_v,
     -- the platform's own verdict (按期办结 / 逾期办结), written as the result or the status
     coalesce(l_vr.value, l_vs.value) as verdict_v, l_vr.value is not null as result_is_verdict,
-    cat.days as catalogue_days
+    cat.days as catalogue_days,
+    -- each date parsed once: typing and the BAD_DATE check both read these
+    mq_ts(r.received_at, r.date_order) as received_at_ts,
+    mq_ts(r.due_at, r.date_order) as due_at_ts,
+    mq_ts(r.supplement_requested_at, r.date_order) as supplement_requested_at_ts,
+    mq_ts(r.supplement_done_at, r.date_order) as supplement_done_at_ts,
+    mq_ts(r.escalated_at, r.date_order) as escalated_at_ts,
+    mq_ts(r.reply_at, r.date_order) as reply_at_ts,
+    mq_ts(r.closed_at, r.date_order) as closed_at_ts,
+    mq_ts(r.first_contact_at, r.date_order) as first_contact_at_ts,
+    mq_ts(r.feedback_at, r.date_order) as feedback_at_ts,
+    mq_ts(r.updated_at, r.date_order) as updated_at_ts
   from raw r
   left join unit_matches um on um.kind = 'cases' and um.file_id = r.file_id and um.sheet = r.sheet and um.row_no = r.row_no
   left join label_map l_cat on l_cat.source = r.source and l_cat.field = 'category' and l_cat.label_key = mq_key(r.category)
@@ -41,7 +54,7 @@ typed as (
     file_id, sheet, row_no, source, path, bad_encoding, row_problem, row_problem_detail,
     nullif(upper(mq_key(case_no)), '') as case_no,
     unit as unit_text, unit_code, unit_matches,
-    mq_ts(received_at, date_order) as received_at, mq_has_time(received_at) as received_has_time,
+    received_at_ts as received_at, mq_has_time(received_at) as received_has_time,
     category_v as category,
     nullif(mq_key(item), '') as item, item is not null as item_p,
     channel_v as channel, channel is not null as channel_p,
@@ -57,33 +70,33 @@ typed as (
     nullif(trim(mq_fold(department)), '') as department, department is not null as department_p,
     mq_int(promised_days) as promised_days, promised_days is not null as promised_days_p,
     catalogue_days,
-    mq_ts(due_at, date_order) as due_at, due_at is not null as due_at_p,
-    mq_ts(supplement_requested_at, date_order) as supplement_requested_at, supplement_requested_at is not null as supplement_requested_at_p,
-    mq_ts(supplement_done_at, date_order) as supplement_done_at, supplement_done_at is not null as supplement_done_at_p,
-    mq_ts(escalated_at, date_order) as escalated_at, escalated_at is not null as escalated_at_p,
-    mq_ts(reply_at, date_order) as reply_at, reply_at is not null as reply_at_p,
-    mq_ts(closed_at, date_order) as closed_at, closed_at is not null as closed_at_p, mq_has_time(closed_at) as closed_has_time,
+    due_at_ts as due_at, due_at is not null as due_at_p,
+    supplement_requested_at_ts as supplement_requested_at, supplement_requested_at is not null as supplement_requested_at_p,
+    supplement_done_at_ts as supplement_done_at, supplement_done_at is not null as supplement_done_at_p,
+    escalated_at_ts as escalated_at, escalated_at is not null as escalated_at_p,
+    reply_at_ts as reply_at, reply_at is not null as reply_at_p,
+    closed_at_ts as closed_at, closed_at is not null as closed_at_p, mq_has_time(closed_at) as closed_has_time,
     status_v as status, status is not null as status_p,
     -- a result column that holds only the platform's verdict says nothing about resolution
     result_v as result, result is not null and not result_is_verdict as result_p,
     verdict_v as verdict,
-    mq_ts(first_contact_at, date_order) as first_contact_at, first_contact_at is not null as first_contact_at_p,
-    mq_ts(feedback_at, date_order) as feedback_at, feedback_at is not null as feedback_at_p,
+    first_contact_at_ts as first_contact_at, first_contact_at is not null as first_contact_at_p,
+    feedback_at_ts as feedback_at, feedback_at is not null as feedback_at_p,
     feedback_method_v as feedback_method, feedback_method is not null as feedback_method_p,
     satisfaction_v as satisfaction, satisfaction is not null as satisfaction_p,
     proxy_v = '是' as is_proxy, proxy is not null as proxy_p,
     nullif(trim(handler), '') as handler, handler is not null as handler_p,
     citizen_key, citizen_name_masked, citizen_phone_masked, citizen_id_masked,
     nullif(trim(description), '') as description, description is not null as description_p,
-    mq_ts(updated_at, date_order) as updated_at, snapshot_date,
+    updated_at_ts as updated_at, snapshot_date,
     -- version time: updated_at, else the export's date (end of day), else the load time
-    coalesce(mq_ts(updated_at, date_order), snapshot_date + interval '1 day' - interval '1 second', loaded_at) as version_at,
-    coalesce(mq_ts(updated_at, date_order), snapshot_date + interval '1 day' - interval '1 second') as known_at,
+    coalesce(updated_at_ts, snapshot_date + interval '1 day' - interval '1 second', loaded_at) as version_at,
+    coalesce(updated_at_ts, snapshot_date + interval '1 day' - interval '1 second') as known_at,
     -- checks, in order
     coalesce(mq_key(unit), '') = '' or coalesce(mq_key(received_at), '') = '' or coalesce(mq_key(category), '') = '' as missing_core,
-    mq_bad_ts(received_at, date_order) or mq_bad_ts(due_at, date_order) or mq_bad_ts(supplement_requested_at, date_order) or mq_bad_ts(supplement_done_at, date_order)
-      or mq_bad_ts(escalated_at, date_order) or mq_bad_ts(reply_at, date_order) or mq_bad_ts(closed_at, date_order) or mq_bad_ts(first_contact_at, date_order)
-      or mq_bad_ts(feedback_at, date_order) or mq_bad_ts(updated_at, date_order) as bad_date,
+    mq_unparsed(received_at, received_at_ts) or mq_unparsed(due_at, due_at_ts) or mq_unparsed(supplement_requested_at, supplement_requested_at_ts) or mq_unparsed(supplement_done_at, supplement_done_at_ts)
+      or mq_unparsed(escalated_at, escalated_at_ts) or mq_unparsed(reply_at, reply_at_ts) or mq_unparsed(closed_at, closed_at_ts) or mq_unparsed(first_contact_at, first_contact_at_ts)
+      or mq_unparsed(feedback_at, feedback_at_ts) or mq_unparsed(updated_at, updated_at_ts) as bad_date,
     -- UNKNOWN_LABEL: which field holds which label the vocabulary does not know ('' = none)
     concat_ws('; ',
       case when mq_unknown(category, category_v) then 'category ' || trim(category) end,
@@ -138,3 +151,7 @@ reasoned as (
   from checked
 )
 select * exclude (missing_core, bad_date, unknown_label_detail, bad_number, off_calendar, calendar_years) from reasoned;
+
+create table if not exists stg_cases as select * from stg_cases_in_scope limit 0;
+delete from stg_cases where file_id in (select file_id from mq_files_gone union all select file_id from mq_files_new);
+insert into stg_cases by name select * from stg_cases_in_scope;

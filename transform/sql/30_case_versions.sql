@@ -1,29 +1,66 @@
--- case_versions: one row per valid version of a case (a row that passed every row check
--- and whose case does not conflict); key (file_id, sheet, row_no).
--- case_conflicts: one row per case whose versions disagree on receipt date or unit.
--- inputs: stg_cases. Personal data: none in clear.
-create or replace table case_versions_all as
-with ok as (
-  select *,
-    md5(concat_ws('|', unit_code, cast(cast(received_at as date) as varchar), coalesce(citizen_key, ''), mq_desc_key(description))) as fingerprint
-  from stg_cases where reason is null
-),
--- a version without a number takes the one number of the versions sharing its fingerprint
+-- case_versions_all: one row per row that passed every row check, with the case it is a
+-- version of; key (file_id, sheet, row_no). case_versions: those of cases whose versions
+-- do not conflict. case_conflicts: one row per case whose versions disagree on receipt
+-- date or unit.
+-- inputs: stg_cases, mq_files_new, mq_files_gone. Personal data: none in clear.
+--
+-- Built for what the run's files touch: a new row's case, and every case a row sharing
+-- its fingerprint belonged to or now belongs to (a row without a number takes the one
+-- number of the rows sharing its fingerprint, and a new row may give or take that
+-- number). mq_cases_touched lists those cases; every later case model rebuilds them
+-- alone. With every file new (a full build) that is every case.
+create or replace temp table mq_rows_new as
+select *,
+  md5(concat_ws('|', unit_code, cast(cast(received_at as date) as varchar), coalesce(citizen_key, ''), mq_desc_key(description))) as fingerprint
+from stg_cases semi join mq_files_new using (file_id)
+where reason is null;
+
+create table if not exists case_versions_all as
+select *, ''::varchar as case_key, 0::bigint as version_rank from mq_rows_new limit 0;
+
+-- fingerprints whose number adoption may change: the new rows' and the gone rows'
+create or replace temp table mq_fp as
+select fingerprint from mq_rows_new
+union
+select fingerprint from case_versions_all semi join mq_files_gone using (file_id);
+
+-- the kept rows of those fingerprints (none in a full build); with the new rows, every
+-- ok row of those fingerprints
+create or replace temp table mq_kept as
+select * exclude (case_key, version_rank) from case_versions_all
+where fingerprint in (select fingerprint from mq_fp) and file_id not in (select file_id from mq_files_gone);
+
+create or replace temp view mq_keyed as
+with pool as (select * from mq_kept union all by name select * from mq_rows_new),
 adopted as (
+  -- a version without a number takes the one number of the versions sharing its fingerprint
   select fingerprint, min(case_no) as only_case_no
-  from ok where case_no is not null
+  from pool where case_no is not null
   group by fingerprint having count(distinct case_no) = 1
-),
-keyed as (
-  select ok.*, coalesce(ok.case_no, a.only_case_no, 'fp:' || ok.fingerprint) as case_key
-  from ok left join adopted a using (fingerprint)
 )
+select p.*, coalesce(p.case_no, a.only_case_no, 'fp:' || p.fingerprint) as case_key
+from pool p left join adopted a using (fingerprint);
+
+create or replace temp table mq_cases_touched as
+select case_key from mq_keyed
+union
+select case_key from case_versions_all where fingerprint in (select fingerprint from mq_fp);
+
+-- the other versions of the touched cases, which keep their key (none in a full build)
+create or replace temp table mq_outside as
+select * exclude (version_rank) from case_versions_all
+where case_key in (select case_key from mq_cases_touched) and fingerprint not in (select fingerprint from mq_fp);
+
+delete from case_versions_all where case_key in (select case_key from mq_cases_touched);
+insert into case_versions_all by name
 select *,
   -- newest first; ties break on the file's content hash and the row, never on load order
   row_number() over (partition by case_key order by version_at desc, file_id desc, sheet desc, row_no desc) as version_rank
-from keyed;
+from (select * from mq_keyed union all by name select * from mq_outside);
 
-create or replace table case_conflicts as
+create table if not exists case_conflicts (case_key varchar, received_differs boolean, unit_differs boolean, detail varchar);
+delete from case_conflicts where case_key in (select case_key from mq_cases_touched);
+insert into case_conflicts
 select case_key,
   count(distinct cast(received_at as date)) > 1 as received_differs,
   count(distinct unit_code) > 1 as unit_differs,
@@ -33,8 +70,9 @@ select case_key,
     case when count(distinct unit_code) > 1 then
       'unit: ' || string_agg(distinct unit_code, ' vs ' order by unit_code) end) as detail
 from case_versions_all
+where case_key in (select case_key from mq_cases_touched)
 group by case_key
 having count(distinct cast(received_at as date)) > 1 or count(distinct unit_code) > 1;
 
-create or replace table case_versions as
+create or replace view case_versions as
 select v.* from case_versions_all v anti join case_conflicts c using (case_key);

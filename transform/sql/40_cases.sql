@@ -6,7 +6,9 @@
 -- inputs: case_versions, ref_calendar, ref_settings. Personal data: masked only;
 -- citizen_ref / description_ref point at the raw row (file_id, sheet, row_no) that an
 -- auditor's copy reads clear values from.
-create or replace table cases_all as
+-- Built for the cases the run touches (mq_cases_touched, 30_case_versions.sql): their
+-- former rows are kept aside in mq_cases_old, for the figures to take them back out.
+create or replace temp view cases_in_scope as
 with current_state as (
   select
     case_key,
@@ -61,6 +63,7 @@ with current_state as (
     bool_and(case_no is null) as no_case_no,
     max(version_at) as version_at
   from case_versions
+  where case_key in (select case_key from mq_cases_touched)
   group by case_key
 ),
 timed as (
@@ -145,6 +148,12 @@ select
     case when category = '上报件' and is_closed and reply_at is null then '上级批复日期' end) end, '') as deadline_unknown
 from with_deadline;
 
+create table if not exists cases_all as select * from cases_in_scope limit 0;
+create or replace temp table mq_cases_old as
+select * from cases_all where case_key in (select case_key from mq_cases_touched);
+delete from cases_all where case_key in (select case_key from mq_cases_touched);
+insert into cases_all by name select * from cases_in_scope;
+
 -- cases: every case. A case is never quarantined for what it lacks: a missing later-stage
 -- date is DEADLINE_UNKNOWN, a closure stated without a date is CLOSED_WITHOUT_DATE.
-create or replace table cases as select * from cases_all;
+create or replace view cases as select * from cases_all;

@@ -2,6 +2,10 @@
 -- the data (receipt, closure, visit, activity); key period_id. prev_id is the previous
 -- period of the same kind (环比), yoy_id the same period a year before (同比).
 -- inputs: cases, visits, services.
+-- The periods of the run before are kept aside (mq_periods_old) with what was added and
+-- what is gone, for the figures to be built for those alone.
+create table if not exists periods (kind varchar, period_id varchar, start_date date, end_date date, cutoff date, prev_id varchar, yoy_id varchar);
+create or replace temp table mq_periods_old as select * from periods;
 create or replace table periods as
 with bounds as (
   select min(d) as first_day, max(d) as last_day from (
@@ -31,3 +35,5 @@ all_periods as (
   from (select cast(date_trunc('year', start_date) as date) as y from months)
 )
 select kind, period_id, start_date, end_date, end_date as cutoff, prev_id, yoy_id from all_periods;
+create or replace temp table mq_periods_added as select * from periods anti join mq_periods_old using (period_id);
+create or replace temp table mq_periods_gone as select * from mq_periods_old anti join periods using (period_id);

@@ -1,20 +1,59 @@
 -- case_period_facts: one row per (case, period) where the case counts in the period for
 -- any figure; key (case_key, period_id). The flags are docs/rules.md's definitions, and
--- the only place they are written: figures and case lists both read them.
+-- the only place they are written (mq_case_facts): figures and case lists both read them.
 -- inputs: cases, periods. Personal data: none.
-create or replace table case_period_facts as
+--
+-- How it is built, so that a run does only the work that changed:
+--   case_periods     which periods each case counts in (case_key, period_id): the periods
+--                    holding its receipt, closure or deadline, and those whose cutoff finds
+--                    it overdue and open; equi-joins on period ids and one range join,
+--                    never a join on OR conditions
+--   unit_figure_parts  the additive parts of every case figure per handling unit, period
+--                    and breakdown (counts, sums); unit_figure_days the distribution of
+--                    processing days there, for the median
+--   case_figure_values  the parts summed up the unit tree, the median read off the summed
+--                    distribution; a village's figures are its own parts, a township's its
+--                    own plus its villages', the district's all
+-- A run takes out the facts of the (case, period) pairs it touches as they were and puts
+-- them back as they are (sign -1 and +1 on every part), then re-sums the (unit, period)
+-- cells those parts roll up to. A full build is the same with nothing to take out.
+
+-- mq_case_pairs: the periods (of ps) each case (of cs) counts in. Each day's periods are
+-- looked up once (a few hundred days, not a million dates formatted); a period the overdue
+-- range reaches that a date already gave is left to the date, so no pair comes twice.
+create or replace macro mq_case_pairs(cs, ps) as table
+with p as (select period_id, start_date, end_date, cutoff from query_table(ps)),
+day_periods as (
+  select d.day, list(p.period_id) as ids
+  from ref_calendar d join p on d.day between p.start_date and p.end_date
+  group by d.day
+),
+c as (
+  select x.case_key, x.received_date, x.closed_date, x.deadline, x.is_closed_undated,
+    list_distinct(coalesce(r.ids, []) || coalesce(cl.ids, []) || coalesce(dl.ids, [])) as ids
+  from query_table(cs) x
+  left join day_periods r on r.day = x.received_date
+  left join day_periods cl on cl.day = x.closed_date
+  left join day_periods dl on dl.day = x.deadline
+)
+select case_key, unnest(ids) as period_id from c
+union all
+-- overdue and open at the period's cutoff (a case closed without a date is not)
+select c.case_key, p.period_id from c join p
+  on p.cutoff >= c.deadline and p.cutoff >= c.received_date and p.cutoff < coalesce(c.closed_date, date '9999-12-31')
+where not c.is_closed_undated and not list_contains(c.ids, p.period_id);
+
+-- mq_case_facts: the facts of the pairs (case_key, period_id and any other column, such as
+-- a sign) with the case (of cs) and the period (of ps).
+create or replace macro mq_case_facts(pairs, cs, ps) as table
 with facts as (
-  select p.period_id, p.start_date, p.end_date, p.cutoff, c.*,
+  select x.* exclude (case_key, period_id), p.period_id, p.start_date, p.end_date, p.cutoff, c.*,
     c.received_date between p.start_date and p.end_date as in_received,
     c.is_closed and c.closed_date between p.start_date and p.end_date as in_closed,
     not c.is_withdrawn and not c.is_closed_undated and c.deadline between p.start_date and p.end_date as in_due
-  from cases c
-  join periods p on
-       c.received_date between p.start_date and p.end_date
-    or c.closed_date between p.start_date and p.end_date
-    or c.deadline between p.start_date and p.end_date
-    or (c.deadline <= p.cutoff and c.received_date <= p.cutoff and (c.closed_date is null or c.closed_date > p.cutoff)
-        and not c.is_closed_undated)
+  from query_table(pairs) x
+  join query_table(cs) c on c.case_key = x.case_key
+  join query_table(ps) p on p.period_id = x.period_id
 )
 select *,
   in_received and not is_withdrawn as in_received_active,
@@ -27,99 +66,210 @@ select *,
   coalesce(in_closed and not is_on_time, false) as is_closed_late
 from facts;
 
--- figure_values: one row per (unit, period, breakdown, figure); key
--- (unit_code, period_id, dim, dim_value, figure_id). dim 'all' has every unit × period,
--- with 0 for counts and NULL for rates without a denominator; 'category', 'channel',
--- 'topic' (its upper levels as 'topic_l1', 'topic_l2'), 'department' (where exported)
--- and 'proxy' (代办 / 非代办) break the case figures down. value is NULL where the denominator is 0.
--- inputs: case_period_facts, visits, services, periods, ref_units, ref_unit_tree, ref_settings.
-create or replace table figure_values as
-with settings as (select * from ref_settings),
-case_agg as (
-  select t.ancestor as unit_code, f.period_id,
-    case when grouping(f.category) = 0 then 'category' when grouping(f.channel) = 0 then 'channel'
-         when grouping(f.topic) = 0 then 'topic' when grouping(f.proxy_label) = 0 then 'proxy'
-         when grouping(f.topic_l1) = 0 then 'topic_l1' when grouping(f.topic_l2) = 0 then 'topic_l2'
-         when grouping(f.department) = 0 then 'department' else 'all' end as dim,
-    coalesce(case when grouping(f.category) = 0 then f.category when grouping(f.channel) = 0 then f.channel
-         when grouping(f.topic) = 0 then f.topic when grouping(f.proxy_label) = 0 then f.proxy_label
-         when grouping(f.topic_l1) = 0 then f.topic_l1 when grouping(f.topic_l2) = 0 then f.topic_l2
-         when grouping(f.department) = 0 then f.department end,
-      case when grouping(f.category) + grouping(f.channel) + grouping(f.topic) + grouping(f.proxy_label)
-                + grouping(f.topic_l1) + grouping(f.topic_l2) + grouping(f.department) = 7 then '' else '(空)' end) as dim_value,
-    count(*) filter (where f.in_received) as received,
-    count(*) filter (where f.in_closed) as closed,
-    count(*) filter (where f.closed_by_cutoff) as close_num,
-    count(*) filter (where f.in_received_active) as close_den,
-    count(*) filter (where f.in_closed and f.is_on_time) as on_time_num,
-    count(*) filter (where f.in_closed and f.deadline is not null) as on_time_den,
-    count(*) filter (where f.in_due and f.due_met) as due_num,
-    count(*) filter (where f.in_due) as due_den,
-    count(*) filter (where f.is_overdue_open) as overdue_open,
-    avg(f.processing_days) filter (where f.in_closed and f.processing_days is not null) as avg_days,
-    median(cast(f.processing_days as double)) filter (where f.in_closed and f.processing_days is not null) as median_days,
-    sum(case f.result when '已解决' then 1.0 when '部分解决' then (select partial_weight from settings) else 0.0 end)
-      filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释') as res_num,
-    count(*) filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释') as res_den,
-    count(*) filter (where f.in_received_active and f.first_contact_exported and f.responded_in_24h) as resp_num,
-    count(*) filter (where f.in_received_active and f.first_contact_exported) as resp_den,
-    count(*) filter (where f.in_closed and list_contains((select satisfied_labels from settings), f.satisfaction)) as sat_num,
-    count(*) filter (where f.in_closed and f.satisfaction in ('满意', '基本满意', '不满意')) as rated,
-    count(*) filter (where f.in_closed and f.satisfaction_exported) as rating_den,
-    count(*) filter (where f.in_received and f.is_proxy) as proxy_cases,
-    count(*) filter (where f.in_closed and f.is_proxy and f.is_on_time) as proxy_on_time_num,
-    count(*) filter (where f.in_closed and f.is_proxy and f.deadline is not null) as proxy_closed,
-    count(*) filter (where f.in_received and f.verdict = '按期') as stated_num,
-    count(*) filter (where f.in_received and f.verdict is not null) as stated_den
+-- The pairs the run takes out (touched cases, gone periods) and puts in (touched cases in
+-- every period, the other cases in added periods).
+create table if not exists case_periods (case_key varchar, period_id varchar);
+create or replace view case_period_facts as select * from mq_case_facts('case_periods', 'cases_all', 'periods');
+create or replace temp table mq_pairs_out as
+select case_key, period_id, -1 as sign from case_periods
+where case_key in (select case_key from mq_cases_touched) or period_id in (select period_id from mq_periods_gone);
+create or replace temp view mq_cases_before as
+select * from mq_cases_old
+union all by name
+select * from cases_all where case_key not in (select case_key from mq_cases_touched);
+create or replace temp view mq_cases_touched_now as
+select * from cases_all where case_key in (select case_key from mq_cases_touched);
+create or replace temp view mq_cases_untouched as
+select * from cases_all where case_key not in (select case_key from mq_cases_touched);
+create or replace temp table mq_pairs_in as
+select case_key, period_id, 1 as sign from mq_case_pairs('mq_cases_touched_now', 'periods')
+union all
+select case_key, period_id, 1 as sign from mq_case_pairs('mq_cases_untouched', 'mq_periods_added');
+
+delete from case_periods
+where case_key in (select case_key from mq_cases_touched) or period_id in (select period_id from mq_periods_gone);
+insert into case_periods select case_key, period_id from mq_pairs_in;
+
+-- The signed facts of the run, with the breakdowns each counts in.
+create or replace temp view mq_facts_delta as
+select *, case when is_proxy then '代办' else '非代办' end as proxy_label,
+  -- the upper levels of a topic written in levels (城市管理 / 城市管理/市容环境), each a
+  -- breakdown of its own; a topic of one level is the topic breakdown alone
+  case when len(topic_levels) > 1 then topic_levels[1] end as topic_l1,
+  case when len(topic_levels) > 2 then topic_levels[1] || '/' || topic_levels[2] end as topic_l2
+from (
+  select * from mq_case_facts('mq_pairs_out', 'mq_cases_before', 'mq_periods_old')
+  union all by name
+  select * from mq_case_facts('mq_pairs_in', 'cases_all', 'periods')
+);
+
+-- mq_dim, mq_dim_value: the breakdown a grouping set of the figures' grouping makes, from
+-- grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) (a bit set
+-- to 1 is a column not grouped on).
+create or replace macro mq_dim(g) as case g
+  when 63 then 'category' when 95 then 'channel' when 111 then 'topic' when 119 then 'proxy'
+  when 123 then 'topic_l1' when 125 then 'topic_l2' when 126 then 'department' else 'all' end;
+create or replace macro mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as
+  case g when 127 then ''
+    else coalesce(case g when 63 then category when 95 then channel when 111 then topic when 119 then proxy_label
+      when 123 then topic_l1 when 125 then topic_l2 when 126 then department end, '(空)') end;
+
+-- The change to every part, per handling unit, period and breakdown: the facts' flags are
+-- counted once per combination of the breakdowns' values (a few per case), and the
+-- breakdowns summed from those.
+create or replace temp table mq_facts_grouped as
+select f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department,
+    sum(sign) as fact_rows,
+    coalesce(sum(sign) filter (where f.in_received), 0) as received,
+    coalesce(sum(sign) filter (where f.in_closed), 0) as closed,
+    coalesce(sum(sign) filter (where f.closed_by_cutoff), 0) as close_num,
+    coalesce(sum(sign) filter (where f.in_received_active), 0) as close_den,
+    coalesce(sum(sign) filter (where f.in_closed and f.is_on_time), 0) as on_time_num,
+    coalesce(sum(sign) filter (where f.in_closed and f.deadline is not null), 0) as on_time_den,
+    coalesce(sum(sign) filter (where f.in_due and f.due_met), 0) as due_num,
+    coalesce(sum(sign) filter (where f.in_due), 0) as due_den,
+    coalesce(sum(sign) filter (where f.is_overdue_open), 0) as overdue_open,
+    coalesce(sum(sign * f.processing_days) filter (where f.in_closed and f.processing_days is not null), 0) as days_sum,
+    coalesce(sum(sign) filter (where f.in_closed and f.processing_days is not null), 0) as days_n,
+    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result = '已解决'), 0) as res_full,
+    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result = '部分解决'), 0) as res_partial,
+    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释'), 0) as res_den,
+    coalesce(sum(sign) filter (where f.in_received_active and f.first_contact_exported and f.responded_in_24h), 0) as resp_num,
+    coalesce(sum(sign) filter (where f.in_received_active and f.first_contact_exported), 0) as resp_den,
+    coalesce(sum(sign) filter (where f.in_closed and list_contains(s.satisfied_labels, f.satisfaction)), 0) as sat_num,
+    coalesce(sum(sign) filter (where f.in_closed and f.satisfaction in ('满意', '基本满意', '不满意')), 0) as rated,
+    coalesce(sum(sign) filter (where f.in_closed and f.satisfaction_exported), 0) as rating_den,
+    coalesce(sum(sign) filter (where f.in_received and f.is_proxy), 0) as proxy_cases,
+    coalesce(sum(sign) filter (where f.in_closed and f.is_proxy and f.is_on_time), 0) as proxy_on_time_num,
+    coalesce(sum(sign) filter (where f.in_closed and f.is_proxy and f.deadline is not null), 0) as proxy_closed,
+    coalesce(sum(sign) filter (where f.in_received and f.verdict = '按期'), 0) as stated_num,
+    coalesce(sum(sign) filter (where f.in_received and f.verdict is not null), 0) as stated_den
+  from mq_facts_delta f, ref_settings s
+group by f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department;
+
+create or replace temp table mq_parts_delta as
+select unit_code, period_id, mq_dim(g) as dim,
+  mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as dim_value,
+  * exclude (unit_code, period_id, g, category, channel, topic, proxy_label, topic_l1, topic_l2, department)
+from (
+  select unit_code, period_id, grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
+    category, channel, topic, proxy_label, topic_l1, topic_l2, department,
+    sum(columns(* exclude (unit_code, period_id, category, channel, topic, proxy_label, topic_l1, topic_l2, department)))
+  from mq_facts_grouped
+  group by grouping sets ((unit_code, period_id), (unit_code, period_id, category), (unit_code, period_id, channel),
+    (unit_code, period_id, topic), (unit_code, period_id, proxy_label), (unit_code, period_id, topic_l1),
+    (unit_code, period_id, topic_l2), (unit_code, period_id, department))
+);
+
+-- The change to every distribution of processing days, likewise.
+create or replace temp table mq_days_delta as
+select unit_code, period_id, mq_dim(g) as dim,
+  mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as dim_value, days, n
+from (
+  select unit_code, period_id, days, grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
+    category, channel, topic, proxy_label, topic_l1, topic_l2, department, sum(n) as n
   from (
-    select *, case when is_proxy then '代办' else '非代办' end as proxy_label,
-      -- the upper levels of a topic written in levels (城市管理 / 城市管理/市容环境), each a
-      -- breakdown of its own; a topic of one level is the topic breakdown alone
-      case when len(topic_levels) > 1 then topic_levels[1] end as topic_l1,
-      case when len(topic_levels) > 2 then topic_levels[1] || '/' || topic_levels[2] end as topic_l2
-    from case_period_facts) f
-  join ref_unit_tree t on t.code = f.unit_code
-  group by grouping sets ((t.ancestor, f.period_id), (t.ancestor, f.period_id, f.category),
-                          (t.ancestor, f.period_id, f.channel), (t.ancestor, f.period_id, f.topic),
-                          (t.ancestor, f.period_id, f.proxy_label),
-                          (t.ancestor, f.period_id, f.topic_l1), (t.ancestor, f.period_id, f.topic_l2),
-                          (t.ancestor, f.period_id, f.department))
+    select f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department, f.processing_days as days, sum(sign) as n
+    from mq_facts_delta f
+    where f.in_closed and f.processing_days is not null
+    group by all
+  )
+  group by grouping sets ((unit_code, period_id, days), (unit_code, period_id, days, category), (unit_code, period_id, days, channel),
+    (unit_code, period_id, days, topic), (unit_code, period_id, days, proxy_label), (unit_code, period_id, days, topic_l1),
+    (unit_code, period_id, days, topic_l2), (unit_code, period_id, days, department))
+);
+
+-- Apply the changes: a part (or a day of a distribution) that no fact holds any more leaves.
+create table if not exists unit_figure_parts as select * from mq_parts_delta limit 0;
+create or replace temp table mq_parts_merged as
+select unit_code, period_id, dim, dim_value, sum(columns(* exclude (unit_code, period_id, dim, dim_value)))
+from (
+  select p.* from unit_figure_parts p semi join mq_parts_delta d using (unit_code, period_id, dim, dim_value)
+  union all by name select * from mq_parts_delta
+)
+group by unit_code, period_id, dim, dim_value;
+delete from unit_figure_parts p using mq_parts_delta d
+where p.unit_code = d.unit_code and p.period_id = d.period_id and p.dim = d.dim and p.dim_value = d.dim_value;
+insert into unit_figure_parts by name select * from mq_parts_merged where fact_rows <> 0;
+
+create table if not exists unit_figure_days as select * from mq_days_delta limit 0;
+create or replace temp table mq_days_merged as
+select unit_code, period_id, dim, dim_value, days, sum(n) as n
+from (
+  select p.* from unit_figure_days p semi join mq_days_delta d using (unit_code, period_id, dim, dim_value, days)
+  union all by name select * from mq_days_delta
+)
+group by all;
+delete from unit_figure_days p using mq_days_delta d
+where p.unit_code = d.unit_code and p.period_id = d.period_id and p.dim = d.dim and p.dim_value = d.dim_value and p.days = d.days;
+insert into unit_figure_days by name select * from mq_days_merged where n <> 0;
+
+-- The (unit, period) cells whose figures change: every unit above a changed part, and
+-- every unit in an added period.
+create or replace temp table mq_cells as
+select distinct t.ancestor as unit_code, d.period_id
+from (select distinct unit_code, period_id from mq_parts_delta) d join ref_unit_tree t on t.code = d.unit_code
+semi join periods p on p.period_id = d.period_id
+union
+select u.code, p.period_id from ref_units u cross join mq_periods_added p;
+
+-- case_figure_values: every case figure of the cells, from the parts (figure_values holds
+-- them with the visits' and activities' figures, 63_activity_figures.sql).
+-- dim 'all' has every unit × period, with 0 for counts and NULL for rates without a
+-- denominator; 'category', 'channel', 'topic' (its upper levels as 'topic_l1',
+-- 'topic_l2'), 'department' (where exported) and 'proxy' (代办 / 非代办) break the case
+-- figures down. value is NULL where the denominator is 0.
+-- mq_figure_value: a figure's value from its numerator and denominator (a count has none;
+-- a rate without a denominator has no value).
+create or replace macro mq_figure_value(numerator, denominator) as
+  case when denominator is null then numerator when denominator = 0 then null else numerator / denominator end;
+
+create or replace temp view case_figure_values_in_scope as
+with settings as (select * from ref_settings),
+rolled as (
+  select c.unit_code, c.period_id, p.dim, p.dim_value, sum(columns(p.* exclude (unit_code, period_id, dim, dim_value)))
+  from mq_cells c
+  join ref_unit_tree t on t.ancestor = c.unit_code
+  join unit_figure_parts p on p.unit_code = t.code and p.period_id = c.period_id
+  group by c.unit_code, c.period_id, p.dim, p.dim_value
 ),
-grid as (
-  -- every unit × period, so a unit with no cases shows 0 and "—", not nothing
-  select u.code as unit_code, p.period_id, p.start_date, p.end_date from ref_units u cross join periods p
-),
-visit_agg as (
-  select g.unit_code, g.period_id,
-    sum(v.persons * v.copies) as visit_persons, sum(v.opinions * v.copies) as opinions,
-    sum(v.problems_solved * v.copies) as problems_solved
-  from grid g
-  join ref_unit_tree t on t.ancestor = g.unit_code
-  join visits v on v.unit_code = t.code and v.visited_on between g.start_date and g.end_date
+hist as (
+  select c.unit_code, c.period_id, d.dim, d.dim_value, d.days, sum(d.n) as n
+  from mq_cells c
+  join ref_unit_tree t on t.ancestor = c.unit_code
+  join unit_figure_days d on d.unit_code = t.code and d.period_id = c.period_id
   group by all
 ),
-service_agg as (
-  select g.unit_code, g.period_id,
-    sum(s.copies) as service_activities, sum(s.volunteers * s.copies) as volunteers,
-    sum(s.beneficiaries * s.copies) as beneficiaries
-  from grid g
-  join ref_unit_tree t on t.ancestor = g.unit_code
-  join services s on s.unit_code = t.code and s.served_on between g.start_date and g.end_date
-  group by all
+cum as (
+  select *,
+    sum(n) over (partition by unit_code, period_id, dim, dim_value order by days rows between unbounded preceding and current row) as upto,
+    sum(n) over (partition by unit_code, period_id, dim, dim_value) as total
+  from hist
+),
+med as (
+  -- the median of the distribution: the middle value, or the mean of the two middle ones
+  -- (0-based positions ⌊(n-1)/2⌋ and ⌊n/2⌋), as median() would give of the days themselves
+  select unit_code, period_id, dim, dim_value,
+    (min(days) filter (where upto > (total - 1) // 2) + min(days) filter (where upto > total // 2)) / 2.0 as median_days
+  from cum group by all
+),
+parts as (
+  select r.* exclude (days_sum, days_n, res_full, res_partial),
+    case when r.days_n > 0 then r.days_sum / r.days_n end as avg_days,
+    m.median_days,
+    r.res_full + r.res_partial * s.partial_weight as res_num
+  from rolled r
+  left join med m using (unit_code, period_id, dim, dim_value)
+  cross join settings s
 ),
 all_dim as (
-  select g.unit_code, g.period_id, 'all' as dim, '' as dim_value, c.* exclude (unit_code, period_id, dim, dim_value),
-    va.visit_persons, va.opinions, va.problems_solved, sa.service_activities, sa.volunteers, sa.beneficiaries
-  from grid g
-  left join case_agg c on c.unit_code = g.unit_code and c.period_id = g.period_id and c.dim = 'all'
-  left join visit_agg va on va.unit_code = g.unit_code and va.period_id = g.period_id
-  left join service_agg sa on sa.unit_code = g.unit_code and sa.period_id = g.period_id
+  -- every unit × period, so a unit with no cases shows 0 and "—", not nothing
+  select c.unit_code, c.period_id, 'all' as dim, '' as dim_value, p.* exclude (unit_code, period_id, dim, dim_value)
+  from mq_cells c
+  left join parts p on p.unit_code = c.unit_code and p.period_id = c.period_id and p.dim = 'all'
 ),
 breakdowns as (
-  select unit_code, period_id, dim, dim_value, * exclude (unit_code, period_id, dim, dim_value),
-    null::bigint as visit_persons, null::bigint as opinions, null::bigint as problems_solved,
-    null::bigint as service_activities, null::bigint as volunteers, null::bigint as beneficiaries
-  from case_agg where dim <> 'all'
+  select * from parts where dim <> 'all'
     -- a case without upper topic levels is in the topic breakdown, not in (空) of these
     -- and a case whose exports name no department is in no department's row
     and not (dim in ('topic_l1', 'topic_l2', 'department') and dim_value = '(空)')
@@ -127,9 +277,7 @@ breakdowns as (
 wide as (select * from all_dim union all by name select * from breakdowns),
 long as (
   select unit_code, period_id, dim, dim_value, figure_id, numerator, denominator,
-    case when denominator is null then numerator
-         when denominator = 0 then null
-         else numerator / denominator end as value
+    mq_figure_value(numerator, denominator) as value
   from wide, lateral (values
     ('received', coalesce(received, 0)::double, null::double),
     ('closed', coalesce(closed, 0), null),
@@ -145,24 +293,18 @@ long as (
     ('rating_rate', coalesce(rated, 0), coalesce(rating_den, 0)),
     ('proxy_cases', coalesce(proxy_cases, 0), null),
     ('proxy_on_time_rate', coalesce(proxy_on_time_num, 0), coalesce(proxy_closed, 0)),
-    ('stated_on_time_rate', coalesce(stated_num, 0), coalesce(stated_den, 0)),
-    ('visit_persons', case when dim = 'all' then coalesce(visit_persons, 0) end, null),
-    ('opinions', case when dim = 'all' then coalesce(opinions, 0) end, null),
-    ('problems_solved', case when dim = 'all' then coalesce(problems_solved, 0) end, null),
-    ('service_activities', case when dim = 'all' then coalesce(service_activities, 0) end, null),
-    ('volunteers', case when dim = 'all' then coalesce(volunteers, 0) end, null),
-    ('beneficiaries', case when dim = 'all' then coalesce(beneficiaries, 0) end, null),
-    ('due_count', coalesce(due_den, 0), null)
+    ('stated_on_time_rate', coalesce(stated_num, 0), coalesce(stated_den, 0))
   ) v(figure_id, numerator, denominator)
 ),
 rates as (
-  -- one row per unit, period and breakdown with the score's inputs side by side
+  -- one row per unit, period and breakdown with the score's inputs side by side, each as
+  -- long above gives it (mq_figure_value)
   select unit_code, period_id, dim, dim_value,
-    max(case when figure_id = 'response_rate' then value end) as r_response,
-    max(case when figure_id = 'resolution_rate' then value end) as r_resolution,
-    max(case when figure_id = 'satisfaction_rate' then value end) as r_satisfaction,
-    max(case when figure_id = 'due_count' then value end) as due_count
-  from long group by all
+    mq_figure_value(coalesce(resp_num, 0)::double, coalesce(resp_den, 0)::double) as r_response,
+    mq_figure_value(coalesce(res_num, 0)::double, coalesce(res_den, 0)::double) as r_resolution,
+    mq_figure_value(coalesce(sat_num, 0)::double, coalesce(rated, 0)::double) as r_satisfaction,
+    coalesce(due_den, 0) as due_count
+  from wide
 ),
 score as (
   -- 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the rates that have a value; none when nothing is due.
@@ -181,46 +323,10 @@ score as (
   )
 )
 select unit_code, period_id, dim, dim_value, figure_id, value, numerator, denominator from long
-where figure_id <> 'due_count'
-  -- visits and activities have no class, channel or topic
-  and not (dim <> 'all' and figure_id in ('visit_persons', 'opinions', 'problems_solved', 'service_activities', 'volunteers', 'beneficiaries'))
 union all
 select unit_code, period_id, dim, dim_value, figure_id, value, null, null from score;
 
--- figure_changes: 环比 and 同比 of every figure, of the unit's own (dim 'all') and of each
--- breakdown; key (unit_code, period_id, dim, dim_value, figure_id).
--- Rates and the score change in points (difference of fractions / of points), counts and
--- days in percent (fractional change, NULL when the earlier value is 0 or NULL). A
--- breakdown value (a class, a channel…) that had cases in the previous period or a year
--- before but has none now gets its counts as 0 here, so that a class falling to nothing
--- shows −100%; its rates stay NULL.
-create or replace table figure_changes as
-with count_figures(figure_id) as (
-  -- the case counts of a breakdown, which figure_values fills with 0 (case_agg above)
-  values ('received'), ('closed'), ('overdue_open'), ('proxy_cases')
-),
-gone as (
-  select distinct v.unit_code, p.period_id, v.dim, v.dim_value, v.figure_id, 0.0::double as value
-  from figure_values v
-  join periods p on v.period_id in (p.prev_id, p.yoy_id)
-  where v.dim <> 'all' and v.figure_id in (select figure_id from count_figures)
-    and not exists (select 1 from figure_values n where n.unit_code = v.unit_code and n.period_id = p.period_id
-      and n.dim = v.dim and n.dim_value is not distinct from v.dim_value and n.figure_id = v.figure_id)
-),
-cur as (
-  select unit_code, period_id, dim, dim_value, figure_id, value from figure_values
-  union all
-  select * from gone
-)
-select v.unit_code, v.period_id, v.dim, v.dim_value, v.figure_id, v.value,
-  prev.value as prev_value, yoy.value as yoy_value,
-  case when v.figure_id like '%rate' or v.figure_id = 'score' then v.value - prev.value
-       when prev.value <> 0 then (v.value - prev.value) / prev.value end as mom,
-  case when v.figure_id like '%rate' or v.figure_id = 'score' then v.value - yoy.value
-       when yoy.value <> 0 then (v.value - yoy.value) / yoy.value end as yoy
-from cur v
-join periods p using (period_id)
-left join figure_values prev on prev.unit_code = v.unit_code and prev.period_id = p.prev_id
-  and prev.figure_id = v.figure_id and prev.dim = v.dim and prev.dim_value is not distinct from v.dim_value
-left join figure_values yoy on yoy.unit_code = v.unit_code and yoy.period_id = p.yoy_id
-  and yoy.figure_id = v.figure_id and yoy.dim = v.dim and yoy.dim_value is not distinct from v.dim_value;
+create table if not exists case_figure_values as select * from case_figure_values_in_scope limit 0;
+delete from case_figure_values v using mq_cells c where v.unit_code = c.unit_code and v.period_id = c.period_id;
+delete from case_figure_values where period_id in (select period_id from mq_periods_gone);
+insert into case_figure_values by name select * from case_figure_values_in_scope;

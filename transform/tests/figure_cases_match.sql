@@ -1,3 +1,4 @@
+-- Runs on full builds only: it re-derives every figure from its cases.
 -- The case lists of figure_cases add up to every published case figure, for every unit
 -- and period of dim 'all': numerator = Σ num_weight over the numerator's cases,
 -- denominator = their count, counts = Σ weights, avg_days / median_days = the mean /

@@ -1,3 +1,4 @@
+-- Runs on full builds only: it re-derives every figure from its cases.
 -- A parent's received count equals its own cases plus its children's (figures roll up
 -- from case rows; this catches a broken unit tree).
 with own as (
