@@ -119,47 +119,52 @@ create or replace macro mq_dim_value(g, category, channel, topic, proxy_label, t
 -- breakdowns summed from those.
 create or replace temp table mq_facts_grouped as
 select f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department,
-    sum(sign) as fact_rows,
-    coalesce(sum(sign) filter (where f.in_received), 0) as received,
-    coalesce(sum(sign) filter (where f.in_closed), 0) as closed,
-    coalesce(sum(sign) filter (where f.closed_by_cutoff), 0) as close_num,
-    coalesce(sum(sign) filter (where f.in_received_active), 0) as close_den,
-    coalesce(sum(sign) filter (where f.in_closed and f.is_on_time), 0) as on_time_num,
-    coalesce(sum(sign) filter (where f.in_closed and f.deadline is not null), 0) as on_time_den,
-    coalesce(sum(sign) filter (where f.in_due and f.due_met), 0) as due_num,
-    coalesce(sum(sign) filter (where f.in_due), 0) as due_den,
-    coalesce(sum(sign) filter (where f.is_overdue_open), 0) as overdue_open,
-    coalesce(sum(sign * f.processing_days) filter (where f.in_closed and f.processing_days is not null), 0) as days_sum,
-    coalesce(sum(sign) filter (where f.in_closed and f.processing_days is not null), 0) as days_n,
-    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result = '已解决'), 0) as res_full,
-    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result = '部分解决'), 0) as res_partial,
-    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释'), 0) as res_den,
-    coalesce(sum(sign) filter (where f.in_received_active and f.first_contact_exported and f.responded_in_24h), 0) as resp_num,
-    coalesce(sum(sign) filter (where f.in_received_active and f.first_contact_exported), 0) as resp_den,
-    coalesce(sum(sign) filter (where f.in_closed and list_contains(s.satisfied_labels, f.satisfaction)), 0) as sat_num,
-    coalesce(sum(sign) filter (where f.in_closed and f.satisfaction in ('满意', '基本满意', '不满意')), 0) as rated,
-    coalesce(sum(sign) filter (where f.in_closed and f.satisfaction_exported), 0) as rating_den,
-    coalesce(sum(sign) filter (where f.in_received and f.is_proxy), 0) as proxy_cases,
-    coalesce(sum(sign) filter (where f.in_closed and f.is_proxy and f.is_on_time), 0) as proxy_on_time_num,
-    coalesce(sum(sign) filter (where f.in_closed and f.is_proxy and f.deadline is not null), 0) as proxy_closed,
-    coalesce(sum(sign) filter (where f.in_received and f.verdict = '按期'), 0) as stated_num,
-    coalesce(sum(sign) filter (where f.in_received and f.verdict is not null), 0) as stated_den
+    sum(sign)::bigint as fact_rows,
+    coalesce(sum(sign) filter (where f.in_received), 0)::bigint as received,
+    coalesce(sum(sign) filter (where f.in_closed), 0)::bigint as closed,
+    coalesce(sum(sign) filter (where f.closed_by_cutoff), 0)::bigint as close_num,
+    coalesce(sum(sign) filter (where f.in_received_active), 0)::bigint as close_den,
+    coalesce(sum(sign) filter (where f.in_closed and f.is_on_time), 0)::bigint as on_time_num,
+    coalesce(sum(sign) filter (where f.in_closed and f.deadline is not null), 0)::bigint as on_time_den,
+    coalesce(sum(sign) filter (where f.in_due and f.due_met), 0)::bigint as due_num,
+    coalesce(sum(sign) filter (where f.in_due), 0)::bigint as due_den,
+    coalesce(sum(sign) filter (where f.is_overdue_open), 0)::bigint as overdue_open,
+    coalesce(sum(sign * f.processing_days) filter (where f.in_closed and f.processing_days is not null), 0)::bigint as days_sum,
+    coalesce(sum(sign) filter (where f.in_closed and f.processing_days is not null), 0)::bigint as days_n,
+    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result = '已解决'), 0)::bigint as res_full,
+    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result = '部分解决'), 0)::bigint as res_partial,
+    coalesce(sum(sign) filter (where f.in_closed and f.result_exported and f.result is distinct from '已解释'), 0)::bigint as res_den,
+    coalesce(sum(sign) filter (where f.in_received_active and f.first_contact_exported and f.responded_in_24h), 0)::bigint as resp_num,
+    coalesce(sum(sign) filter (where f.in_received_active and f.first_contact_exported), 0)::bigint as resp_den,
+    coalesce(sum(sign) filter (where f.in_closed and list_contains(s.satisfied_labels, f.satisfaction)), 0)::bigint as sat_num,
+    coalesce(sum(sign) filter (where f.in_closed and f.satisfaction in ('满意', '基本满意', '不满意')), 0)::bigint as rated,
+    coalesce(sum(sign) filter (where f.in_closed and f.satisfaction_exported), 0)::bigint as rating_den,
+    coalesce(sum(sign) filter (where f.in_received and f.is_proxy), 0)::bigint as proxy_cases,
+    coalesce(sum(sign) filter (where f.in_closed and f.is_proxy and f.is_on_time), 0)::bigint as proxy_on_time_num,
+    coalesce(sum(sign) filter (where f.in_closed and f.is_proxy and f.deadline is not null), 0)::bigint as proxy_closed,
+    coalesce(sum(sign) filter (where f.in_received and f.verdict = '按期'), 0)::bigint as stated_num,
+    coalesce(sum(sign) filter (where f.in_received and f.verdict is not null), 0)::bigint as stated_den
   from mq_facts_delta f, ref_settings s
 group by f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department;
 
 create or replace temp table mq_parts_delta as
+select * from (
 select unit_code, period_id, mq_dim(g) as dim,
   mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as dim_value,
   * exclude (unit_code, period_id, g, category, channel, topic, proxy_label, topic_l1, topic_l2, department)
 from (
   select unit_code, period_id, grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
     category, channel, topic, proxy_label, topic_l1, topic_l2, department,
-    sum(columns(* exclude (unit_code, period_id, category, channel, topic, proxy_label, topic_l1, topic_l2, department)))
+    sum(columns(* exclude (unit_code, period_id, category, channel, topic, proxy_label, topic_l1, topic_l2, department)))::bigint
   from mq_facts_grouped
   group by grouping sets ((unit_code, period_id), (unit_code, period_id, category), (unit_code, period_id, channel),
     (unit_code, period_id, topic), (unit_code, period_id, proxy_label), (unit_code, period_id, topic_l1),
     (unit_code, period_id, topic_l2), (unit_code, period_id, department))
-);
+)
+)
+-- a version that changed nothing counted (a new description, a later export saying the
+-- same) takes out and puts back the same: no change, no cell to re-sum
+where list_bool_or(list_transform([*columns(* exclude (unit_code, period_id, dim, dim_value))], v -> v <> 0));
 
 -- The change to every distribution of processing days, likewise.
 create or replace temp table mq_days_delta as
@@ -167,7 +172,7 @@ select unit_code, period_id, mq_dim(g) as dim,
   mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as dim_value, days, n
 from (
   select unit_code, period_id, days, grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
-    category, channel, topic, proxy_label, topic_l1, topic_l2, department, sum(n) as n
+    category, channel, topic, proxy_label, topic_l1, topic_l2, department, sum(n)::bigint as n
   from (
     select f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department, f.processing_days as days, sum(sign) as n
     from mq_facts_delta f
@@ -177,12 +182,13 @@ from (
   group by grouping sets ((unit_code, period_id, days), (unit_code, period_id, days, category), (unit_code, period_id, days, channel),
     (unit_code, period_id, days, topic), (unit_code, period_id, days, proxy_label), (unit_code, period_id, days, topic_l1),
     (unit_code, period_id, days, topic_l2), (unit_code, period_id, days, department))
-);
+)
+where n <> 0;
 
 -- Apply the changes: a part (or a day of a distribution) that no fact holds any more leaves.
 create table if not exists unit_figure_parts as select * from mq_parts_delta limit 0;
 create or replace temp table mq_parts_merged as
-select unit_code, period_id, dim, dim_value, sum(columns(* exclude (unit_code, period_id, dim, dim_value)))
+select unit_code, period_id, dim, dim_value, sum(columns(* exclude (unit_code, period_id, dim, dim_value)))::bigint
 from (
   select p.* from unit_figure_parts p semi join mq_parts_delta d using (unit_code, period_id, dim, dim_value)
   union all by name select * from mq_parts_delta
@@ -194,7 +200,7 @@ insert into unit_figure_parts by name select * from mq_parts_merged where fact_r
 
 create table if not exists unit_figure_days as select * from mq_days_delta limit 0;
 create or replace temp table mq_days_merged as
-select unit_code, period_id, dim, dim_value, days, sum(n) as n
+select unit_code, period_id, dim, dim_value, days, sum(n)::bigint as n
 from (
   select p.* from unit_figure_days p semi join mq_days_delta d using (unit_code, period_id, dim, dim_value, days)
   union all by name select * from mq_days_delta
@@ -213,8 +219,10 @@ semi join periods p on p.period_id = d.period_id
 union
 select u.code, p.period_id from ref_units u cross join mq_periods_added p;
 
--- case_figure_values: every case figure of the cells, from the parts (figure_values holds
--- them with the visits' and activities' figures, 63_activity_figures.sql).
+-- case_figure_cells: one row per unit, period and breakdown with every case figure's parts
+-- summed up the tree, the mean and median of the days and the score; case_figure_values
+-- (below) reads the figures off it, and figure_values holds them with the visits' and
+-- activities' figures (63_activity_figures.sql).
 -- dim 'all' has every unit × period, with 0 for counts and NULL for rates without a
 -- denominator; 'category', 'channel', 'topic' (its upper levels as 'topic_l1',
 -- 'topic_l2'), 'department' (where exported) and 'proxy' (代办 / 非代办) break the case
@@ -224,17 +232,17 @@ select u.code, p.period_id from ref_units u cross join mq_periods_added p;
 create or replace macro mq_figure_value(numerator, denominator) as
   case when denominator is null then numerator when denominator = 0 then null else numerator / denominator end;
 
-create or replace temp view case_figure_values_in_scope as
+create or replace temp view case_figure_cells_in_scope as
 with settings as (select * from ref_settings),
 rolled as (
-  select c.unit_code, c.period_id, p.dim, p.dim_value, sum(columns(p.* exclude (unit_code, period_id, dim, dim_value)))
+  select c.unit_code, c.period_id, p.dim, p.dim_value, sum(columns(p.* exclude (unit_code, period_id, dim, dim_value)))::bigint
   from mq_cells c
   join ref_unit_tree t on t.ancestor = c.unit_code
   join unit_figure_parts p on p.unit_code = t.code and p.period_id = c.period_id
   group by c.unit_code, c.period_id, p.dim, p.dim_value
 ),
 hist as (
-  select c.unit_code, c.period_id, d.dim, d.dim_value, d.days, sum(d.n) as n
+  select c.unit_code, c.period_id, d.dim, d.dim_value, d.days, sum(d.n)::bigint as n
   from mq_cells c
   join ref_unit_tree t on t.ancestor = c.unit_code
   join unit_figure_days d on d.unit_code = t.code and d.period_id = c.period_id
@@ -275,58 +283,58 @@ breakdowns as (
     and not (dim in ('topic_l1', 'topic_l2', 'department') and dim_value = '(空)')
 ),
 wide as (select * from all_dim union all by name select * from breakdowns),
-long as (
-  select unit_code, period_id, dim, dim_value, figure_id, numerator, denominator,
-    mq_figure_value(numerator, denominator) as value
-  from wide, lateral (values
-    ('received', coalesce(received, 0)::double, null::double),
-    ('closed', coalesce(closed, 0), null),
-    ('close_rate', coalesce(close_num, 0), coalesce(close_den, 0)),
-    ('on_time_rate', coalesce(on_time_num, 0), coalesce(on_time_den, 0)),
-    ('due_on_time_rate', coalesce(due_num, 0), coalesce(due_den, 0)),
-    ('overdue_open', coalesce(overdue_open, 0), null),
-    ('avg_days', avg_days, null),
-    ('median_days', median_days, null),
-    ('resolution_rate', coalesce(res_num, 0), coalesce(res_den, 0)),
-    ('response_rate', coalesce(resp_num, 0), coalesce(resp_den, 0)),
-    ('satisfaction_rate', coalesce(sat_num, 0), coalesce(rated, 0)),
-    ('rating_rate', coalesce(rated, 0), coalesce(rating_den, 0)),
-    ('proxy_cases', coalesce(proxy_cases, 0), null),
-    ('proxy_on_time_rate', coalesce(proxy_on_time_num, 0), coalesce(proxy_closed, 0)),
-    ('stated_on_time_rate', coalesce(stated_num, 0), coalesce(stated_den, 0))
-  ) v(figure_id, numerator, denominator)
-),
 rates as (
-  -- one row per unit, period and breakdown with the score's inputs side by side, each as
-  -- long above gives it (mq_figure_value)
-  select unit_code, period_id, dim, dim_value,
+  -- the score's inputs side by side, each as the figure's own value (mq_figures_of)
+  select w.*,
     mq_figure_value(coalesce(resp_num, 0)::double, coalesce(resp_den, 0)::double) as r_response,
     mq_figure_value(coalesce(res_num, 0)::double, coalesce(res_den, 0)::double) as r_resolution,
-    mq_figure_value(coalesce(sat_num, 0)::double, coalesce(rated, 0)::double) as r_satisfaction,
-    coalesce(due_den, 0) as due_count
-  from wide
-),
-score as (
-  -- 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the rates that have a value; none when nothing is due.
-  -- Written out term by term: a sum() would add in whatever order threads finish, and
-  -- the last digit of a published score must not depend on that.
-  select unit_code, period_id, dim, dim_value, 'score' as figure_id,
-    case when due_count > 0 and den > 0 then 100 * num / den end as value
-  from (
-    select r.*,
-      coalesce(s.w_response * r.r_response, 0) + coalesce(s.w_resolution * r.r_resolution, 0)
-        + coalesce(s.w_satisfaction * r.r_satisfaction, 0) as num,
-      case when r.r_response is not null then s.w_response else 0 end
-        + case when r.r_resolution is not null then s.w_resolution else 0 end
-        + case when r.r_satisfaction is not null then s.w_satisfaction else 0 end as den
-    from rates r, settings s
-  )
+    mq_figure_value(coalesce(sat_num, 0)::double, coalesce(rated, 0)::double) as r_satisfaction
+  from wide w
 )
-select unit_code, period_id, dim, dim_value, figure_id, value, numerator, denominator from long
-union all
-select unit_code, period_id, dim, dim_value, figure_id, value, null, null from score;
+-- 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the rates that have a value; none when nothing is due.
+-- Written out term by term: a sum() would add in whatever order threads finish, and the
+-- last digit of a published score must not depend on that.
+select r.* exclude (r_response, r_resolution, r_satisfaction, num, den),
+  case when coalesce(r.due_den, 0) > 0 and den > 0 then 100 * num / den end as score
+from (
+  select r.*,
+    coalesce(s.w_response * r.r_response, 0) + coalesce(s.w_resolution * r.r_resolution, 0)
+      + coalesce(s.w_satisfaction * r.r_satisfaction, 0) as num,
+    case when r.r_response is not null then s.w_response else 0 end
+      + case when r.r_resolution is not null then s.w_resolution else 0 end
+      + case when r.r_satisfaction is not null then s.w_satisfaction else 0 end as den
+  from rates r, settings s
+) r;
 
-create table if not exists case_figure_values as select * from case_figure_values_in_scope limit 0;
-delete from case_figure_values v using mq_cells c where v.unit_code = c.unit_code and v.period_id = c.period_id;
-delete from case_figure_values where period_id in (select period_id from mq_periods_gone);
-insert into case_figure_values by name select * from case_figure_values_in_scope;
+create table if not exists case_figure_cells as select * from case_figure_cells_in_scope limit 0;
+delete from case_figure_cells v using mq_cells c where v.unit_code = c.unit_code and v.period_id = c.period_id;
+delete from case_figure_cells where period_id in (select period_id from mq_periods_gone);
+insert into case_figure_cells by name select * from case_figure_cells_in_scope;
+
+-- mq_figures_of: the case figures of a row w of case_figure_cells, in report order, each
+-- with its numerator, denominator and value: the one list figure_values and
+-- figure_changes both read.
+create or replace macro mq_figures_of(w) as list_transform([
+    {'figure_id': 'received', 'numerator': coalesce(w.received, 0)::double, 'denominator': null::double},
+    {'figure_id': 'closed', 'numerator': coalesce(w.closed, 0)::double, 'denominator': null::double},
+    {'figure_id': 'close_rate', 'numerator': coalesce(w.close_num, 0)::double, 'denominator': coalesce(w.close_den, 0)::double},
+    {'figure_id': 'on_time_rate', 'numerator': coalesce(w.on_time_num, 0)::double, 'denominator': coalesce(w.on_time_den, 0)::double},
+    {'figure_id': 'due_on_time_rate', 'numerator': coalesce(w.due_num, 0)::double, 'denominator': coalesce(w.due_den, 0)::double},
+    {'figure_id': 'overdue_open', 'numerator': coalesce(w.overdue_open, 0)::double, 'denominator': null::double},
+    {'figure_id': 'avg_days', 'numerator': w.avg_days::double, 'denominator': null::double},
+    {'figure_id': 'median_days', 'numerator': w.median_days::double, 'denominator': null::double},
+    {'figure_id': 'resolution_rate', 'numerator': coalesce(w.res_num, 0)::double, 'denominator': coalesce(w.res_den, 0)::double},
+    {'figure_id': 'response_rate', 'numerator': coalesce(w.resp_num, 0)::double, 'denominator': coalesce(w.resp_den, 0)::double},
+    {'figure_id': 'satisfaction_rate', 'numerator': coalesce(w.sat_num, 0)::double, 'denominator': coalesce(w.rated, 0)::double},
+    {'figure_id': 'rating_rate', 'numerator': coalesce(w.rated, 0)::double, 'denominator': coalesce(w.rating_den, 0)::double},
+    {'figure_id': 'proxy_cases', 'numerator': coalesce(w.proxy_cases, 0)::double, 'denominator': null::double},
+    {'figure_id': 'proxy_on_time_rate', 'numerator': coalesce(w.proxy_on_time_num, 0)::double, 'denominator': coalesce(w.proxy_closed, 0)::double},
+    {'figure_id': 'stated_on_time_rate', 'numerator': coalesce(w.stated_num, 0)::double, 'denominator': coalesce(w.stated_den, 0)::double}
+  ], f -> struct_insert(f, value := mq_figure_value(f.numerator, f.denominator)))
+  || [{'figure_id': 'score', 'numerator': null::double, 'denominator': null::double, 'value': w.score::double}];
+
+-- case_figure_values: the case figures in long form, one row per (unit, period, breakdown,
+-- figure), read off case_figure_cells.
+create or replace view case_figure_values as
+select c.unit_code, c.period_id, c.dim, c.dim_value, f.figure_id, f.value, f.numerator, f.denominator
+from case_figure_cells c, unnest(mq_figures_of(c)) t(f);
