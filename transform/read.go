@@ -233,53 +233,19 @@ func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) 
 		return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
 	}
 	defer rows.Close()
-	byValue := map[string]*BreakdownRow{}
-	var order []string
-	if dim == "category" {
-		order = []string{"即办件", "承诺件", "补办件", "上报件", "建议件"}
-	}
-	if dim == "proxy" {
-		order = []string{"代办", "非代办"}
-	}
-	newRow := func(v string) *BreakdownRow {
-		return &BreakdownRow{Value: v, Values: map[string]*float64{}, MoM: map[string]*float64{}, YoY: map[string]*float64{}}
-	}
-	for _, c := range order {
-		byValue[c] = newRow(c)
-	}
+	b := newBreakdownBuilder(dim)
 	for rows.Next() {
 		var val, id string
 		var v, mom, yoy sql.NullFloat64
 		if err := rows.Scan(&val, &id, &v, &mom, &yoy); err != nil {
 			return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
 		}
-		b := byValue[val]
-		if b == nil {
-			b = newRow(val)
-			byValue[val] = b
-			order = append(order, val)
-		}
-		b.Values[id], b.MoM[id], b.YoY[id] = ptr(v), ptr(mom), ptr(yoy)
+		b.add(val, id, v, mom, yoy)
 	}
-	out := make([]BreakdownRow, 0, len(order))
-	for _, v := range order {
-		b := *byValue[v]
-		// A class with no cases in the period still shows every case figure: 0 for
-		// counts, no value for the rest.
-		for _, d := range figureDefs {
-			if _, ok := b.Values[d.ID]; ok || activityFigures[d.ID] {
-				continue
-			}
-			if d.Kind == KindCount {
-				zero := 0.0
-				b.Values[d.ID] = &zero
-			} else {
-				b.Values[d.ID] = nil
-			}
-		}
-		out = append(out, b)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s breakdown: %w", dim, err)
 	}
-	return out, rows.Err()
+	return b.rows(), nil
 }
 
 // activityFigures are counted from visits and service activities, which have no class,

@@ -107,7 +107,7 @@ func (r *Reader) BreakdownAll(ctx context.Context, p Period, dim string) (map[st
 }
 
 // breakdownBuilder assembles one unit's breakdown from its rows in (dim_value,
-// figure_id) order, exactly as Breakdown does.
+// figure_id) order: Breakdown and BreakdownAll both build with it.
 type breakdownBuilder struct {
 	byValue map[string]*BreakdownRow
 	order   []string
