@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -182,34 +181,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	dashboard.Flags().StringVar(&period, "period", "", "period shown; default the latest quarter with cases")
 	dashboard.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
-	// stats
-	var format string
-	stats := &cobra.Command{
-		Use:   "stats",
-		Short: "Print every unit's figures for a period as JSON (or an Arrow IPC stream)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "json" && format != "arrow" {
-				return fmt.Errorf("--format %q: json or arrow", format)
-			}
-			return withPipeline(cmd, func(p *pipeline) error {
-				_, per, figs, err := p.figures(cmd.Context(), period)
-				if err != nil {
-					return err
-				}
-				if format == "arrow" {
-					return writeStatsArrow(out, per, figs)
-				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(statsJSON(per, figs))
-			})
-		},
-	}
-	addConfig(stats)
-	stats.Flags().StringVar(&period, "period", "", "period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
-	stats.Flags().StringVar(&format, "format", "json", "json, or arrow for an Arrow IPC stream (one row per unit and figure)")
-
 	// sources
 	var sourcesFormat string
 	sources := &cobra.Command{
@@ -279,7 +250,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	addConfig(schedule)
 
-	root.AddCommand(demo, run, report, dashboard, stats, sources, schedule)
+	root.AddCommand(demo, run, report, dashboard, sources, schedule)
 	c := &cli{out: out, errOut: errOut, logger: logger, cfgPath: &cfgPath, addConfig: addConfig, withPipeline: withPipeline}
 	for _, f := range extraCommands {
 		root.AddCommand(f(c))
@@ -300,40 +271,6 @@ type cli struct {
 // extraCommands are the commands defined in files of their own (each file appends its
 // constructor in an init function), so that main.go stays wiring only.
 var extraCommands []func(*cli) *cobra.Command
-
-type statsUnit struct {
-	Code    string         `json:"code"`
-	Name    string         `json:"name"`
-	Level   string         `json:"level"`
-	Parent  *string        `json:"parent"`
-	Figures map[string]any `json:"figures"`
-}
-
-// statsJSON shapes figures for `stats`: counts as integers, rates as fractions at full
-// precision, null where a figure has no value.
-func statsJSON(p transform.Period, figs []transform.UnitFigures) any {
-	units := make([]statsUnit, 0, len(figs))
-	for _, f := range figs {
-		u := statsUnit{Code: f.Unit.Code, Name: f.Unit.Name, Level: f.Unit.Level, Figures: map[string]any{}}
-		if f.Unit.Parent != "" {
-			parent := f.Unit.Parent
-			u.Parent = &parent
-		}
-		for _, d := range transform.FigureDefs() {
-			v := f.Values[d.ID]
-			switch {
-			case v == nil:
-				u.Figures[d.ID] = nil
-			case d.Kind == transform.KindCount:
-				u.Figures[d.ID] = int64(*v)
-			default:
-				u.Figures[d.ID] = *v
-			}
-		}
-		units = append(units, u)
-	}
-	return map[string]any{"period": p.ID, "cutoff": p.Cutoff.Format("2006-01-02"), "units": units}
-}
 
 func printAccounting(w io.Writer, accts []transform.SourceAccount) error {
 	fmt.Fprintf(w, "%-24s %-9s %7s %7s %7s %7s  %s\n", "SOURCE", "KIND", "READ", "LOADED", "QUAR", "SKIP", "FILE")

@@ -403,3 +403,36 @@ func Reasons(accts []SourceAccount) []string {
 	sort.Strings(out)
 	return out
 }
+
+// DataThrough is the last day the loaded data covers: the newest export's own date, or
+// the newest day a case was received or a visit or service activity took place,
+// whichever is later. A period that ends after it is not over in the data (Complete).
+// It is the zero time when nothing is loaded.
+func (r *Reader) DataThrough(ctx context.Context) (time.Time, error) {
+	var through sql.NullTime
+	err := r.db.QueryRowContext(ctx, `select greatest(
+		(select max(snapshot_date) from ingest_files),
+		(select max(cast(received_at as date)) from cases),
+		(select max(visited_on) from visits),
+		(select max(served_on) from services))`).Scan(&through)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading the last day the data covers: %w", err)
+	}
+	if !through.Valid {
+		return time.Time{}, nil
+	}
+	t := through.Time
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai), nil
+}
+
+// Complete says whether the data reaches the period's last day: a period that ends after
+// the data's last day is not over in it, and its figures are not yet the period's.
+func (p Period) Complete(dataThrough time.Time) bool {
+	return !dataThrough.IsZero() && !dataThrough.Before(p.End)
+}
+
+// NotOverNote is how every output says that a period is not over in the data:
+// "数据截至2024年10月8日，本期尚未结束".
+func NotOverNote(dataThrough time.Time) string {
+	return fmt.Sprintf("数据截至%d年%d月%d日，本期尚未结束", dataThrough.Year(), int(dataThrough.Month()), dataThrough.Day())
+}
