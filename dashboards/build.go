@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/minqing/minqing/transform"
 )
@@ -58,13 +59,29 @@ type BulkCaseLimiter interface {
 	ProblemCasesLimitAll(ctx context.Context, p transform.Period, limit int) (map[string]transform.CaseList, error)
 }
 
+// DataThroughSource is a Source that knows the last day its data covers, so a page of a
+// period not over in the data can say so; Build and BuildAll read it where the source has
+// it.
+type DataThroughSource interface {
+	DataThrough(ctx context.Context) (time.Time, error)
+}
+
 // The store's reader reads everything at once and unit by unit.
 var _ interface {
 	Source
 	CaseLimiter
 	BulkSource
 	BulkCaseLimiter
+	DataThroughSource
 } = (*transform.Reader)(nil)
+
+// dataThrough is the source's last day of data; zero for a source that cannot tell.
+func dataThrough(ctx context.Context, src Source) (time.Time, error) {
+	if d, ok := src.(DataThroughSource); ok {
+		return d.DataThrough(ctx)
+	}
+	return time.Time{}, nil
+}
 
 // pageDims are the breakdowns a page shows: the classes, the channels and the topics.
 var pageDims = [3]string{"category", "channel", "topic"}
@@ -129,6 +146,9 @@ func Build(ctx context.Context, src Source, p transform.Period, unitCode string,
 		return Input{}, err
 	}
 	r := pageReads{months: months, heat: heatSeries, breakdowns: breakdowns}
+	if r.through, err = dataThrough(ctx, src); err != nil {
+		return Input{}, err
+	}
 	if o.Cases {
 		if l, ok := src.(CaseLimiter); ok && o.CaseLimit > 0 {
 			r.cases, r.casesTotal, err = l.ProblemCasesLimit(ctx, p, scope.Unit.Code, o.CaseLimit)
@@ -174,6 +194,8 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	if isBulkCases {
 		jobs = append(jobs, func() (err error) { lists, err = bulkCases.ProblemCasesLimitAll(ctx, p, o.CaseLimit); return err })
 	}
+	var through time.Time
+	jobs = append(jobs, func() (err error) { through, err = dataThrough(ctx, src); return err })
 	if err := runAll(4, jobs); err != nil {
 		return nil, err
 	}
@@ -241,7 +263,7 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	for _, f := range figs {
 		scope := t.byCode[f.Unit.Code]
 		heatUnits := t.heatUnits(scope)
-		r := pageReads{months: series[scope.Unit.Code], heat: make([][]transform.PeriodFigures, len(heatUnits))}
+		r := pageReads{months: series[scope.Unit.Code], heat: make([][]transform.PeriodFigures, len(heatUnits)), through: through}
 		for i, u := range heatUnits {
 			r.heat[i] = series[u.Unit.Code]
 		}
@@ -328,6 +350,7 @@ type pageReads struct {
 	breakdowns [len(pageDims)][]transform.BreakdownRow
 	cases      []transform.CaseRow
 	casesTotal int
+	through    time.Time // the last day the data covers
 }
 
 // input puts a page together from what was read for it.
@@ -361,7 +384,7 @@ func (t *tree) input(p transform.Period, scope transform.UnitFigures, o BuildOpt
 	}
 	return Input{
 		District: t.district.Unit, Period: p, Headline: scope, Trend: trend,
-		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, Detail: d,
+		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, DataThrough: r.through, Detail: d,
 	}
 }
 
