@@ -90,7 +90,9 @@ func heatOption(months []transform.Period, rows []HeatRow) (string, error) {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "8", Bottom: "56", ContainLabel: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: labels, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		// Every month labelled: a column is wide enough for its name (heatMinWidth).
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: labels, SplitArea: &opts.SplitArea{Show: opts.Bool(true)},
+			AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), Data: names,
 			AxisLabel: &opts.AxisLabel{Interval: "0", Width: heatLabelWidth, Overflow: "truncate"}}),
 		// Low on-time rates are shaded as the workbook marks the worse, high ones as it
