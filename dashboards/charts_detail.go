@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"strconv"
+
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
@@ -98,7 +100,7 @@ func heatOption(months []transform.Period, rows []HeatRow) (string, error) {
 		// Low on-time rates are shaded as the workbook marks the worse, high ones as it
 		// marks the better; the labels stay dark on both.
 		charts.WithVisualMapOpts(opts.VisualMap{
-			Calculable: opts.Bool(true), Min: 60, Max: 100, Orient: "horizontal", Left: "center", Bottom: "0",
+			Calculable: opts.Bool(true), Min: 60, Max: 100, Orient: "horizontal", Left: strconv.Itoa(heatLabelWidth), Bottom: "0",
 			Text:    []string{"100%", "60%"},
 			InRange: &opts.VisualMapInRange{Color: []string{badTint, neutralHue, goodTint}},
 		}),

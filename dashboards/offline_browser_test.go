@@ -243,6 +243,11 @@ func TestBrowserOffline(t *testing.T) {
 			if !strings.HasSuffix(path, "/2024Q1/330199000000.html") || current != "2024年第一季度（未结束）" {
 				t.Errorf("the period link led to %s, marked %q", path, current)
 			}
+			var notOver []byte
+			if err := chromedp.Run(ctx, chromedp.ScrollIntoView("header"), chromedp.CaptureScreenshot(&notOver)); err != nil {
+				t.Fatal(err)
+			}
+			writeShot(t, shots, "offline-"+screen.name+"-not-over.png", notOver)
 			if o := outbound(); len(o) > 0 {
 				t.Errorf("the page reached beyond its files: %v", o)
 			}
