@@ -1,11 +1,15 @@
 package dashboards
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/minqing/minqing/internal/terms"
 )
 
 // detailOptions renders a township's page and returns its chart options by chart id,
@@ -150,6 +154,39 @@ func TestDefinitionsOnPage(t *testing.T) {
 	for _, want := range []string{"<dt>按时办结率</dt><dd>期内办结且办结期限可计算的诉求中", "<dt>超期未办结</dt>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks the definition %q", want)
+		}
+	}
+}
+
+// TestNoRetiredTerms: no heading, table header, card name or CSV header of a unit's page
+// (built with the auditors' case list) is a variant terms retires.
+func TestNoRetiredTerms(t *testing.T) {
+	in, err := Build(context.Background(), treeSource{name: "青石镇"}, quarter(2024, 3), "330199001000", BuildOptions{Cases: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := render(t, in, "static/")
+	var labels []string
+	for _, m := range regexp.MustCompile(`<(th|h2|dt|summary|span class="kind")[^>]*>([^<]*)`).FindAllStringSubmatch(page, -1) {
+		labels = append(labels, strings.TrimSpace(m[2]))
+	}
+	if len(labels) < 20 {
+		t.Fatalf("only %d labels found: %q", len(labels), labels)
+	}
+	for _, chart := range Charts {
+		var b bytes.Buffer
+		if err := WriteCSV(&b, in, chart); err != nil {
+			t.Fatal(err)
+		}
+		header, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b.Bytes(), []byte("\ufeff")))).Read()
+		if err != nil {
+			t.Fatalf("%s CSV: %v", chart, err)
+		}
+		labels = append(labels, header...)
+	}
+	for _, l := range labels {
+		if to, ok := terms.Retired[l]; ok {
+			t.Errorf("the page or a CSV says %q, retired for %q", l, to)
 		}
 	}
 }

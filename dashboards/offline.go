@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,6 +63,7 @@ func WriteOffline(ctx context.Context, dir string, src Source, o OfflineOptions)
 	}
 	// index.html is the default period's district page, its links made from dir itself.
 	var index Input
+	var codes []string // the units of the pages written
 	for _, p := range periods {
 		pages, err := BuildAll(ctx, src, p.Period, o.Build)
 		if err != nil {
@@ -85,6 +87,11 @@ func WriteOffline(ctx context.Context, dir string, src Source, o OfflineOptions)
 		if err := writePageFiles(files); err != nil {
 			return "", err
 		}
+		if codes == nil {
+			for _, f := range files {
+				codes = append(codes, f.in.Detail.Scope.Code)
+			}
+		}
 		if p.ID == o.Default.ID {
 			index = pages[0]
 			det := *index.Detail
@@ -98,6 +105,14 @@ func WriteOffline(ctx context.Context, dir string, src Source, o OfflineOptions)
 	path := filepath.Join(dir, "index.html")
 	if err := writePageFiles([]pageFile{{path: path, in: index, assets: "static/"}}); err != nil {
 		return "", err
+	}
+	// Earlier versions wrote one period's unit pages beside index.html, with controls that
+	// need a server; left there, they would still be opened from old links.
+	for _, code := range codes {
+		old := filepath.Join(dir, unitFile(code))
+		if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("removing %q of the earlier layout: %w", old, err)
+		}
 	}
 	return path, nil
 }

@@ -287,3 +287,49 @@ func TestNotOverNote(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildReadsDataThrough: Build and BuildAll take the data's end from a source that
+// knows it, and leave it zero for one that does not.
+func TestBuildReadsDataThrough(t *testing.T) {
+	ctx := context.Background()
+	in, err := Build(ctx, siteSource{&unitSource{}}, quarter(2024, 1), "", BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := BuildAll(ctx, siteSource{&unitSource{}}, quarter(2024, 1), BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.DataThrough.Equal(siteThrough) || !all[0].DataThrough.Equal(siteThrough) {
+		t.Errorf("Build read %v, BuildAll %v, want %v", in.DataThrough, all[0].DataThrough, siteThrough)
+	}
+	plain, err := Build(ctx, &unitSource{}, quarter(2024, 1), "", BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plain.DataThrough.IsZero() {
+		t.Errorf("a source that cannot tell gave %v", plain.DataThrough)
+	}
+}
+
+// TestOfflineRemovesOldLayout: the unit pages an earlier minqing wrote beside index.html
+// (with its server-only controls) are removed; other files are left alone.
+func TestOfflineRemovesOldLayout(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "330199001000.html")
+	mine := filepath.Join(dir, "notes.html")
+	for _, p := range []string{old, mine} {
+		if err := os.WriteFile(p, []byte(`<form method="post" action="">退出</form>`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := WriteOffline(context.Background(), dir, siteSource{&unitSource{}}, OfflineOptions{Default: quarter(2023, 4)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the old layout's page is still there (%v)", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a file minqing did not write was removed: %v", err)
+	}
+}
