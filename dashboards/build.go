@@ -169,6 +169,19 @@ func Build(ctx context.Context, src Source, p transform.Period, unitCode string,
 // everything in a few set-based queries; from any other source, each unit's series,
 // breakdowns and cases once.
 func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOptions) ([]Input, error) {
+	return buildAll(ctx, src, p, o, nil)
+}
+
+// periodFree holds what BuildAll reads that does not depend on the period (every unit's
+// monthly series from a BulkSource, the data's end), for a caller that builds the pages
+// of many periods from one store: read with the first period, reused for the rest.
+type periodFree struct {
+	read    bool
+	series  map[string][]transform.PeriodFigures
+	through time.Time
+}
+
+func buildAll(ctx context.Context, src Source, p transform.Period, o BuildOptions, free *periodFree) ([]Input, error) {
 	figs, err := src.Figures(ctx, p)
 	if err != nil {
 		return nil, err
@@ -185,8 +198,15 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	isBulkCases = isBulkCases && o.Cases && o.CaseLimit > 0
 	// Side by side, as Build's reads: the store runs one query while the next is sent.
 	var jobs []func() error
+	var through time.Time
+	reuse := free != nil && free.read
+	if reuse {
+		series, through = free.series, free.through
+	}
 	if isBulk {
-		jobs = append(jobs, func() (err error) { series, err = bulk.SeriesAll(ctx, "month"); return err })
+		if !reuse {
+			jobs = append(jobs, func() (err error) { series, err = bulk.SeriesAll(ctx, "month"); return err })
+		}
 		for i, dim := range pageDims {
 			jobs = append(jobs, func() (err error) { breakdowns[i], err = bulk.BreakdownAll(ctx, p, dim); return err })
 		}
@@ -194,10 +214,14 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	if isBulkCases {
 		jobs = append(jobs, func() (err error) { lists, err = bulkCases.ProblemCasesLimitAll(ctx, p, o.CaseLimit); return err })
 	}
-	var through time.Time
-	jobs = append(jobs, func() (err error) { through, err = dataThrough(ctx, src); return err })
+	if !reuse {
+		jobs = append(jobs, func() (err error) { through, err = dataThrough(ctx, src); return err })
+	}
 	if err := runAll(4, jobs); err != nil {
 		return nil, err
+	}
+	if free != nil && !free.read && isBulk {
+		free.read, free.series, free.through = true, series, through
 	}
 	// What the source cannot read for every unit at once, it reads unit by unit, each
 	// unit once.

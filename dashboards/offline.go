@@ -63,9 +63,10 @@ func WriteOffline(ctx context.Context, dir string, src Source, o OfflineOptions)
 	}
 	// index.html is the default period's district page, its links made from dir itself.
 	var index Input
-	var codes []string // the units of the pages written
+	var codes []string  // the units of the pages written
+	var free periodFree // the monthly series and the data's end, read once for every period
 	for _, p := range periods {
-		pages, err := BuildAll(ctx, src, p.Period, o.Build)
+		pages, err := buildAll(ctx, src, p.Period, o.Build, &free)
 		if err != nil {
 			return "", fmt.Errorf("building the dashboard of %s: %w", p.ID, err)
 		}

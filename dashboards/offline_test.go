@@ -29,6 +29,14 @@ var siteThrough = time.Date(2024, 2, 15, 0, 0, 0, 0, shanghai)
 func (s siteSource) DataThrough(context.Context) (time.Time, error) { return siteThrough, nil }
 
 func (s siteSource) Series(ctx context.Context, code, kind string) ([]transform.PeriodFigures, error) {
+	if out, ok := siteSeries(kind); ok {
+		return out, nil
+	}
+	return s.unitSource.Series(ctx, code, kind)
+}
+
+// siteSeries is the district's quarters and years; false for months.
+func siteSeries(kind string) ([]transform.PeriodFigures, bool) {
 	received := func(v float64) map[string]*float64 {
 		return map[string]*float64{"received": f(v), "closed": f(v + 3)}
 	}
@@ -38,14 +46,51 @@ func (s siteSource) Series(ctx context.Context, code, kind string) ([]transform.
 		for i, q := range [][2]int{{2023, 1}, {2023, 2}, {2023, 3}, {2023, 4}, {2024, 1}} {
 			out = append(out, transform.PeriodFigures{Period: quarter(q[0], q[1]), Values: received(float64(i * 10))})
 		}
-		return out, nil
+		return out, true
 	case "year":
 		return []transform.PeriodFigures{
 			{Period: year(2023), Values: received(60)},
 			{Period: year(2024), Values: received(40)},
-		}, nil
+		}, true
 	}
-	return s.unitSource.Series(ctx, code, kind)
+	return nil, false
+}
+
+// bulkSiteSource is siteSource read every unit at once.
+type bulkSiteSource struct{ *bulkUnitSource }
+
+func (s bulkSiteSource) DataThrough(context.Context) (time.Time, error) { return siteThrough, nil }
+
+func (s bulkSiteSource) Series(ctx context.Context, code, kind string) ([]transform.PeriodFigures, error) {
+	if out, ok := siteSeries(kind); ok {
+		return out, nil
+	}
+	return s.bulkUnitSource.Series(ctx, code, kind)
+}
+
+// TestWriteOfflineReadsOnce: from a bulk source the monthly series of every unit is read
+// once for all the periods (it does not depend on the period), the breakdowns once per
+// period, nothing unit by unit; and the files are those a per-unit source gives.
+func TestWriteOfflineReadsOnce(t *testing.T) {
+	src := bulkSiteSource{&bulkUnitSource{limitingUnitSource: limitingUnitSource{&unitSource{}}}}
+	bulkDir, perDir := t.TempDir(), t.TempDir()
+	o := OfflineOptions{Default: quarter(2023, 4)}
+	if _, err := WriteOffline(context.Background(), bulkDir, src, o); err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + len(pageDims)*len(sitePeriods); src.bulk != want || src.perUnit != 0 {
+		t.Errorf("%d bulk and %d per-unit reads, want %d and 0", src.bulk, src.perUnit, want)
+	}
+	if _, err := WriteOffline(context.Background(), perDir, siteSource{&unitSource{}}, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append([]string{"index.html"}, filepath.Join("2023Q4", "330199001000.html"), filepath.Join("2024", "330199000000.html")) {
+		a, errA := os.ReadFile(filepath.Join(bulkDir, p))
+		b, errB := os.ReadFile(filepath.Join(perDir, p))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between a bulk and a per-unit source (%v, %v)", p, errA, errB)
+		}
+	}
 }
 
 func year(y int) transform.Period {
