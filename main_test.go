@@ -526,10 +526,11 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", shot)
 
-	// Every unit has its page beside index.html, and every link between pages (the
-	// drill-down of charts and tables, the breadcrumbs) names one that was written.
+	// Every unit has its page in the period's folder beside index.html, and every link
+	// between pages (the drill-down of charts and tables, the breadcrumbs, the period
+	// list) names one that was written.
 	dir := filepath.Dir(page)
-	pages, _ := filepath.Glob(filepath.Join(dir, "*.html"))
+	pages, _ := filepath.Glob(filepath.Join(dir, "2024Q3", "*.html"))
 	var units int
 	pl, err := openPipeline(context.Background(), cfg, nil)
 	if err != nil {
@@ -539,20 +540,19 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	pl.Close()
-	if len(pages) != units+1 {
-		t.Errorf("%d pages written, want %d units and index.html", len(pages), units)
+	if len(pages) != units {
+		t.Errorf("%d pages written for 2024Q3, want %d units", len(pages), units)
 	}
-	linkRE := regexp.MustCompile(`[0-9]{12}\.html`)
+	linkRE := regexp.MustCompile(`(?:\.\./)?(?:[0-9]{4}(?:Q[1-4]|-[0-9]{2})?/)?[0-9]{12}\.html`)
 	linked := map[string]bool{}
-	for _, p := range pages {
+	for _, p := range append(pages, page) {
 		b, _ := os.ReadFile(p)
 		for _, l := range linkRE.FindAllString(string(b), -1) {
-			linked[l] = true
-		}
-	}
-	for l := range linked {
-		if _, err := os.Stat(filepath.Join(dir, l)); err != nil {
-			t.Errorf("a page links to %s, which was not written", l)
+			target := filepath.Join(filepath.Dir(p), filepath.FromSlash(l))
+			linked[target] = true
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s links to %s, which was not written", filepath.Base(p), l)
+			}
 		}
 	}
 	if len(linked) < units-1 {

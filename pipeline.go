@@ -460,24 +460,23 @@ func (p *pipeline) manifest(per transform.Period, accts []transform.SourceAccoun
 	return m
 }
 
-// writeDashboard writes the HTML dashboard for a period and returns the page's path.
+// writeDashboard writes the HTML dashboard as files that work offline, every quarter and
+// year with cases and the period asked for, and returns the path of index.html (the
+// district's page of that period).
 func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (string, error) {
 	r, per, _, err := p.figures(ctx, periodID)
 	if err != nil {
 		return "", err
 	}
-	// One page per unit, the district first, built as `minqing serve` builds them (without
-	// the auditors' case list: these files go to anyone they are shared with), all from a
-	// few set-based reads.
-	pages, err := dashboards.BuildAll(ctx, r, per, dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights})
+	// One page per unit and period, built as `minqing serve` builds them (without the
+	// auditors' case list: these files go to anyone they are shared with), each period
+	// from a few set-based reads.
+	path, err := dashboards.WriteOffline(ctx, filepath.Join(p.outDir(out), "dashboard"), r,
+		dashboards.OfflineOptions{Build: dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights}, Default: per})
 	if err != nil {
 		return "", err
 	}
-	path, err := dashboards.WritePages(filepath.Join(p.outDir(out), "dashboard"), pages)
-	if err != nil {
-		return "", err
-	}
-	p.log.Info("dashboard written", "period", per.ID, "pages", len(pages), "path", path)
+	p.log.Info("dashboard written", "period", per.ID, "path", path)
 	return path, nil
 }
 

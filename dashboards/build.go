@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/minqing/minqing/transform"
 )
@@ -58,13 +59,29 @@ type BulkCaseLimiter interface {
 	ProblemCasesLimitAll(ctx context.Context, p transform.Period, limit int) (map[string]transform.CaseList, error)
 }
 
+// DataThroughSource is a Source that knows the last day its data covers, so a page of a
+// period not over in the data can say so; Build and BuildAll read it where the source has
+// it.
+type DataThroughSource interface {
+	DataThrough(ctx context.Context) (time.Time, error)
+}
+
 // The store's reader reads everything at once and unit by unit.
 var _ interface {
 	Source
 	CaseLimiter
 	BulkSource
 	BulkCaseLimiter
+	DataThroughSource
 } = (*transform.Reader)(nil)
+
+// dataThrough is the source's last day of data; zero for a source that cannot tell.
+func dataThrough(ctx context.Context, src Source) (time.Time, error) {
+	if d, ok := src.(DataThroughSource); ok {
+		return d.DataThrough(ctx)
+	}
+	return time.Time{}, nil
+}
 
 // pageDims are the breakdowns a page shows: the classes, the channels and the topics.
 var pageDims = [3]string{"category", "channel", "topic"}
@@ -129,6 +146,9 @@ func Build(ctx context.Context, src Source, p transform.Period, unitCode string,
 		return Input{}, err
 	}
 	r := pageReads{months: months, heat: heatSeries, breakdowns: breakdowns}
+	if r.through, err = dataThrough(ctx, src); err != nil {
+		return Input{}, err
+	}
 	if o.Cases {
 		if l, ok := src.(CaseLimiter); ok && o.CaseLimit > 0 {
 			r.cases, r.casesTotal, err = l.ProblemCasesLimit(ctx, p, scope.Unit.Code, o.CaseLimit)
@@ -149,6 +169,19 @@ func Build(ctx context.Context, src Source, p transform.Period, unitCode string,
 // everything in a few set-based queries; from any other source, each unit's series,
 // breakdowns and cases once.
 func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOptions) ([]Input, error) {
+	return buildAll(ctx, src, p, o, nil)
+}
+
+// periodFree holds what BuildAll reads that does not depend on the period (every unit's
+// monthly series from a BulkSource, the data's end), for a caller that builds the pages
+// of many periods from one store: read with the first period, reused for the rest.
+type periodFree struct {
+	read    bool
+	series  map[string][]transform.PeriodFigures
+	through time.Time
+}
+
+func buildAll(ctx context.Context, src Source, p transform.Period, o BuildOptions, free *periodFree) ([]Input, error) {
 	figs, err := src.Figures(ctx, p)
 	if err != nil {
 		return nil, err
@@ -165,8 +198,15 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	isBulkCases = isBulkCases && o.Cases && o.CaseLimit > 0
 	// Side by side, as Build's reads: the store runs one query while the next is sent.
 	var jobs []func() error
+	var through time.Time
+	reuse := free != nil && free.read
+	if reuse {
+		series, through = free.series, free.through
+	}
 	if isBulk {
-		jobs = append(jobs, func() (err error) { series, err = bulk.SeriesAll(ctx, "month"); return err })
+		if !reuse {
+			jobs = append(jobs, func() (err error) { series, err = bulk.SeriesAll(ctx, "month"); return err })
+		}
 		for i, dim := range pageDims {
 			jobs = append(jobs, func() (err error) { breakdowns[i], err = bulk.BreakdownAll(ctx, p, dim); return err })
 		}
@@ -174,8 +214,14 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	if isBulkCases {
 		jobs = append(jobs, func() (err error) { lists, err = bulkCases.ProblemCasesLimitAll(ctx, p, o.CaseLimit); return err })
 	}
+	if !reuse {
+		jobs = append(jobs, func() (err error) { through, err = dataThrough(ctx, src); return err })
+	}
 	if err := runAll(4, jobs); err != nil {
 		return nil, err
+	}
+	if free != nil && !free.read && isBulk {
+		free.read, free.series, free.through = true, series, through
 	}
 	// What the source cannot read for every unit at once, it reads unit by unit, each
 	// unit once.
@@ -241,7 +287,7 @@ func BuildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 	for _, f := range figs {
 		scope := t.byCode[f.Unit.Code]
 		heatUnits := t.heatUnits(scope)
-		r := pageReads{months: series[scope.Unit.Code], heat: make([][]transform.PeriodFigures, len(heatUnits))}
+		r := pageReads{months: series[scope.Unit.Code], heat: make([][]transform.PeriodFigures, len(heatUnits)), through: through}
 		for i, u := range heatUnits {
 			r.heat[i] = series[u.Unit.Code]
 		}
@@ -328,6 +374,7 @@ type pageReads struct {
 	breakdowns [len(pageDims)][]transform.BreakdownRow
 	cases      []transform.CaseRow
 	casesTotal int
+	through    time.Time // the last day the data covers
 }
 
 // input puts a page together from what was read for it.
@@ -361,7 +408,7 @@ func (t *tree) input(p transform.Period, scope transform.UnitFigures, o BuildOpt
 	}
 	return Input{
 		District: t.district.Unit, Period: p, Headline: scope, Trend: trend,
-		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, Detail: d,
+		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, DataThrough: r.through, Detail: d,
 	}
 }
 

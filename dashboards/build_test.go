@@ -80,7 +80,7 @@ func TestBuild(t *testing.T) {
 		t.Errorf("detail: path %v, heat %d rows, cases %v %d", d.Path, len(d.Heat), d.ShowCases, len(d.Cases))
 	}
 	page := render(t, in, "/static/")
-	for _, want := range []string{"<title>和平区 青石镇 2024年第三季度 民情工作看板</title>", "村（社区）综合得分排名", "月度趋势", "受理渠道", "诉求类型", "按时办结率（下级单位 × 月）"} {
+	for _, want := range []string{"<title>和平区 青石镇 2024年第三季度 民情工作看板</title>", "村（社区）综合得分排名", "月度趋势", "来源渠道", "诉求类型", "按时办结率（下级单位 × 月）"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("township page lacks %q", want)
 		}

@@ -18,6 +18,29 @@ const chartFont = `"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto S
 // classOrder is the order domain.md lists the five classes in; other values follow by name.
 var classOrder = map[string]int{"即办件": 0, "承诺件": 1, "补办件": 2, "上报件": 3, "建议件": 4}
 
+// goodColour and badColour mark a change for the better and for the worse, as the
+// workbook does (reports/style.go, changeFormat: [Blue] for the better, [Red] for the
+// worse; TestColoursAgreeWithWorkbook holds the two together). The heat map shades its
+// cells with tints of the same two.
+const (
+	goodColour = "#0000FF"
+	badColour  = "#FF0000"
+	goodTint   = "#9999FF" // goodColour at 40% over white: dark labels stay legible on it
+	badTint    = "#FF9999"
+	neutralHue = "#F4F4F4"
+)
+
+// Series colours: counts in greys, so that no bar reads as good or bad news, and each
+// rate line a colour of its own, in no other series of the page (the satisfaction line
+// dashed as well, for a printout in black and white).
+const (
+	receivedColour  = "#B3BECB"
+	closedColour    = "#5F6F84"
+	onTimeColour    = "#7B2FBE"
+	satisfiedColour = "#0E8C7F"
+	rankColour      = "#5F6F84"
+)
+
 // narrowWidth is the chart width (px) under which a chart switches to its phone layout.
 const narrowWidth = 480
 
@@ -102,23 +125,26 @@ func trendOption(trend []transform.PeriodFigures) (string, error) {
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		// The default interval lets ECharts skip labels that would overlap on a narrow screen.
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "件", MinInterval: 1, AxisLabel: &opts.AxisLabel{}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "件", Min: 0, MinInterval: 1, AxisLabel: &opts.AxisLabel{}}),
 	)
 	// Rates of these units sit between 80% and 100%: a 0–100 axis would flatten the trend,
-	// so the axis starts where the data does (scale) and stops at 100%.
+	// so the rate axis (lines, not bars) starts where the data does and stops at 100%; its
+	// lowest value is labelled. The count axis, of bars, starts at 0.
 	bar.ExtendYAxis(opts.YAxis{
 		Type: "value", Name: "%", Scale: opts.Bool(true), Max: 100,
 		AxisLabel: &opts.AxisLabel{Formatter: "{value}%"},
 		SplitLine: &opts.SplitLine{Show: opts.Bool(false)},
 	})
 	bar.SetXAxis(labels).
-		AddSeries("受理量", received, barMaxWidth("32")).
-		AddSeries("办结量", closed, barMaxWidth("32"))
+		AddSeries("受理量", received, barMaxWidth("32"), itemColour(receivedColour)).
+		AddSeries("办结量", closed, barMaxWidth("32"), itemColour(closedColour))
 
 	line := charts.NewLine()
 	line.SetXAxis(labels).
-		AddSeries("按时办结率", onTime, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ConnectNulls: opts.Bool(false)})).
-		AddSeries("满意率", satisfied, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ConnectNulls: opts.Bool(false)}))
+		AddSeries("按时办结率", onTime, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ConnectNulls: opts.Bool(false)}),
+			itemColour(onTimeColour), charts.WithLineStyleOpts(opts.LineStyle{Color: onTimeColour, Width: 3})).
+		AddSeries("满意率", satisfied, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ConnectNulls: opts.Bool(false)}),
+			itemColour(satisfiedColour), charts.WithLineStyleOpts(opts.LineStyle{Color: satisfiedColour, Width: 2, Type: "dashed"}))
 	bar.Overlap(line)
 	// On a phone ECharts would skip every other quarter, the latest among them; a smaller
 	// font keeps every quarter labelled.
@@ -201,7 +227,7 @@ func rankingOption(ranked []rankedUnit) (string, error) {
 	)
 	bar.SetXAxis(names).
 		AddSeries("综合得分", data,
-			barMaxWidth("22"),
+			barMaxWidth("22"), itemColour(rankColour),
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right"}))
 	bar.XYReversal()
 	return option(bar, nil)
@@ -238,13 +264,18 @@ func classesOption(rows []transform.BreakdownRow) (string, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "32", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "件", MinInterval: 1, AxisLabel: &opts.AxisLabel{}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "件", Min: 0, MinInterval: 1, AxisLabel: &opts.AxisLabel{}}),
 	)
 	bar.SetXAxis(names).
 		AddSeries("受理量", data,
-			barMaxWidth("48"),
+			barMaxWidth("48"), itemColour(rankColour),
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}"}))
 	return option(bar, nil)
+}
+
+// itemColour gives a series its own colour.
+func itemColour(c string) charts.SeriesOpts {
+	return charts.WithItemStyleOpts(opts.ItemStyle{Color: c})
 }
 
 // barMaxWidth keeps bars slim when there are few categories on a wide screen.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -89,12 +90,12 @@ func csvRows(in Input, chart string) ([][]string, error) {
 	var rows [][]string
 	switch chart {
 	case "trend":
-		rows = append(rows, append([]string{"统计期"}, figureHeader(breakdownFigures)...))
+		rows = append(rows, append([]string{terms.Period}, figureHeader(breakdownFigures)...))
 		for _, t := range in.Trend {
 			rows = append(rows, append([]string{t.Period.ID}, figureCells(breakdownFigures, t.Values)...))
 		}
 	case "ranking":
-		rows = append(rows, []string{"名次", "单位代码", "单位", "综合得分", "不参与排名原因"})
+		rows = append(rows, []string{terms.Rank, terms.UnitCode, terms.Unit, terms.Score, terms.Unranked})
 		ranked, unranked := splitRanking(in.Townships)
 		for i, r := range ranked {
 			s := r.Score
@@ -108,12 +109,12 @@ func csvRows(in Input, chart string) ([][]string, error) {
 		if det != nil {
 			src["channels"], src["topics"] = det.Channels, det.Topics
 		}
-		rows = append(rows, append([]string{map[string]string{"classes": "类别", "channels": "渠道", "topics": "诉求类型"}[chart]}, figureHeader(breakdownFigures)...))
+		rows = append(rows, append([]string{map[string]string{"classes": terms.Category, "channels": terms.Channel, "topics": terms.Topic}[chart]}, figureHeader(breakdownFigures)...))
 		for _, b := range src[chart] {
 			rows = append(rows, append([]string{text(b.Value)}, figureCells(breakdownFigures, b.Values)...))
 		}
 	case "heatmap":
-		h := []string{"单位代码", "单位"}
+		h := []string{terms.UnitCode, terms.Unit}
 		for _, m := range det.HeatMonths {
 			h = append(h, m.ID+" 按时办结率(%)")
 		}
@@ -126,7 +127,7 @@ func csvRows(in Input, chart string) ([][]string, error) {
 			rows = append(rows, row)
 		}
 	case "overdue":
-		rows = append(rows, []string{"单位代码", "单位", "超期未办结"})
+		rows = append(rows, []string{terms.UnitCode, terms.Unit, figureHeader([]string{"overdue_open"})[0]})
 		rows = append(rows, []string{det.Scope.Code, text(det.Scope.Name) + "（合计）", num(transform.KindCount, in.Headline.Values["overdue_open"])})
 		for _, o := range overdueUnits(in.Townships) {
 			rows = append(rows, []string{o.Unit.Code, text(o.Unit.Name), strconv.FormatInt(o.Count, 10)})
@@ -135,14 +136,20 @@ func csvRows(in Input, chart string) ([][]string, error) {
 		if !det.ShowCases {
 			return nil, fmt.Errorf("%q: %w", chart, ErrNoSuchChart)
 		}
-		rows = append(rows, []string{"编号", "单位代码", "单位", "乡镇（街道）", "类别", "渠道", "诉求类型", "状态", "受理日期", "办结期限", "办结日期", "情形", "逾期工作日", "代办", "诉求人", "电话", "诉求内容"})
+		rows = append(rows, []string{terms.CaseNo, terms.UnitCode, terms.Unit, terms.Township, terms.Category, terms.Channel,
+			terms.Topic, terms.Status, terms.ReceivedOn, terms.DueOn, terms.ClosedOn, terms.Situation, terms.OverdueDays,
+			terms.Proxy, terms.Citizen, terms.Phone, terms.Description})
 		for _, c := range det.Cases {
 			received := c.ReceivedAt
 			proxy := ""
 			if c.Proxy {
 				proxy = "是"
 			}
-			rows = append(rows, []string{text(c.CaseNo), c.UnitCode, text(c.UnitName), text(c.TownshipName), text(c.Category),
+			no := text(c.CaseNo)
+			if no == "" {
+				no = terms.NoCaseNo
+			}
+			rows = append(rows, []string{no, c.UnitCode, text(c.UnitName), text(c.TownshipName), text(c.Category),
 				text(c.Channel), text(c.Topic), text(c.Status), day(&received), day(c.Deadline), day(c.ClosedAt), caseState(c),
 				strconv.Itoa(c.DaysLate), proxy, text(c.Citizen), text(c.Phone), text(c.Description)})
 		}

@@ -14,7 +14,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -48,6 +50,10 @@ type Input struct {
 	// Weights are the score's weights in force (response_rate, resolution_rate,
 	// satisfaction_rate); nil states the defaults.
 	Weights map[string]float64
+	// DataThrough is the last day the loaded data covers (transform.Reader.DataThrough;
+	// Build and BuildAll fill it from a source that can tell). A period that ends after it
+	// is not over in the data, and the page's header says so; zero says nothing.
+	DataThrough time.Time
 	// Detail makes the page a unit's page (any level) with the sections only a full read
 	// gives (Build fills it); nil gives the district dashboard of cards, trend, ranking and
 	// classes. When set, Headline and Townships are the scope's figures and children.
@@ -95,9 +101,21 @@ func Write(dir string, in Input) (string, error) {
 	if err := Page(&page, in, "static/"); err != nil {
 		return "", err
 	}
+	if err := writeStatic(dir); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "index.html")
+	if err := writeFile(p, page.Bytes()); err != nil {
+		return "", fmt.Errorf("writing %q: %w", p, err)
+	}
+	return p, nil
+}
+
+// writeStatic copies the assets into dir/static, creating it.
+func writeStatic(dir string) error {
 	staticDir := filepath.Join(dir, "static")
 	if err := os.MkdirAll(staticDir, 0o755); err != nil {
-		return "", fmt.Errorf("creating %q: %w", staticDir, err)
+		return fmt.Errorf("creating %q: %w", staticDir, err)
 	}
 	assets := Static()
 	err := fs.WalkDir(assets, ".", func(name string, d fs.DirEntry, err error) error {
@@ -111,24 +129,21 @@ func Write(dir string, in Input) (string, error) {
 		return writeFile(filepath.Join(staticDir, filepath.FromSlash(name)), b)
 	})
 	if err != nil {
-		return "", fmt.Errorf("copying assets to %q: %w", staticDir, err)
+		return fmt.Errorf("copying assets to %q: %w", staticDir, err)
 	}
-	p := filepath.Join(dir, "index.html")
-	if err := writeFile(p, page.Bytes()); err != nil {
-		return "", fmt.Errorf("writing %q: %w", p, err)
-	}
-	return p, nil
+	return nil
 }
 
-// WritePages writes one page per unit into dir, each named by its unit's code
-// (330199001000.html), with the drill-down links between them, plus index.html (the
-// first page, the district's) and the assets: the served site, as files to share without
-// a server. pages are in order, the district first. It returns index.html's path.
+// WritePages writes one period's pages into dir, one per unit, each named by its unit's
+// code (330199001000.html), with the drill-down links between them, plus index.html (the
+// first page, the district's) and the assets. pages are in order, the district first. It
+// returns index.html's path. WriteOffline writes every period.
 func WritePages(dir string, pages []Input) (string, error) {
 	if len(pages) == 0 {
 		return "", errors.New("writing dashboard pages: no pages")
 	}
 	link := func(code string) string { return code + ".html" }
+	files := make([]pageFile, 0, len(pages))
 	for i := range pages {
 		if d := pages[i].Detail; d != nil {
 			nav := Nav{UnitHref: link}
@@ -137,50 +152,61 @@ func WritePages(dir string, pages []Input) (string, error) {
 				nav.UnitHref = link
 			}
 			d.Nav = &nav
+			files = append(files, pageFile{path: filepath.Join(dir, link(d.Scope.Code)), in: pages[i], assets: "static/"})
 		}
 	}
 	index, err := Write(dir, pages[0])
 	if err != nil {
 		return "", err
 	}
-	// Pages render independently: on as many cores as there are, each written as soon as
-	// it is rendered. The first error in page order is returned.
-	errs := make([]error, len(pages))
+	if err := writePageFiles(files); err != nil {
+		return "", err
+	}
+	return index, nil
+}
+
+// pageFile is a page to render and where to write it.
+type pageFile struct {
+	path   string
+	in     Input
+	assets string // the assets base as seen from the page
+}
+
+// writePageFiles renders and writes pages side by side, on as many cores as there are,
+// each written as soon as it is rendered. The first error in order is returned.
+func writePageFiles(files []pageFile) error {
+	errs := make([]error, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(pages)) {
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var page bytes.Buffer
 			for i := range next {
-				in := pages[i]
-				if in.Detail == nil {
-					continue
-				}
+				f := files[i]
 				page.Reset()
-				if err := Page(&page, in, "static/"); err != nil {
+				if err := Page(&page, f.in, f.assets); err != nil {
 					errs[i] = err
 					continue
 				}
-				p := filepath.Join(dir, link(in.Detail.Scope.Code))
-				if err := writeFile(p, page.Bytes()); err != nil {
-					errs[i] = fmt.Errorf("writing %q: %w", p, err)
+				if err := writeFile(f.path, page.Bytes()); err != nil {
+					errs[i] = fmt.Errorf("writing %q: %w", f.path, err)
 				}
 			}
 		}()
 	}
-	for i := range pages {
+	for i := range files {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return "", err
+			return err
 		}
 	}
-	return index, nil
+	return nil
 }
 
 // writeFile replaces path atomically: a temporary file in the same directory, renamed over it.
@@ -247,9 +273,12 @@ type pageData struct {
 	District    string
 	PeriodLabel string
 	Cutoff      string
-	Cards       []card
-	TrendTitle  string
-	Trend       chartView
+	// NotOver says the period is not over in the data (transform.NotOverNote); "" when
+	// it is, or when the data's end is not known.
+	NotOver    string
+	Cards      []card
+	TrendTitle string
+	Trend      chartView
 	// RankingTitle names the children ranked; empty when the unit has none (a village).
 	RankingTitle string
 	Ranking      chartView
@@ -259,9 +288,32 @@ type pageData struct {
 	detailData
 	// ScoreDefinition is transform's own wording, so the page and the workbook agree.
 	ScoreDefinition string
-	ScriptSrc       string
-	LicenseHref     string
+	// Defs are the definitions of the figures each chart draws, by chart (Charts' names),
+	// in transform's wording: a tap away on every panel.
+	Defs map[string][]definition
+	// Good and Bad are the colours that mark a change for the better and for the worse.
+	Good, Bad string
+	// T is the names of the things the page labels (terms).
+	T           pageTerms
+	ScriptSrc   string
+	LicenseHref string
 }
+
+// pageTerms are the names the page's headings and table headers take from package terms.
+type pageTerms struct {
+	CaseNo, Unit, Category, Status, ReceivedOn, DueOn, ClosedOn, Situation, OverdueDays string
+	Citizen, Phone, Description, Channel, Topic                                         string
+}
+
+var pageTermsInUse = pageTerms{
+	CaseNo: terms.CaseNo, Unit: terms.Unit, Category: terms.Category, Status: terms.Status,
+	ReceivedOn: terms.ReceivedOn, DueOn: terms.DueOn, ClosedOn: terms.ClosedOn,
+	Situation: terms.Situation, OverdueDays: terms.OverdueDays, Citizen: terms.Citizen,
+	Phone: terms.Phone, Description: terms.Description, Channel: terms.Channel, Topic: terms.Topic,
+}
+
+// definition is one figure's name and how it is counted.
+type definition struct{ Name, Text string }
 
 type card struct {
 	Name       string
@@ -310,12 +362,18 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 		Title:       name + " " + label + " 民情工作看板",
 		District:    in.District.Name,
 		PeriodLabel: label,
+		Good:        goodColour,
+		Bad:         badColour,
+		T:           pageTermsInUse,
 		ScriptSrc:   assetsBase + "echarts.min.js",
 		LicenseHref: assetsBase + "LICENSE",
 	}
 	if !in.Period.Cutoff.IsZero() {
 		c := in.Period.Cutoff
 		d.Cutoff = fmt.Sprintf("%d年%d月%d日", c.Year(), int(c.Month()), c.Day())
+	}
+	if !in.DataThrough.IsZero() && !in.Period.End.IsZero() && !in.Period.Complete(in.DataThrough) {
+		d.NotOver = transform.NotOverNote(in.DataThrough)
 	}
 	for _, h := range headlineFigures {
 		def, ok := transform.FigureDefByID(h.ID)
@@ -368,6 +426,9 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 	if d.Classes.Option, err = classesOption(classRows(in.Classes)); err != nil {
 		return pageData{}, chartError("classes", err)
 	}
+	if d.Defs, err = chartDefs(d.ScoreDefinition); err != nil {
+		return pageData{}, err
+	}
 	views := []*chartView{&d.Trend, &d.Ranking, &d.Classes}
 	if in.Detail != nil {
 		if d.detailData, err = detailFor(in); err != nil {
@@ -392,6 +453,37 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 		}
 	}
 	return d, nil
+}
+
+// chartFigures are the figures each chart draws, whose definitions its panel gives.
+var chartFigures = map[string][]string{
+	"trend":    {"received", "closed", "on_time_rate", "satisfaction_rate"},
+	"classes":  {"received"},
+	"channels": {"received"},
+	"topics":   {"received"},
+	"heatmap":  {"on_time_rate"},
+	"overdue":  {"overdue_open"},
+}
+
+// chartDefs gives each chart's definitions in transform's words; the ranking's is the
+// score with the weights in force.
+func chartDefs(score string) (map[string][]definition, error) {
+	out := map[string][]definition{}
+	for chart, ids := range chartFigures {
+		for _, id := range ids {
+			def, ok := transform.FigureDefByID(id)
+			if !ok {
+				return nil, fmt.Errorf("figure %q of the %s chart is not defined by transform", id, chart)
+			}
+			out[chart] = append(out[chart], definition{Name: def.Name, Text: def.Definition})
+		}
+	}
+	def, ok := transform.FigureDefByID("score")
+	if !ok {
+		return nil, errors.New(`figure "score" is not defined by transform`)
+	}
+	out["ranking"] = []definition{{Name: def.Name, Text: score}}
+	return out, nil
 }
 
 // unitName names a unit's page: the district's name, and below it the names of the

@@ -41,8 +41,11 @@ type HeatRow struct {
 	Values []*float64
 }
 
-// Nav is what a served page links to. Hrefs are made by the server (paths on its own
-// host); the page escapes them like any other text.
+// Nav is what a page links to: a served page's controls (made by the server, paths on
+// its own host), or a written page's links to the files beside it. The page shows a
+// control only when its fields are set, so a page written to files carries no control
+// that needs a server (no period selector, no user, no logout). The page escapes every
+// href like any other text.
 type Nav struct {
 	// UnitHref returns the page of a unit for the same period.
 	UnitHref func(code string) string
@@ -50,8 +53,12 @@ type Nav struct {
 	CSVHref func(chart string) string
 	// Downloads are further links (Arrow streams), in order.
 	Downloads []Link
-	// Periods are the periods the viewer may choose; the one shown has Selected set.
+	// Periods are the periods the viewer may choose in the served page's selector; the
+	// one shown has Selected set.
 	Periods []PeriodChoice
+	// PeriodLinks are the periods written beside a page, as plain relative links (no
+	// server, no script); the one shown has Current set. For pages written to files.
+	PeriodLinks []PeriodLink
 	// DataTime is when the figures served were made.
 	DataTime time.Time
 	// User and Role name the viewer; LogoutAction and CSRF make the logout form.
@@ -71,6 +78,16 @@ type PeriodChoice struct {
 	ID       string
 	Label    string
 	Selected bool
+}
+
+// PeriodLink is one entry of a written page's period list.
+type PeriodLink struct {
+	// Kind is the period's kind (quarter, year or month): the list groups by it.
+	Kind  string
+	Label string
+	Href  string
+	// Current marks the period the page shows; NotOver one not over in the data.
+	Current, NotOver bool
 }
 
 type overdueRow struct {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -62,7 +63,8 @@ func round1(v float64) float64 {
 }
 
 // formatValue prints a figure as reports cite it: counts as whole numbers with thousands
-// separators, rates as percentages with one decimal, days and the score with one decimal.
+// separators, rates as percentages with one decimal, working days and the score with one
+// decimal.
 func formatValue(kind transform.FigureKind, v *float64) string {
 	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
 		return dash
@@ -73,7 +75,8 @@ func formatValue(kind transform.FigureKind, v *float64) string {
 	case transform.KindRate:
 		return strconv.FormatFloat(round1(*v*100), 'f', 1, 64) + "%"
 	case transform.KindDays:
-		return strconv.FormatFloat(round1(*v), 'f', 1, 64) + "天"
+		// Every time figure counts working days, and says so (never a bare 天).
+		return strconv.FormatFloat(round1(*v), 'f', 1, 64) + "个" + terms.WorkingDays
 	default:
 		return strconv.FormatFloat(round1(*v), 'f', 1, 64)
 	}

@@ -47,7 +47,7 @@ func TestFormat(t *testing.T) {
 		{"rate of one", transform.KindRate, f(1), f(-0.004), "100.0%", "-0.4个百分点", -1},
 		{"tiny negative change is flat, not -0.0", transform.KindRate, f(0.5), f(-0.0001), "50.0%", "0.0个百分点", 0},
 		{"nil rate", transform.KindRate, nil, nil, "—", "—", 0},
-		{"days", transform.KindDays, f(3.25), f(0.1), "3.3天", "+10.0%", 1},
+		{"days", transform.KindDays, f(3.25), f(0.1), "3.3个工作日", "+10.0%", 1},
 		{"score", transform.KindScore, f(88.25), f(1.5), "88.3", "+1.5分", 1},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -19,22 +20,53 @@ type detailData struct {
 	Topics    chartView
 	Heat      chartView
 	HeatRows  string // what the heat map's rows are
+	// HeatMinWidth keeps the heat map's cells wide enough for their labels: on a phone
+	// the map scrolls sideways rather than shrinking its cells.
+	HeatMinWidth int
 	// Overdue lists the children with cases overdue at the cutoff; OverdueOwn is the
 	// scope's own count.
-	Overdue      []overdueView
-	OverdueOwn   string
-	OverdueCSV   string
-	ShowCases    bool
-	Cases        []caseView
-	CasesMore    int
-	CasesCSV     string
-	Served       bool
+	Overdue    []overdueView
+	OverdueOwn string
+	OverdueCSV string
+	ShowCases  bool
+	Cases      []caseView
+	CasesMore  int
+	CasesCSV   string
+	// The bar's controls, each shown only when it can work where the page is opened: the
+	// served page's selector, downloads and user with logout; a written page's period
+	// links.
 	Periods      []PeriodChoice
+	PeriodGroups []periodGroup
 	Downloads    []Link
 	DataTime     string
 	User, Role   string
 	LogoutAction string
 	CSRF         string
+}
+
+// periodGroup is one kind of period in a written page's period list.
+type periodGroup struct {
+	Label string
+	Links []PeriodLink
+}
+
+// periodKindNames name the groups of the period list, in the order they are listed.
+var periodKindNames = []struct{ Kind, Label string }{{"quarter", "季度"}, {"year", "年度"}, {"month", "月份"}}
+
+func periodGroups(links []PeriodLink) []periodGroup {
+	var out []periodGroup
+	for _, k := range periodKindNames {
+		g := periodGroup{Label: k.Label}
+		for _, l := range links {
+			if l.Kind == k.Kind {
+				g.Links = append(g.Links, l)
+			}
+		}
+		if len(g.Links) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 type overdueView struct {
@@ -87,6 +119,7 @@ func detailFor(in Input) (detailData, error) {
 	}
 	dd.Heat = chartView{ID: "chart-heat", Height: heatHeight(len(det.Heat)), Empty: len(det.Heat) == 0 || len(det.HeatMonths) == 0,
 		CSV: csv("heatmap"), DrillY: true}
+	dd.HeatMinWidth = heatMinWidth(len(det.HeatMonths))
 	if dd.Heat.Option, err = heatOption(det.HeatMonths, det.Heat); err != nil {
 		return dd, chartError("heat map", err)
 	}
@@ -115,13 +148,16 @@ func detailFor(in Input) (detailData, error) {
 		dd.CasesMore = max(det.CasesTotal, len(det.Cases)) - len(dd.Cases)
 	}
 	if nav != nil {
-		dd.Served = true
 		dd.Periods, dd.Downloads = nav.Periods, nav.Downloads
+		dd.PeriodGroups = periodGroups(nav.PeriodLinks)
 		if !nav.DataTime.IsZero() {
 			dd.DataTime = nav.DataTime.In(transform.Shanghai).Format("2006-01-02 15:04")
 		}
-		dd.User, dd.Role = nav.User, roleNames[nav.Role]
-		dd.LogoutAction, dd.CSRF = nav.LogoutAction, nav.CSRF
+		// The viewer is named only beside the logout that ends the session.
+		if nav.LogoutAction != "" {
+			dd.User, dd.Role = nav.User, roleNames[nav.Role]
+			dd.LogoutAction, dd.CSRF = nav.LogoutAction, nav.CSRF
+		}
 	}
 	return dd, nil
 }
@@ -148,13 +184,13 @@ func caseViewOf(c transform.CaseRow) caseView {
 	}
 	no := c.CaseNo
 	if no == "" {
-		no = "（无编号）"
+		no = terms.NoCaseNo
 	}
 	received := c.ReceivedAt
 	return caseView{
 		CaseNo: no, Unit: unit, Category: c.Category, Status: c.Status,
 		Received: day(&received), Deadline: day(c.Deadline), Closed: day(c.ClosedAt),
-		State: caseState(c), DaysLate: strconv.Itoa(c.DaysLate) + "个工作日",
+		State: caseState(c), DaysLate: strconv.Itoa(c.DaysLate),
 		Citizen: c.Citizen, Phone: c.Phone, Description: c.Description,
 	}
 }

@@ -32,6 +32,7 @@ const (
 	Rank        = "名次"      // a unit's place in the ranking
 	Score       = "综合得分"    // the weighted score, 0–100
 	Unranked    = "不参与排名原因" // why a unit has no place
+	Period      = "统计期"     // a month, quarter or year a figure counts
 )
 
 // Retired maps each variant the outputs no longer use to the term that replaced it. A
