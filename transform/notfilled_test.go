@@ -3,6 +3,8 @@ package transform_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -111,6 +113,48 @@ func TestBreakdownNotFilled(t *testing.T) {
 	}
 	if _, err := r.NotFilled(ctx, q3, district, "category"); err == nil {
 		t.Error("NotFilled(category): no error; classes have no 未填写 row")
+	}
+
+	// A store the models before 未填写 built holds (空) and their reference hash (the
+	// models' text is part of it): the next run rebuilds it whole, and (空) is gone.
+	for _, stmt := range []string{
+		`update unit_figure_parts set dim_value = '(空)' where dim_value = '未填写'`,
+		`update unit_figure_days set dim_value = '(空)' where dim_value = '未填写'`,
+		`update case_figure_cells set dim_value = '(空)' where dim_value = '未填写'`,
+		`update transform_meta set reference_hash = 'the hash of the models before 未填写'`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	dir := t.TempDir()
+	o := transform.Options{UnitsFile: filepath.Join(dir, "units.csv"), CatalogueFile: filepath.Join(dir, "catalogue.csv"), Rules: transform.DefaultRules()}
+	if err := os.WriteFile(o.UnitsFile, []byte(testRegister), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.CatalogueFile, []byte("item,days\n低保申请,10\n居住证明,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := transform.Run(ctx, db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Mode != "full" {
+		t.Errorf("a store of other models: run %s, want full", sum.Mode)
+	}
+	var old int
+	if err := db.QueryRow(`select count(*) from figure_values where dim_value in ('(空)', '（空）')`).Scan(&old); err != nil {
+		t.Fatal(err)
+	}
+	if old != 0 {
+		t.Errorf("%d figures of (空) after the rebuild", old)
+	}
+	again, err := r.Breakdown(ctx, q3, district, "channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, got) {
+		t.Errorf("after the rebuild the channel breakdown is\n%v\nnot\n%v", again, got)
 	}
 }
 
