@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
 // TestOracleBreakdowns: for every quarter and every unit of the fixtures, every case figure
 // and the score of every breakdown — by class, channel, topic and 代办 — as the Reader
-// publishes it (the workbook's and the dashboard's source) equals the generator's truth.
+// publishes it (the workbook's and the dashboard's source) equals the generator's truth,
+// the rows come in the truth's order (Truth.BreakdownOrder), cases without a channel or
+// topic are the row 未填写, and its sources are the truth's.
 func TestOracleBreakdowns(t *testing.T) {
 	cfg, truth := district(t)
 	ctx := context.Background()
@@ -28,7 +32,7 @@ func TestOracleBreakdowns(t *testing.T) {
 		}
 		return nil
 	}
-	checked, rows, changes := 0, 0, 0
+	checked, rows, changes, ordered, notFilled := 0, 0, 0, 0, 0
 	for q, units := range truth.Breakdowns {
 		per, err := r.Period(ctx, q)
 		if err != nil {
@@ -91,6 +95,39 @@ func TestOracleBreakdowns(t *testing.T) {
 						t.Errorf("%s %s %s: the truth has %q with cases, the breakdown does not", q, u.Code, dim, v)
 					}
 				}
+				if err := checkBreakdownOrder(got, truth.BreakdownOrder(q, u.Code, dim)); err != nil {
+					t.Errorf("%s %s %s: %v", q, u.Code, dim, err)
+				}
+				ordered++
+				for _, row := range got {
+					if row.Value == "(空)" || row.Value == "（空）" {
+						t.Errorf("%s %s %s: a row is named %q, not %s", q, u.Code, dim, row.Value, terms.NotFilled)
+					}
+				}
+				if dim != "channel" && dim != "topic" {
+					continue
+				}
+				nf, err := r.NotFilled(ctx, per, u.Code, dim)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantNF := truth.NotFilled[q][u.Code][dim]
+				if nf.NoColumn != wantNF.NoColumn || nf.EmptyCell != wantNF.EmptyCell ||
+					!slices.Equal(nf.NoColumnSources, wantNF.NoColumnSources) || !slices.Equal(nf.EmptyCellSources, wantNF.EmptyCellSources) {
+					t.Errorf("%s %s %s 未填写 sources: got %+v, truth %+v", q, u.Code, dim, nf, wantNF)
+				}
+				var rowReceived float64
+				for _, row := range got {
+					if row.Value == terms.NotFilled {
+						rowReceived = *row.Values["received"]
+					}
+				}
+				if float64(nf.NoColumn+nf.EmptyCell) != rowReceived {
+					t.Errorf("%s %s %s: the note's %d+%d cases are not the row's 受理量 %v", q, u.Code, dim, nf.NoColumn, nf.EmptyCell, rowReceived)
+				}
+				if nf.NoColumn > 0 {
+					notFilled++
+				}
 			}
 		}
 	}
@@ -100,7 +137,33 @@ func TestOracleBreakdowns(t *testing.T) {
 	if changes < 50000 {
 		t.Errorf("only %d breakdown changes checked", changes)
 	}
+	if notFilled == 0 {
+		t.Errorf("no breakdown has a 未填写 row from sources without the column: the note is not tested")
+	}
+	t.Logf("breakdown order: %d breakdowns in the truth's order; %d 未填写 rows traced to their sources", ordered, notFilled)
 	t.Logf("breakdown oracle: %d figures and %d 环比/同比 in %d breakdown rows (%d quarters × %d units × 4 dimensions) equal the truth", checked, changes, rows, len(truth.Breakdowns), len(truth.Units))
+}
+
+// checkBreakdownOrder: the rows with cases received are want, in its order; the rows
+// after them have none, and stand in the order of their values.
+func checkBreakdownOrder(got []transform.BreakdownRow, want []string) error {
+	var values []string
+	for _, r := range got {
+		values = append(values, r.Value)
+	}
+	if len(got) < len(want) || !slices.Equal(values[:len(want)], want) {
+		return fmt.Errorf("rows %q, want %q first", values, want)
+	}
+	rest := got[len(want):]
+	for i, r := range rest {
+		if v := r.Values["received"]; v != nil && *v != 0 {
+			return fmt.Errorf("row %q has 受理量 %v after the truth's %q", r.Value, *v, want)
+		}
+		if i > 0 && rest[i-1].Value > r.Value {
+			return fmt.Errorf("rows without cases received not in the order of their values: %q", values[len(want):])
+		}
+	}
+	return nil
 }
 
 // change is docs/rules.md's 环比/同比, computed here from the truth: rates and the score

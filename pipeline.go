@@ -17,6 +17,7 @@ import (
 	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/dashboards"
 	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/privacy"
 	"github.com/minqing/minqing/reports"
 	"github.com/minqing/minqing/store"
@@ -358,6 +359,13 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			return "", err
 		}
 	}
+	// where the channel and topic sheets' 未填写 cases come from, for their notes
+	notFilled := map[string]transform.NotFilled{}
+	for dim, name := range map[string]string{"channel": terms.Channel, "topic": terms.Topic} {
+		if notFilled[name], err = r.NotFilled(ctx, per, scope.Code, dim); err != nil {
+			return "", err
+		}
+	}
 	var lists []transform.Explanation
 	for _, id := range []string{"on_time_rate", "due_on_time_rate"} {
 		e, err := r.Explain(ctx, per, scope.Code, id)
@@ -408,6 +416,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	err = reports.Write(path, reports.Input{
 		District: district, Scope: scope, Period: per, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
+		NotFilled:   notFilled,
 		TopicLevel1: breakdowns[4], Departments: breakdowns[5],
 		CaseLists: lists, Waiting: waiting, Flags: flags,
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,

@@ -1,8 +1,11 @@
 package reports
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -161,7 +164,9 @@ func compareCodes(a, b string) int {
 }
 
 // breakdownWriter writes 办理类别, 来源渠道 or 诉求类型: one row per value, in the
-// order given, with every case figure, and the scope's row (all cases) below.
+// order given (transform.Reader.Breakdown's: the classes in domain.md's order, other
+// values by 受理量), with every case figure, the scope's row (all cases) below, and for
+// a breakdown with 未填写 cases a note naming the sources they come from.
 func breakdownWriter(rows []transform.BreakdownRow, dimension string) func(*sheet, *model) {
 	return func(s *sheet, m *model) {
 		defs := pick(m.in.Defs, isCaseFigure)
@@ -197,8 +202,40 @@ func breakdownWriter(rows []transform.BreakdownRow, dimension string) func(*shee
 		figureCells(s, row, 2, defs, m.scope, bold)
 		changeCells(row, m.scope.MoM, m.scope.YoY, bold)
 		s.paragraph(row+2, 1, 8, "注：合计行为"+m.scopeWord()+"全部诉求的数，比率由件数计算，不是上列各行比率的平均。", stNote)
+		if note := notFilledNote(dimension, m.in.NotFilled[dimension]); note != "" {
+			s.paragraph(row+3, 1, 8, note, stNote)
+		}
 		s.print(m, top, 1)
 	}
+}
+
+// notFilledNote says where a breakdown's 未填写 cases come from: the sources whose exports
+// have no such column, and those that have it but left the cell empty; "" when no case
+// received is 未填写.
+func notFilledNote(dimension string, nf transform.NotFilled) string {
+	type part struct {
+		n       int
+		from    string
+		sources []string
+	}
+	var parts []part
+	for _, p := range []part{{nf.NoColumn, "不含该列的来源", nf.NoColumnSources}, {nf.EmptyCell, "有该列但未填写的来源", nf.EmptyCellSources}} {
+		if p.n > 0 {
+			parts = append(parts, p)
+		}
+	}
+	head := fmt.Sprintf("注：%s%s的%d件（受理量）", dimension, terms.NotFilled, nf.NoColumn+nf.EmptyCell)
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return head + "来自" + parts[0].from + "：" + strings.Join(parts[0].sources, "、") + "。"
+	}
+	var says []string
+	for _, p := range parts {
+		says = append(says, fmt.Sprintf("%d件来自%s：%s", p.n, p.from, strings.Join(p.sources, "、")))
+	}
+	return head + "中，" + strings.Join(says, "；") + "。"
 }
 
 // caseFigureCol is the column of figure id on the breakdown sheets, 0 when absent.

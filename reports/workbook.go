@@ -33,6 +33,9 @@ type Input struct {
 	Classes  []transform.BreakdownRow
 	Channels []transform.BreakdownRow
 	Topics   []transform.BreakdownRow
+	// NotFilled says, by breakdown (terms.Channel, terms.Topic), where the scope's cases
+	// received under 未填写 come from; the sheet's note names the sources.
+	NotFilled map[string]transform.NotFilled
 	// TopicLevel1 and Departments break the figures down by a topic's first level and by
 	// the handling department, where exports state them; a sheet each when not empty.
 	TopicLevel1 []transform.BreakdownRow

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/minqing/minqing/ingest"
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -93,8 +94,8 @@ func TestPlatformExport(t *testing.T) {
 		}
 	}
 	// a case without a department is in no department's row
-	if got := figure(t, db, "department", "(空)", "received"); got != nil {
-		t.Errorf("department (空) = %v, want no row", *got)
+	if got := figure(t, db, "department", terms.NotFilled, "received"); got != nil {
+		t.Errorf("department %s = %v, want no row", terms.NotFilled, *got)
 	}
 	// a topic of two levels has no second upper level
 	if got := figure(t, db, "topic_l2", "社会治理/邻里纠纷", "received"); got != nil {

@@ -223,9 +223,11 @@ func (r *Reader) Series(ctx context.Context, unitCode, kind string) ([]PeriodFig
 	return out, rows.Err()
 }
 
-// Breakdown returns the case figures of a unit split by dim (category, channel, topic or
-// proxy). For category the five classes always appear, in the order of domain.md; for
-// proxy 代办 and 非代办.
+// Breakdown returns the case figures of a unit split by dim (category, channel, topic,
+// proxy, topic_l1, topic_l2 or department). For category the five classes always appear,
+// in the order of domain.md; for proxy 代办 and 非代办. Every other breakdown lists its
+// values by 受理量, most first, ties by value; cases without a channel or topic are its
+// row 未填写 (terms.NotFilled), which stands where its volume puts it.
 func (r *Reader) Breakdown(ctx context.Context, p Period, unitCode, dim string) ([]BreakdownRow, error) {
 	rows, err := r.db.QueryContext(ctx, `select dim_value, figure_id, value, mom, yoy from figure_changes
 		where period_id = ? and unit_code = ? and dim = ? order by dim_value, figure_id`, p.ID, unitCode, dim)

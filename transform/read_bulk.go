@@ -1,9 +1,11 @@
 package transform
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 )
 
 // The set-based readers: what the per-unit readers (Series, Breakdown, ProblemCasesLimit)
@@ -111,16 +113,21 @@ func (r *Reader) BreakdownAll(ctx context.Context, p Period, dim string) (map[st
 type breakdownBuilder struct {
 	byValue map[string]*BreakdownRow
 	order   []string
+	fixed   int // the first fixed values of order are a fixed list, kept in its order
+}
+
+// fixedValues are the breakdowns that are a fixed list rather than a breakdown by
+// volume: the five classes in domain.md's order, and 代办 before 非代办. They always
+// appear, in that order, whatever their volume.
+var fixedValues = map[string][]string{
+	"category": {"即办件", "承诺件", "补办件", "上报件", "建议件"},
+	"proxy":    {"代办", "非代办"},
 }
 
 func newBreakdownBuilder(dim string) *breakdownBuilder {
 	b := &breakdownBuilder{byValue: map[string]*BreakdownRow{}}
-	if dim == "category" {
-		b.order = []string{"即办件", "承诺件", "补办件", "上报件", "建议件"}
-	}
-	if dim == "proxy" {
-		b.order = []string{"代办", "非代办"}
-	}
+	b.order = append(b.order, fixedValues[dim]...)
+	b.fixed = len(b.order)
 	for _, c := range b.order {
 		b.byValue[c] = newBreakdownRow(c)
 	}
@@ -141,6 +148,8 @@ func (b *breakdownBuilder) add(val, id string, v, mom, yoy sql.NullFloat64) {
 	row.Values[id], row.MoM[id], row.YoY[id] = ptr(v), ptr(mom), ptr(yoy)
 }
 
+// rows returns the breakdown's rows: a fixed list in its order, every other value by
+// 受理量, most first, ties by value (so 未填写 stands where its volume puts it).
 func (b *breakdownBuilder) rows() []BreakdownRow {
 	out := make([]BreakdownRow, 0, len(b.order))
 	for _, v := range b.order {
@@ -160,7 +169,20 @@ func (b *breakdownBuilder) rows() []BreakdownRow {
 		}
 		out = append(out, row)
 	}
+	slices.SortStableFunc(out[b.fixed:], compareByVolume)
 	return out
+}
+
+// compareByVolume orders breakdown rows by 受理量, most first, then by value.
+func compareByVolume(a, b BreakdownRow) int {
+	return cmp.Or(cmp.Compare(received(b), received(a)), cmp.Compare(a.Value, b.Value))
+}
+
+func received(r BreakdownRow) float64 {
+	if v := r.Values["received"]; v != nil {
+		return *v
+	}
+	return 0
 }
 
 // CaseList is the first cases of a unit's list of problem cases and how many it has in all.

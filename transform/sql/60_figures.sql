@@ -105,14 +105,16 @@ from (
 
 -- mq_dim, mq_dim_value: the breakdown a grouping set of the figures' grouping makes, from
 -- grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) (a bit set
--- to 1 is a column not grouped on).
+-- to 1 is a column not grouped on). A case without the value (its exports have no such
+-- column, or left the cell empty) is in the row 未填写 (terms.NotFilled), a value like any
+-- other: its parts, its 环比 and 同比 join by it.
 create or replace macro mq_dim(g) as case g
   when 63 then 'category' when 95 then 'channel' when 111 then 'topic' when 119 then 'proxy'
   when 123 then 'topic_l1' when 125 then 'topic_l2' when 126 then 'department' else 'all' end;
 create or replace macro mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as
   case g when 127 then ''
     else coalesce(case g when 63 then category when 95 then channel when 111 then topic when 119 then proxy_label
-      when 123 then topic_l1 when 125 then topic_l2 when 126 then department end, '(空)') end;
+      when 123 then topic_l1 when 125 then topic_l2 when 126 then department end, '未填写') end;
 
 -- The change to every part, per handling unit, period and breakdown: the facts' flags are
 -- counted once per combination of the breakdowns' values (a few per case), and the
@@ -278,9 +280,9 @@ all_dim as (
 ),
 breakdowns as (
   select * from parts where dim <> 'all'
-    -- a case without upper topic levels is in the topic breakdown, not in (空) of these
+    -- a case without upper topic levels is in the topic breakdown, not in 未填写 of these
     -- and a case whose exports name no department is in no department's row
-    and not (dim in ('topic_l1', 'topic_l2', 'department') and dim_value = '(空)')
+    and not (dim in ('topic_l1', 'topic_l2', 'department') and dim_value = '未填写')
 ),
 wide as (select * from all_dim union all by name select * from breakdowns),
 rates as (
