@@ -46,8 +46,12 @@ const pageWidth = 150.0
 // It must be called before a StreamWriter is opened on the sheet: the settings live
 // in the worksheet record, which the StreamWriter copies when it starts.
 func page(b *book, m *model, name string, titleRows, titleCols int, width float64) error {
-	fitW := int(math.Ceil(width / pageWidth))
-	fitW = min(max(fitW, 1), 3)
+	return pageAcross(b, m, name, titleRows, titleCols, min(max(int(math.Ceil(width/pageWidth)), 1), 3))
+}
+
+// pageAcross is page with the number of pages across given: 1 for a sheet each of
+// whose rows must read on one page, whose columns are sized to fit it.
+func pageAcross(b *book, m *model, name string, titleRows, titleCols, fitW int) error {
 	if fitW == 1 {
 		titleCols = 0
 	}
