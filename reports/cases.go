@@ -153,6 +153,18 @@ func headerWidth(t string) float64 {
 	return max(textWidth(string(r[:h])), textWidth(string(r[h:])))
 }
 
+// headerLines is a long header (eight characters or more) broken in two halves, which
+// its column is sized for (headerWidth): wrapped where the column ends, 截止日后办结日期
+// would leave 期 alone on a line.
+func headerLines(t string) string {
+	r := []rune(t)
+	if len(r) < 8 {
+		return t
+	}
+	h := (len(r) + 1) / 2
+	return string(r[:h]) + "\n" + string(r[h:])
+}
+
 // situation is why a case is on the overdue sheet, as at the cutoff; filtering 情形 on
 // it gives back the headline counts.
 func situation(c *transform.CaseRow) string {
@@ -255,7 +267,7 @@ func (cw *caseWriter) sheet(name string, names []string, i, from, to int) error 
 	}
 	header := make([]interface{}, len(caseTitles))
 	for c, t := range caseTitles {
-		header[c] = excelize.Cell{StyleID: cw.st.header, Value: t}
+		header[c] = excelize.Cell{StyleID: cw.st.header, Value: headerLines(t)}
 	}
 	if err := sw.SetRow(cellName(1, headerRow), header, excelize.RowOpts{Height: 2*lineHeight + rowMargin + 4}); err != nil {
 		return err

@@ -106,7 +106,7 @@ func fixtureInput(t *testing.T, r *transform.Reader, per transform.Period, scope
 func column(t *testing.T, wb *xlsx.File, sheet string, headerRow int, title string) int {
 	t.Helper()
 	for c := 1; c <= wb.Sheet[sheet].MaxCol; c++ {
-		if cell(t, wb, sheet, cellName(c, headerRow)).Value == title {
+		if strings.ReplaceAll(cell(t, wb, sheet, cellName(c, headerRow)).Value, "\n", "") == title {
 			return c
 		}
 	}

@@ -22,14 +22,22 @@ func (s *sheet) start(m *model, cols int) int {
 }
 
 // print asks finish to set the sheet up for printing with rows 1..titleRows and
-// columns 1..titleCols repeated on every page.
+// columns 1..titleCols repeated on every page, on as many pages across as its width
+// takes (pagesAcross).
 func (s *sheet) print(m *model, titleRows, titleCols int) {
-	s.printing = &printing{m, titleRows, titleCols}
+	s.printing = &printing{m, titleRows, titleCols, 0}
+}
+
+// printOneWide is print for a table of a few columns, each of whose rows reads on one
+// page: it is fitted to one page's width.
+func (s *sheet) printOneWide(m *model, titleRows int) {
+	s.printing = &printing{m, titleRows, 0, 1}
 }
 
 type printing struct {
 	m                    *model
 	titleRows, titleCols int
+	across               int // pages across; 0: as the width takes
 }
 
 // pageWidth is how many column-width units an A4 landscape page shows legibly: at
@@ -46,7 +54,17 @@ const pageWidth = 150.0
 // It must be called before a StreamWriter is opened on the sheet: the settings live
 // in the worksheet record, which the StreamWriter copies when it starts.
 func page(b *book, m *model, name string, titleRows, titleCols int, width float64) error {
-	return pageAcross(b, m, name, titleRows, titleCols, min(max(int(math.Ceil(width/pageWidth)), 1), 3))
+	return pageAcross(b, m, name, titleRows, titleCols, pagesAcross(width))
+}
+
+// pagesAcross is how many pages across a sheet width units wide prints on: one up to
+// a third wider than a page (scaled to no less than about 8 points), more beyond, at
+// most 3.
+func pagesAcross(width float64) int {
+	if width <= pageWidth*4/3 {
+		return 1
+	}
+	return min(int(math.Ceil(width/pageWidth)), 3)
 }
 
 // pageAcross is page with the number of pages across given: 1 for a sheet each of

@@ -40,6 +40,8 @@ type sheet struct {
 	// read-only mode, which pandas uses) would then see an empty sheet.
 	usedCol, usedRow int
 	printing         *printing
+	// paragraphs are the indexes in wrapped of the paragraphs, merged by finish.
+	paragraphs []int
 	// after runs at the end of finish with the columns' widths: charts sized to
 	// the columns they sit over.
 	after func(widths map[int]float64)
@@ -200,14 +202,32 @@ func (s *sheet) date(col, row int, t *time.Time, withTime bool, cs cellStyle) {
 // header writes a table's header row from column 1 and returns the next row.
 func (s *sheet) header(row int, titles []string) int {
 	for i, t := range titles {
-		// A long title wraps rather than widening its column: a unit sheet has
-		// twenty figures, and a column as wide as 代办按时办结率 for numbers of six
-		// characters would shrink the printed page to unreadable.
 		s.prose(i+1, row, t, stHeader)
-		s.fit(i+1, min(textWidth(t)*sizeFactor(stHeader), headerWrap)+filterButton)
+		s.fit(i+1, headerFit(t)+filterButton)
 		s.wrapped = append(s.wrapped, wrappedCell{i + 1, row, i + 1, t, stHeader})
 	}
 	return row + 1
+}
+
+// headerFit is the width a header title needs. A long title wraps rather than
+// widening its column: a unit sheet has twenty figures, and a column as wide as
+// 代办按时办结率 for numbers of six characters would shrink the printed page to
+// unreadable. But a title laid out in lines ("隔离·\n日期无法识别\nBAD_DATE") keeps
+// each line whole, and a code (ASCII) is never broken: a word cut in two reads as two.
+func headerFit(t string) float64 {
+	f := sizeFactor(stHeader)
+	if strings.Contains(t, "\n") {
+		w := 0.0
+		for _, line := range strings.Split(t, "\n") {
+			w = max(w, textWidth(line)*f)
+		}
+		return w
+	}
+	w := min(textWidth(t)*f, headerWrap)
+	for _, word := range strings.FieldsFunc(t, func(r rune) bool { return r > 0x7f || r == ' ' }) {
+		w = max(w, textWidth(word)*f)
+	}
+	return w
 }
 
 // table puts an autofilter on header row..lastRow and freezes the rows down to the
@@ -240,15 +260,17 @@ func (s *sheet) freeze(rows, cols int) {
 
 // paragraph writes text into columns from..to of row, merged and wrapped, without
 // widening them: notes and long settings take the width the table gives them.
+//
+// The cells are merged when the sheet is finished: a sheet printed several pages
+// across merges a paragraph over no more than the first page's columns, so that its
+// text wraps within the page rather than being cut at the page's edge.
 func (s *sheet) paragraph(row, from, to int, text string, cs cellStyle) {
 	cs.wrap = true
 	s.prose(from, row, text, cs)
 	for c := from + 1; c <= to; c++ {
 		s.prose(c, row, "", cs) // the merged area's borders
 	}
-	if to > from && s.err == nil {
-		s.fail(s.b.f.MergeCell(s.name, cellName(from, row), cellName(to, row)))
-	}
+	s.paragraphs = append(s.paragraphs, len(s.wrapped))
 	s.wrapped = append(s.wrapped, wrappedCell{from, row, to, text, cs})
 }
 
@@ -306,13 +328,50 @@ func (s *sheet) finish() error {
 			return s.err
 		}
 	}
+	across := 1
 	if p := s.printing; p != nil {
 		total := 0.0
 		for _, c := range cols {
 			total += want[c]
 		}
-		if err := page(s.b, p.m, s.name, p.titleRows, p.titleCols, total); err != nil {
+		across = cmp.Or(p.across, pagesAcross(total))
+		if err := pageAcross(s.b, p.m, s.name, p.titleRows, p.titleCols, across); err != nil {
 			return err
+		}
+		if across > 1 {
+			// The first page holds about its share of the width (less where title
+			// columns repeat, which only lowers the scale): a paragraph is merged
+			// over the columns that fit in it. Where title columns repeat on every
+			// page, a paragraph in them is merged within them, or every later page
+			// would show it cut at their edge.
+			first := total / float64(across)
+			if p.titleCols > 0 {
+				first = 0
+				for c := 1; c <= p.titleCols; c++ {
+					first += cmp.Or(want[c], defaultWidth)
+				}
+			}
+			for _, i := range s.paragraphs {
+				w := &s.wrapped[i]
+				at := 0.0
+				for c := 1; c < w.col; c++ {
+					at += cmp.Or(want[c], defaultWidth)
+				}
+				to := w.col
+				at += cmp.Or(want[w.col], defaultWidth)
+				for to < w.toCol && at+cmp.Or(want[to+1], defaultWidth) <= first {
+					to++
+					at += cmp.Or(want[to], defaultWidth)
+				}
+				w.toCol = to
+			}
+		}
+	}
+	for _, i := range s.paragraphs {
+		if w := s.wrapped[i]; w.toCol > w.col {
+			if err := s.b.f.MergeCell(s.name, cellName(w.col, w.row), cellName(w.toCol, w.row)); err != nil {
+				return fmt.Errorf("merging %s: %w", cellName(w.col, w.row), err)
+			}
 		}
 	}
 

@@ -474,7 +474,7 @@ func TestWriteCases(t *testing.T) {
 		"各列均为截至2024-09-30的情况：其后才办结的诉求仍是超期未办结，办理状态为截止日所知，其办结日期另列于“截止日后办结日期”，"+
 		"不计入本期任何指标。逾期工作日自办结期限次日起计至办结日（超期未办结的计至截止日），至少为1。")
 	for ref, want := range map[string]string{"A2": "诉求编号", "B2": "情形", "C2": "乡镇（街道）", "D2": "承办单位",
-		"I2": "办结日期", "J2": "办理状态", "K2": "逾期工作日", "L2": "截止日后办结日期", "M2": "代办", "P2": "诉求内容"} {
+		"I2": "办结日期", "J2": "办理状态", "K2": "逾期工作日", "L2": "截止日后\n办结日期", "M2": "代办", "P2": "诉求内容"} {
 		wantText(t, wb, s, ref, want)
 	}
 	// District office first (no township), then 东街街道's cases by unit code and
@@ -518,10 +518,11 @@ func TestWriteCases(t *testing.T) {
 func TestWriteSources(t *testing.T) {
 	wb := openBook(t, writeSample(t))
 	s := sheetSources
-	want := []string{"来源", "类型", "文件", "SHA-256", "读取行数", "入库", "隔离合计",
-		"隔离·日期无法识别\nBAD_DATE", "隔离·单位无法匹配\nUNKNOWN_UNIT", "跳过合计",
+	// Titles in lines, each kept whole: a code is never broken.
+	want := []string{"来源", "类型", "文件", "SHA-256\n前12位", "读取行数", "入库", "隔离合计",
+		"隔离·\n日期无法识别\nBAD_DATE", "隔离·\n单位无法匹配\nUNKNOWN_UNIT", "跳过合计",
 		"跳过·空行\nblank", "跳过·标题行\ntitle", "跳过·表头行\nheader", "跳过·合计行\ntotals",
-		"核对\n读取＝入库＋隔离＋跳过"}
+		"核对\n读取＝入库\n＋隔离＋跳过"}
 	for i, w := range want {
 		wantText(t, wb, s, cellName(i+1, 1), w)
 	}
