@@ -2,6 +2,7 @@ package reports
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,4 +142,47 @@ func printTitles(workbook, sheet string) string {
 		}
 	}
 	return ""
+}
+
+// TestKeepTogether: a table's heading prints with its header and first rows, a page
+// breaking before the heading where they would otherwise part, and nowhere else.
+func TestKeepTogether(t *testing.T) {
+	m, err := newModel(sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		first int // data rows of the first table
+		want  []int
+	}{
+		{"heading mid-page", 10, nil},
+		{"heading at the foot of the page", 28, []int{31}},
+		{"second page, at its foot", 28 + 32, []int{63}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := newBook(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := b.sheet("Sheet1")
+			row := s.header(1, []string{"指标", "值"})
+			for i := 0; i < tc.first; i++ {
+				s.text(1, row, "受理量", stText)
+				s.number(2, row, float64(i), fmtCount, stText)
+				row++
+			}
+			heading := row + 1
+			s.label(1, heading, "统计设置", stLabel)
+			row = s.header(heading+1, []string{"设置", "取值"})
+			for i := 0; i < 8; i++ {
+				s.text(1, row, "权重", stText)
+				row++
+			}
+			got := s.keepTogether(40, 1, 0, map[int]float64{})
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("breaks before rows %v, want %v (heading at row %d)", got, tc.want, heading)
+			}
+		})
+	}
 }

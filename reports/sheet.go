@@ -42,6 +42,10 @@ type sheet struct {
 	printing         *printing
 	// paragraphs are the indexes in wrapped of the paragraphs, merged by finish.
 	paragraphs []int
+	// tables are the header rows of the sheet's tables, and rows the rows written:
+	// finish keeps a table's heading with it on the printed page (keepTogether).
+	tables []int
+	rows   map[int]bool
 	// after runs at the end of finish with the columns' widths: charts sized to
 	// the columns they sit over.
 	after func(widths map[int]float64)
@@ -81,6 +85,10 @@ func cellName(col, row int) string {
 
 func (s *sheet) setStyle(col, row int, cs cellStyle) {
 	s.usedCol, s.usedRow = max(s.usedCol, col), max(s.usedRow, row)
+	if s.rows == nil {
+		s.rows = map[int]bool{}
+	}
+	s.rows[row] = true
 	id, err := s.b.style(cs)
 	if err != nil {
 		s.fail(err)
@@ -201,6 +209,7 @@ func (s *sheet) date(col, row int, t *time.Time, withTime bool, cs cellStyle) {
 
 // header writes a table's header row from column 1 and returns the next row.
 func (s *sheet) header(row int, titles []string) int {
+	s.tables = append(s.tables, row)
 	for i, t := range titles {
 		s.prose(i+1, row, t, stHeader)
 		s.fit(i+1, headerFit(t)+filterButton)
@@ -395,11 +404,84 @@ func (s *sheet) finish() error {
 	}
 	slices.Sort(rows)
 	for _, r := range rows {
-		if err := s.b.f.SetRowHeight(s.name, r, math.Ceil(heights[r]+rowMargin)); err != nil {
+		heights[r] = math.Ceil(heights[r] + rowMargin)
+		if err := s.b.f.SetRowHeight(s.name, r, heights[r]); err != nil {
 			return fmt.Errorf("setting height of row %d: %w", r, err)
 		}
 	}
+	if p := s.printing; p != nil {
+		total := 0.0
+		for _, c := range cols {
+			total += want[c]
+		}
+		for _, r := range s.keepTogether(total, across, p.titleRows, heights) {
+			if err := s.b.f.InsertPageBreak(s.name, cellName(1, r)); err != nil {
+				return fmt.Errorf("breaking the page before row %d: %w", r, err)
+			}
+		}
+	}
 	return nil
+}
+
+// The printed page, for keepTogether: A4 landscape less excelize's default margins
+// (0.7 inch left and right, 0.75 inch top and bottom), in points; a column-width unit
+// is about 7 pixels at 96 dpi, 5.25 points; a row no one sized is 15 points.
+const (
+	printWidth       = 841.9 - 2*0.7*72
+	printHeight      = 595.3 - 2*0.75*72
+	pointsPerUnit    = 5.25
+	defaultRowHeight = 15.0
+	// keepRows is how many rows of a table must print on the page of its heading.
+	keepRows = 3
+)
+
+// keepTogether returns the rows before which a page must break so that no table's
+// heading (the written rows just above its header, at most three) prints at the foot
+// of one page and its header and first rows on the next. The sheet is width units
+// wide, printed across pages side by side with rows 1..titleRows repeated on each;
+// heights are the rows' heights where set. Page ends are estimated as a reader's
+// spreadsheet lays them out; where the estimate is off the break falls a little
+// early, which costs some space and never splits a heading from its table.
+func (s *sheet) keepTogether(width float64, across, titleRows int, heights map[int]float64) []int {
+	if len(s.tables) < 2 {
+		return nil
+	}
+	scale := min(1, float64(across)*printWidth/(width*pointsPerUnit))
+	page := printHeight / scale
+	height := func(r int) float64 { return cmp.Or(heights[r], defaultRowHeight) }
+	titles := 0.0
+	for r := 1; r <= titleRows; r++ {
+		titles += height(r)
+	}
+	starts := map[int]int{} // the first row of a heading → its table's header row
+	for _, h := range s.tables[1:] {
+		b := h
+		for b > max(1, h-3) && s.rows[b-1] && !slices.Contains(s.tables, b-1) {
+			b--
+		}
+		if b > titleRows+1 {
+			starts[b] = h
+		}
+	}
+	var breaks []int
+	used := 0.0
+	for r := 1; r <= s.usedRow; r++ {
+		if h, ok := starts[r]; ok {
+			block := 0.0
+			for x := r; x <= h+keepRows; x++ {
+				block += height(x)
+			}
+			if used+block > page && used > titles {
+				breaks = append(breaks, r)
+				used = titles
+			}
+		}
+		if used+height(r) > page {
+			used = titles // the row begins a new page, below the repeated rows
+		}
+		used += height(r)
+	}
+	return breaks
 }
 
 // lineHeight is the height in points of one line of body text, with room for the
