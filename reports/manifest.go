@@ -71,7 +71,7 @@ func writeManifest(s *sheet, m *model) {
 	s.number(4, row, float64(total), fmtCount, bold)
 	s.label(5, row, "", bold)
 	writeForgotten(s, row+2, mf.Forgotten)
-	s.printOneWide(m, headerRow)
+	s.printListOneWide(m, headerRow)
 }
 
 // stHash sets a SHA-256 a size smaller, so that its 64 digits are whole in a column

@@ -118,6 +118,10 @@ func TestPrintLayout(t *testing.T) {
 					}
 				}
 			}
+			// 清单 repeats its list's header row alone, not the block above it.
+			if m := regexp.MustCompile(`!\$(\d+):\$(\d+)$`).FindStringSubmatch(printTitles(ps["xl/workbook.xml"], sheetManifest)); m == nil || m[1] != m[2] || m[1] == "1" {
+				t.Errorf("%s repeats rows %v, want its header row alone", sheetManifest, m)
+			}
 			if len(in.Manifest.Files) == 0 {
 				t.Fatal("the sample lists no file in 清单")
 			}
@@ -179,7 +183,7 @@ func TestKeepTogether(t *testing.T) {
 				s.text(1, row, "权重", stText)
 				row++
 			}
-			got := s.keepTogether(40, 1, 0, map[int]float64{})
+			got := s.keepTogether(40, 1, 0, 0, map[int]float64{})
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("breaks before rows %v, want %v (heading at row %d)", got, tc.want, heading)
 			}

@@ -344,7 +344,7 @@ func (s *sheet) finish() error {
 			total += want[c]
 		}
 		across = cmp.Or(p.across, pagesAcross(total))
-		if err := pageAcross(s.b, p.m, s.name, p.titleRows, p.titleCols, across); err != nil {
+		if err := pageAcross(s.b, p.m, s.name, p.titleFrom, p.titleRows, p.titleCols, across); err != nil {
 			return err
 		}
 		if across > 1 {
@@ -414,7 +414,7 @@ func (s *sheet) finish() error {
 		for _, c := range cols {
 			total += want[c]
 		}
-		for _, r := range s.keepTogether(total, across, p.titleRows, heights) {
+		for _, r := range s.keepTogether(total, across, p.titleFrom, p.titleRows, heights) {
 			if err := s.b.f.InsertPageBreak(s.name, cellName(1, r)); err != nil {
 				return fmt.Errorf("breaking the page before row %d: %w", r, err)
 			}
@@ -438,11 +438,11 @@ const (
 // keepTogether returns the rows before which a page must break so that no table's
 // heading (the written rows just above its header, at most three) prints at the foot
 // of one page and its header and first rows on the next. The sheet is width units
-// wide, printed across pages side by side with rows 1..titleRows repeated on each;
+// wide, printed across pages side by side with rows titleFrom..titleRows repeated on each;
 // heights are the rows' heights where set. Page ends are estimated as a reader's
 // spreadsheet lays them out; where the estimate is off the break falls a little
 // early, which costs some space and never splits a heading from its table.
-func (s *sheet) keepTogether(width float64, across, titleRows int, heights map[int]float64) []int {
+func (s *sheet) keepTogether(width float64, across, titleFrom, titleRows int, heights map[int]float64) []int {
 	if len(s.tables) < 2 {
 		return nil
 	}
@@ -450,7 +450,7 @@ func (s *sheet) keepTogether(width float64, across, titleRows int, heights map[i
 	page := printHeight / scale
 	height := func(r int) float64 { return cmp.Or(heights[r], defaultRowHeight) }
 	titles := 0.0
-	for r := 1; r <= titleRows; r++ {
+	for r := max(titleFrom, 1); r <= titleRows; r++ {
 		titles += height(r)
 	}
 	starts := map[int]int{} // the first row of a heading → its table's header row
