@@ -114,7 +114,7 @@ func caseListSheet(b *book, m *model, name string, names []string, i int, rows [
 		}
 	}
 	// A case reads on one page: twelve columns, 不计入原因 wrapping.
-	if err := pageAcross(b, m, name, 1, headerRow, 0, 1); err != nil {
+	if err := pageAcross(b, m, name, headerRow, headerRow, 0, 1); err != nil {
 		return err
 	}
 	if err := b.f.SetSheetDimension(name, "A1:"+cellName(len(caseListTitles), last)); err != nil {

@@ -223,7 +223,7 @@ func (cw *caseWriter) sheet(name string, names []string, i, from, to int) error 
 	}
 	// A case reads on one printed page: the sheet is fitted to one page's width (its
 	// columns are sized for it), never split across pages side by side.
-	if err := pageAcross(b, m, name, 1, headerRow, 0, 1); err != nil {
+	if err := pageAcross(b, m, name, headerRow, headerRow, 0, 1); err != nil {
 		return err
 	}
 	if err := b.f.SetSheetDimension(name, "A1:"+cellName(len(caseTitles), last)); err != nil {

@@ -167,7 +167,7 @@ func problemSheet(b *book, m *model, rows []transform.QuarantinedRow, st map[str
 		}
 	}
 	// A quarantined row reads on one page: nine columns, 说明 wrapping.
-	if err := pageAcross(b, m, name, 1, headerRow, 0, 1); err != nil {
+	if err := pageAcross(b, m, name, headerRow, headerRow, 0, 1); err != nil {
 		return err
 	}
 	if err := b.f.SetSheetDimension(name, "A1:"+cellName(cols, last)); err != nil {
