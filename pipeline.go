@@ -330,7 +330,12 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	if err != nil {
 		return "", err
 	}
+	// 数据来源 and 清单 list the files that hold the scope's rows: a township's, not the
+	// district's every file.
 	accts, err := r.Accounting(ctx)
+	if scope.Code != district.Code {
+		accts, err = r.AccountingOf(ctx, scope.Code)
+	}
 	if err != nil {
 		return "", err
 	}

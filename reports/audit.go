@@ -47,7 +47,7 @@ func writeFlags(s *sheet, m *model) {
 	}
 	s.table(headerRow, row-1, len(titles), 1)
 	s.label(1, row, fmt.Sprintf("共%d项", len(m.in.Flags)), stNote)
-	s.print(m, headerRow, 1)
+	s.printOneWide(m, headerRow)
 }
 
 // writeWaiting writes 等待中: the 补办件 awaiting documents and 上报件 awaiting a reply at
@@ -77,5 +77,5 @@ func writeWaiting(s *sheet, m *model) {
 	}
 	s.table(headerRow, row-1, len(titles), 1)
 	s.label(1, row, fmt.Sprintf("共%d件", len(m.in.Waiting)), stNote)
-	s.print(m, headerRow, 1)
+	s.printOneWide(m, headerRow)
 }

@@ -48,7 +48,7 @@ func TestWriteAuditSheets(t *testing.T) {
 	wantText(t, wb, sheetCaseLists, fmt.Sprintf("I%d", r+1), "是")
 	wantNumber(t, wb, sheetCaseLists, fmt.Sprintf("J%d", r+1), 1, "0.##")
 	wantNumber(t, wb, sheetCaseLists, fmt.Sprintf("K%d", r+1), 1, "0.##")
-	wantText(t, wb, sheetCaseLists, fmt.Sprintf("B%d", r+2), "fp:1a2b")
+	wantText(t, wb, sheetCaseLists, fmt.Sprintf("B%d", r+2), "（无编号）") // never its key
 	wantNumber(t, wb, sheetCaseLists, fmt.Sprintf("K%d", r+2), 0, "0.##")
 	wantText(t, wb, sheetCaseLists, fmt.Sprintf("L%d", r+2), "已退回/已撤销：不计为办结")
 

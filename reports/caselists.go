@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
 )
@@ -89,9 +90,11 @@ func writeCaseLists(b *book, m *model, names []string) error {
 	return nil
 }
 
+// caseListNo names a case by its number, or （无编号） where it has none: never by its
+// key (fp:…), which means nothing to a reader.
 func caseListNo(c *transform.ExplainedCase) string {
 	if c.CaseNo == "" {
-		return c.CaseKey // a case without a number goes by its fingerprint key, as in the store
+		return terms.NoCaseNo
 	}
 	return c.CaseNo
 }
@@ -110,11 +113,8 @@ func caseListSheet(b *book, m *model, name string, names []string, i int, rows [
 			return fmt.Errorf("setting filter: %w", err)
 		}
 	}
-	total := 0.0
-	for c := range caseListTitles {
-		total += width(c)
-	}
-	if err := page(b, m, name, headerRow, 2, total); err != nil {
+	// A case reads on one page: twelve columns, 不计入原因 wrapping.
+	if err := pageAcross(b, m, name, headerRow, headerRow, 0, 1); err != nil {
 		return err
 	}
 	if err := b.f.SetSheetDimension(name, "A1:"+cellName(len(caseListTitles), last)); err != nil {

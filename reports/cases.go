@@ -3,9 +3,11 @@ package reports
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
 )
@@ -14,14 +16,21 @@ import (
 // roll a short list over without writing a million rows.
 var maxRows = excelize.TotalRows
 
-var caseTitles = []string{"案件编号", "所属乡镇", "承办单位", "办理类别", "来源渠道", "受理时间",
-	"办结期限", "办结时间", "状态", "逾期工作日", "是否代办", "诉求人", "联系电话", "诉求内容"}
+// caseTitles are the columns of 超期及逾期办结; every one states the case as at the
+// period's cutoff but 截止日后办结日期, which says when a case open then was closed since.
+var caseTitles = []string{terms.CaseNo, terms.Situation, terms.Township, terms.HandledBy, terms.Category, terms.Channel,
+	terms.ReceivedAt, terms.DueOn, terms.ClosedOn, terms.Status, terms.OverdueDays, terms.ClosedLater, terms.Proxy,
+	terms.Citizen, terms.Phone, terms.Description}
 
-// Column of 诉求内容, which wraps at a fixed width rather than widening its column.
+// Columns of the case sheet (0-based) that the writer treats apart.
 const (
-	descCol   = 14
-	descWidth = 50.0
-	noteCols  = 6
+	caseNoCol = 0
+	descCol   = 15
+	// caseNoWidth and descWidth are fixed widths: a case without a number names its
+	// file and row on lines of their own, and a description wraps, rather than either
+	// widening its column past what one printed page holds.
+	caseNoWidth = 17.0
+	descWidth   = 30.0
 	// maxRowHeight is the tallest row Excel allows, in points.
 	maxRowHeight = 409.0
 )
@@ -66,7 +75,7 @@ type caseWriter struct {
 	m      *model
 	widths []float64
 	st     struct {
-		text, quoted, center, dash, date, dateTime, count, desc, descQuoted, header, note, banner int
+		text, quoted, center, dash, date, dateTime, count, desc, descQuoted, wrap, header, note, banner int
 	}
 	overdue, late int
 	cells         []excelize.Cell
@@ -88,6 +97,7 @@ func newCaseWriter(b *book, m *model) (*caseWriter, error) {
 		{&cw.st.count, cellStyle{border: true, align: "right", numFmt: fmtCount}},
 		{&cw.st.desc, cellStyle{border: true, wrap: true}},
 		{&cw.st.descQuoted, cellStyle{border: true, wrap: true, quote: true}},
+		{&cw.st.wrap, cellStyle{border: true, wrap: true, align: "left"}},
 		{&cw.st.header, stHeader},
 		{&cw.st.note, cellStyle{wrap: true, align: "left"}},
 		{&cw.st.banner, cellStyle{bold: true, color: "C00000", align: "left", wrap: true}},
@@ -100,12 +110,14 @@ func newCaseWriter(b *book, m *model) (*caseWriter, error) {
 	}
 
 	// Widths are set before the first streamed row, so they are measured first,
-	// over every case of the list.
+	// over every case of the list. Headers wrap (two lines at most), so they widen a
+	// column only as far as their longer half.
 	cw.widths = make([]float64, len(caseTitles))
 	for i, t := range caseTitles {
-		cw.widths[i] = textWidth(t) + filterButton
+		cw.widths[i] = headerWidth(t) + filterButton
 	}
-	cw.widths[5], cw.widths[6], cw.widths[7] = textWidth("0000-00-00 00:00"), textWidth("0000-00-00"), textWidth("0000-00-00 00:00")
+	cw.widths[6], cw.widths[7], cw.widths[8], cw.widths[11] = textWidth("0000-00-00 00:00"), textWidth("0000-00-00"),
+		textWidth("0000-00-00"), textWidth("0000-00-00")
 	cases := m.in.Cases
 	for _, i := range m.cases {
 		c := &cases[i]
@@ -114,13 +126,14 @@ func newCaseWriter(b *book, m *model) (*caseWriter, error) {
 		} else {
 			cw.late++
 		}
-		for col, s := range []string{caseNo(c), c.TownshipName, c.UnitName, c.Category, c.Channel, "", "", "", c.Status} {
+		for col, s := range []string{"", situation(c), c.TownshipName, c.UnitName, c.Category, c.Channel, "", "", "", statusAtCutoff(c)} {
 			if s != "" && len(s) < 200 {
 				cw.widths[col] = max(cw.widths[col], textWidth(s))
 			}
 		}
-		cw.widths[11] = max(cw.widths[11], textWidth(c.Citizen))
-		cw.widths[12] = max(cw.widths[12], textWidth(c.Phone))
+		cw.widths[10] = max(cw.widths[10], textWidth(fmt.Sprint(c.DaysLate)))
+		cw.widths[13] = max(cw.widths[13], textWidth(c.Citizen))
+		cw.widths[14] = max(cw.widths[14], textWidth(c.Phone))
 	}
 	cw.cells = make([]excelize.Cell, len(caseTitles))
 	cw.row = make([]interface{}, len(caseTitles))
@@ -130,13 +143,61 @@ func newCaseWriter(b *book, m *model) (*caseWriter, error) {
 	return cw, nil
 }
 
-func caseNo(c *transform.CaseRow) string {
-	// A case without a number is shown by its fingerprint key, which is how the
-	// store and the quarantine lists name it.
-	if c.CaseNo == "" {
-		return c.CaseKey
+// headerWidth is the width a wrapping header needs: its longer half on two lines.
+func headerWidth(t string) float64 {
+	r := []rune(t)
+	if len(r) <= 4 {
+		return textWidth(t)
 	}
-	return c.CaseNo
+	h := (len(r) + 1) / 2
+	return max(textWidth(string(r[:h])), textWidth(string(r[h:])))
+}
+
+// headerLines is a long header (eight characters or more) broken in two halves, which
+// its column is sized for (headerWidth): wrapped where the column ends, 截止日后办结日期
+// would leave 期 alone on a line.
+func headerLines(t string) string {
+	r := []rune(t)
+	if len(r) < 8 {
+		return t
+	}
+	h := (len(r) + 1) / 2
+	return string(r[:h]) + "\n" + string(r[h:])
+}
+
+// situation is why a case is on the overdue sheet, as at the cutoff; filtering 情形 on
+// it gives back the headline counts.
+func situation(c *transform.CaseRow) string {
+	if c.Overdue {
+		return terms.OverdueOpen
+	}
+	return terms.ClosedLate
+}
+
+// statusAtCutoff is a case's 办理状态 as at the cutoff: a case open then is never
+// 已办结 there, whatever became of it since.
+func statusAtCutoff(c *transform.CaseRow) string {
+	s := c.StatusAtCutoff
+	if c.Overdue && (s == "" || s == "已办结") {
+		return terms.NotClosedYet
+	}
+	return s
+}
+
+// caseNo is how the sheet names a case: its number, or, for a case without one,
+// （无编号） with the file, sheet and row of its current version, never its key.
+func caseNo(c *transform.CaseRow) string {
+	if c.CaseNo != "" {
+		return c.CaseNo
+	}
+	if c.File == "" {
+		return terms.NoCaseNo
+	}
+	where := c.File
+	if c.Sheet != "" {
+		where += "\n工作表 " + c.Sheet
+	}
+	return terms.NoCaseNo + "\n" + where + "\n第" + strconv.Itoa(c.Row) + "行"
 }
 
 // sheet writes cases [from, to) of the list to sheet name, the i-th of names.
@@ -160,7 +221,9 @@ func (cw *caseWriter) sheet(name string, names []string, i, from, to int) error 
 	for c := range cw.widths {
 		total += cw.width(c)
 	}
-	if err := page(b, m, name, headerRow, 1, total); err != nil {
+	// A case reads on one printed page: the sheet is fitted to one page's width (its
+	// columns are sized for it), never split across pages side by side.
+	if err := pageAcross(b, m, name, headerRow, headerRow, 0, 1); err != nil {
 		return err
 	}
 	if err := b.f.SetSheetDimension(name, "A1:"+cellName(len(caseTitles), last)); err != nil {
@@ -192,14 +255,9 @@ func (cw *caseWriter) sheet(name string, names []string, i, from, to int) error 
 			return err
 		}
 	}
-	// The note spans only the first columns, which every printed page starts with
-	// (the sheet prints two pages across): merged wider, its text would be cut at
-	// the first page's edge.
+	// The note spans the printed page, which holds every column.
 	note := cw.note(names, i, from, to)
-	noteWidth := 0.0
-	for c := range noteCols {
-		noteWidth += cw.width(c)
-	}
+	noteCols, noteWidth := len(caseTitles), total
 	if err := sw.SetRow(cellName(1, noteRow), []interface{}{excelize.Cell{StyleID: cw.st.note, Value: note}},
 		excelize.RowOpts{Height: float64(lines(note, cellStyle{}, noteWidth))*lineHeight + rowMargin}); err != nil {
 		return err
@@ -209,9 +267,9 @@ func (cw *caseWriter) sheet(name string, names []string, i, from, to int) error 
 	}
 	header := make([]interface{}, len(caseTitles))
 	for c, t := range caseTitles {
-		header[c] = excelize.Cell{StyleID: cw.st.header, Value: t}
+		header[c] = excelize.Cell{StyleID: cw.st.header, Value: headerLines(t)}
 	}
-	if err := sw.SetRow(cellName(1, headerRow), header, excelize.RowOpts{Height: lineHeight + rowMargin + 4}); err != nil {
+	if err := sw.SetRow(cellName(1, headerRow), header, excelize.RowOpts{Height: 2*lineHeight + rowMargin + 4}); err != nil {
 		return err
 	}
 	if to == from {
@@ -238,7 +296,10 @@ func (cw *caseWriter) sheet(name string, names []string, i, from, to int) error 
 
 // width is the width of column c (0-based).
 func (cw *caseWriter) width(c int) float64 {
-	if c+1 == descCol {
+	switch c {
+	case caseNoCol:
+		return max(caseNoWidth, math.Ceil(min(cw.widths[c]+padding, maxWidth)*4)/4)
+	case descCol:
 		return descWidth
 	}
 	return math.Ceil(min(max(cw.widths[c]+padding, minWidth), maxWidth)*4) / 4
@@ -250,7 +311,10 @@ func (cw *caseWriter) note(names []string, i, from, to int) string {
 	cutoff := cw.m.in.Period.Cutoff.In(shanghai).Format("2006-01-02")
 	n := len(cw.m.cases)
 	s := fmt.Sprintf("截至%s，超期未办结%s件，逾期办结%s件，共%s件。", cutoff,
-		groupThousands(fmt.Sprint(cw.overdue)), groupThousands(fmt.Sprint(cw.late)), groupThousands(fmt.Sprint(n)))
+		groupThousands(fmt.Sprint(cw.overdue)), groupThousands(fmt.Sprint(cw.late)), groupThousands(fmt.Sprint(n))) +
+		"按“" + terms.Situation + "”筛选即得各数。各列均为截至" + cutoff + "的情况：其后才办结的诉求仍是超期未办结，办理状态为截止日所知，" +
+		"其办结日期另列于“" + terms.ClosedLater + "”，不计入本期任何指标。" + terms.OverdueDays +
+		"自办结期限次日起计至办结日（超期未办结的计至截止日），至少为1。"
 	if len(names) == 1 {
 		return s
 	}
@@ -283,27 +347,41 @@ func (cw *caseWriter) fill(c *transform.CaseRow) float64 {
 			cells[i] = excelize.Cell{StyleID: st.dash, Value: dash}
 			return
 		}
-		id := st.date
 		if withTime {
-			id = st.dateTime
+			cells[i] = excelize.Cell{StyleID: st.dateTime, Value: excelSerial(*t)}
+			return
 		}
-		cells[i] = excelize.Cell{StyleID: id, Value: excelSerial(*t)}
+		cells[i] = excelize.Cell{StyleID: st.date, Value: math.Floor(excelSerial(*t))} // the day alone
 	}
-	text(0, caseNo(c))
-	text(1, c.TownshipName) // empty: handled by a district office
-	text(2, c.UnitName)
-	text(3, c.Category)
-	text(4, c.Channel)
-	date(5, &c.ReceivedAt, true)
-	date(6, c.Deadline, false)
-	date(7, c.ClosedAt, true)
-	text(8, c.Status)
-	cells[9] = excelize.Cell{StyleID: st.count, Value: float64(c.DaysLate)}
+	height := 0.0
+	if no := caseNo(c); c.CaseNo == "" {
+		cells[caseNoCol] = excelize.Cell{StyleID: st.wrap, Value: clip(no)}
+		height = float64(lines(no, cellStyle{wrap: true}, cw.width(caseNoCol)))*lineHeight + rowMargin
+	} else {
+		text(caseNoCol, no)
+	}
+	text(1, situation(c))
+	text(2, c.TownshipName) // empty: handled by a district office
+	text(3, c.UnitName)
+	text(4, c.Category)
+	text(5, c.Channel)
+	date(6, &c.ReceivedAt, true)
+	date(7, c.Deadline, false)
+	// As at the cutoff: a case open then has no closure; one closed since shows it apart.
+	if c.Overdue {
+		date(8, nil, false)
+		date(11, c.ClosedAt, false)
+	} else {
+		date(8, c.ClosedAt, false)
+		date(11, nil, false)
+	}
+	text(9, statusAtCutoff(c))
+	cells[10] = excelize.Cell{StyleID: st.count, Value: float64(c.DaysLate)}
 	proxy := "否"
 	if c.Proxy {
 		proxy = "是"
 	}
-	cells[10] = excelize.Cell{StyleID: st.center, Value: proxy}
+	cells[12] = excelize.Cell{StyleID: st.center, Value: proxy}
 
 	citizen, phone, desc := c.Citizen, c.Phone, c.Description
 	if !cw.m.in.AuditorCopy {
@@ -315,23 +393,25 @@ func (cw *caseWriter) fill(c *transform.CaseRow) float64 {
 		}
 		phone, desc = scrub(phone), scrub(desc)
 	}
-	text(11, citizen)
-	text(12, phone)
+	text(13, citizen)
+	text(14, phone)
 	desc = clip(desc)
 	id := st.desc
 	if needsQuote(desc) {
 		id = st.descQuoted
 	}
 	if desc == "" {
-		cells[13] = excelize.Cell{StyleID: st.dash, Value: dash}
-		return 0
+		cells[descCol] = excelize.Cell{StyleID: st.dash, Value: dash}
+		return height
 	}
-	cells[13] = excelize.Cell{StyleID: id, Value: desc}
+	cells[descCol] = excelize.Cell{StyleID: id, Value: desc}
 	if w := textWidth(desc); w > descWidth-1 || strings.ContainsRune(desc, '\n') {
-		n := lines(desc, cellStyle{}, descWidth)
-		if n > 1 {
-			return min(math.Ceil(float64(n)*lineHeight+rowMargin), maxRowHeight)
+		if n := lines(desc, cellStyle{}, descWidth); n > 1 {
+			height = max(height, float64(n)*lineHeight+rowMargin)
 		}
 	}
-	return 0
+	if height == 0 {
+		return 0
+	}
+	return min(math.Ceil(height), maxRowHeight)
 }

@@ -22,7 +22,7 @@ func writeManifest(s *sheet, m *model) {
 		if kv.v == "" {
 			s.prose(2, row, dash, stNote)
 		} else {
-			s.text(2, row, kv.v, cellStyle{})
+			s.prose(2, row, kv.v, cellStyle{size: 9}) // runs over the columns to its right
 		}
 		row++
 	}
@@ -53,7 +53,7 @@ func writeManifest(s *sheet, m *model) {
 	for _, f := range files {
 		s.text(1, row, f.Source, stText)
 		s.text(2, row, f.Path, stText)
-		s.text(3, row, f.SHA256, stText)
+		s.text(3, row, f.SHA256, stHash)
 		s.number(4, row, float64(f.Rows), fmtCount, stText)
 		s.date(5, row, f.Snapshot, false, stText)
 		row++
@@ -71,8 +71,12 @@ func writeManifest(s *sheet, m *model) {
 	s.number(4, row, float64(total), fmtCount, bold)
 	s.label(5, row, "", bold)
 	writeForgotten(s, row+2, mf.Forgotten)
-	s.print(m, headerRow, 0)
+	s.printListOneWide(m, headerRow)
 }
+
+// stHash sets a SHA-256 a size smaller, so that its 64 digits are whole in a column
+// that leaves the table one page wide.
+var stHash = cellStyle{border: true, size: 9}
 
 // ForgottenFile is a file taken back from the store (`minqing forget`): its rows are in
 // no figure, and the record of who took it back, when and why stays, as does the undo.
@@ -98,7 +102,7 @@ func writeForgotten(s *sheet, top int, files []ForgottenFile) {
 	for _, f := range files {
 		s.text(1, row, f.Source, stText)
 		s.text(2, row, f.Path, stText)
-		s.text(3, row, f.SHA256, stText)
+		s.text(3, row, f.SHA256, stHash)
 		s.number(4, row, float64(f.Rows), fmtCount, stText)
 		at := f.At
 		s.date(5, row, &at, true, stText)

@@ -22,14 +22,30 @@ func (s *sheet) start(m *model, cols int) int {
 }
 
 // print asks finish to set the sheet up for printing with rows 1..titleRows and
-// columns 1..titleCols repeated on every page.
+// columns 1..titleCols repeated on every page, on as many pages across as its width
+// takes (pagesAcross).
 func (s *sheet) print(m *model, titleRows, titleCols int) {
-	s.printing = &printing{m, titleRows, titleCols}
+	s.printing = &printing{m, titleRows, titleCols, 0, 0}
+}
+
+// printOneWide is print for a table of a few columns, each of whose rows reads on one
+// page: it is fitted to one page's width.
+func (s *sheet) printOneWide(m *model, titleRows int) {
+	s.printing = &printing{m, titleRows, 0, 1, 0}
+}
+
+// printListOneWide is printOneWide for a list below a block of its own (清单's version,
+// config and cutoff): only its header row, headerRow, repeats on every page.
+func (s *sheet) printListOneWide(m *model, headerRow int) {
+	s.printing = &printing{m, headerRow, 0, 1, headerRow}
 }
 
 type printing struct {
 	m                    *model
 	titleRows, titleCols int
+	across               int // pages across; 0: as the width takes
+	// titleFrom is the first row repeated (0: row 1), up to titleRows.
+	titleFrom int
 }
 
 // pageWidth is how many column-width units an A4 landscape page shows legibly: at
@@ -46,8 +62,23 @@ const pageWidth = 150.0
 // It must be called before a StreamWriter is opened on the sheet: the settings live
 // in the worksheet record, which the StreamWriter copies when it starts.
 func page(b *book, m *model, name string, titleRows, titleCols int, width float64) error {
-	fitW := int(math.Ceil(width / pageWidth))
-	fitW = min(max(fitW, 1), 3)
+	return pageAcross(b, m, name, 1, titleRows, titleCols, pagesAcross(width))
+}
+
+// pagesAcross is how many pages across a sheet width units wide prints on: one up to
+// a third wider than a page (scaled to no less than about 8 points), more beyond, at
+// most 3.
+func pagesAcross(width float64) int {
+	if width <= pageWidth*4/3 {
+		return 1
+	}
+	return min(int(math.Ceil(width/pageWidth)), 3)
+}
+
+// pageAcross is page with the number of pages across given: 1 for a sheet each of
+// whose rows must read on one page, whose columns are sized to fit it.
+// Rows titleFrom..titleRows are repeated (none when titleRows is 0).
+func pageAcross(b *book, m *model, name string, titleFrom, titleRows, titleCols, fitW int) error {
 	if fitW == 1 {
 		titleCols = 0
 	}
@@ -76,7 +107,7 @@ func page(b *book, m *model, name string, titleRows, titleCols int, width float6
 		titles = append(titles, fmt.Sprintf("%s!$A:$%s", quoteSheet(name), last))
 	}
 	if titleRows > 0 {
-		titles = append(titles, fmt.Sprintf("%s!$1:$%d", quoteSheet(name), titleRows))
+		titles = append(titles, fmt.Sprintf("%s!$%d:$%d", quoteSheet(name), max(titleFrom, 1), titleRows))
 	}
 	if len(titles) > 0 {
 		if err := b.f.SetDefinedName(&excelize.DefinedName{

@@ -166,11 +166,8 @@ func problemSheet(b *book, m *model, rows []transform.QuarantinedRow, st map[str
 			return fmt.Errorf("setting filter: %w", err)
 		}
 	}
-	total := 0.0
-	for c := range cols {
-		total += width(c)
-	}
-	if err := page(b, m, name, headerRow, 2, total); err != nil {
+	// A quarantined row reads on one page: nine columns, 说明 wrapping.
+	if err := pageAcross(b, m, name, headerRow, headerRow, 0, 1); err != nil {
 		return err
 	}
 	if err := b.f.SetSheetDimension(name, "A1:"+cellName(cols, last)); err != nil {

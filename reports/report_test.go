@@ -117,7 +117,9 @@ func TestWriteTownshipScope(t *testing.T) {
 	wantText(t, wb, sheetRanking, "C2", "东街社区")
 	wantText(t, wb, sheetRanking, "C5", "南门社区")
 	// Only the township's cases.
-	wantText(t, wb, sheetCases, "A1", "截至2024-09-30，超期未办结2件，逾期办结1件，共3件。")
+	if v := cell(t, wb, sheetCases, "A1").Value; !strings.HasPrefix(v, "截至2024-09-30，超期未办结2件，逾期办结1件，共3件。") {
+		t.Errorf("%s!A1 = %q, want the township's counts", sheetCases, v)
+	}
 	for name, x := range parts(t, path) {
 		// (西街村 is named by a source file's path on 数据来源 and 清单.)
 		for _, other := range []string{"西湖镇", "北山乡", "和平区信访局"} {
@@ -254,12 +256,16 @@ func TestRollover(t *testing.T) {
 	if i := slices.Index(names, sheetCases); i < 0 || !slices.Equal(names[i:i+3], want) {
 		t.Fatalf("sheets %v, want %v in a row", names, want)
 	}
-	wantText(t, wb, want[0], "A1", "截至2024-09-30，超期未办结3件，逾期办结8件，共11件。一张工作表容纳不下，分3张表列出；本表为第1至4条，续见“超期及逾期办结(2)”。")
-	wantText(t, wb, want[2], "A1", "截至2024-09-30，超期未办结3件，逾期办结8件，共11件。一张工作表容纳不下，分3张表列出；本表为第9至11条。")
+	for i, tail := range map[int]string{0: "一张工作表容纳不下，分3张表列出；本表为第1至4条，续见“超期及逾期办结(2)”。", 2: "一张工作表容纳不下，分3张表列出；本表为第9至11条。"} {
+		v := cell(t, wb, want[i], "A1").Value
+		if !strings.HasPrefix(v, "截至2024-09-30，超期未办结3件，逾期办结8件，共11件。") || !strings.HasSuffix(v, "。"+tail) {
+			t.Errorf("%s!A1 = %q, want the counts and then %q", want[i], v, tail)
+		}
+	}
 	seen := 0
 	for _, name := range want {
 		sh := wb.Sheet[name]
-		wantText(t, wb, name, "A2", "案件编号")
+		wantText(t, wb, name, "A2", "诉求编号")
 		for r := 3; r <= sh.MaxRow; r++ {
 			if cell(t, wb, name, fmt.Sprintf("A%d", r)).Value != "" {
 				seen++
@@ -278,7 +284,7 @@ func TestLongTextCut(t *testing.T) {
 	in := sampleInput()
 	in.Cases[0].Description = strings.Repeat("路灯坏了", 10000) // 40,000 characters
 	wb := openBook(t, writeWith(t, in))
-	v := cell(t, wb, sheetCases, "N7").Value
+	v := cell(t, wb, sheetCases, "P7").Value
 	if !strings.HasSuffix(v, cutMark) || utf16Count(v) != maxCellUnits {
 		t.Errorf("40,000 characters became %d units ending %q; want %d ending %q", utf16Count(v), v[len(v)-20:], maxCellUnits, cutMark)
 	}
@@ -302,7 +308,7 @@ func TestInjection(t *testing.T) {
 		in.Cases = append(in.Cases, transform.CaseRow{
 			CaseKey: evil + fmt.Sprint(i), CaseNo: evil + fmt.Sprint(i), UnitCode: "320102001001",
 			UnitName: evil, TownshipName: p + "东街街道", Category: p + "承诺件", Channel: p + "热线",
-			Status: p + "办理中", ReceivedAt: at(2024, 7, 3, 9, 0), Overdue: true,
+			Status: p + "办理中", StatusAtCutoff: p + "办理中", ReceivedAt: at(2024, 7, 3, 9, 0), Overdue: true,
 			Citizen: "张三丰", Phone: "13812345678",
 			Description: evil + "张三丰来电13912345678，身份证号32010219900101123X，家住西街。<script>x</script>",
 		})
@@ -357,11 +363,11 @@ func TestInjection(t *testing.T) {
 		t.Errorf("%d formulas, want the narrative's only", formulas)
 	}
 	r := rowOf(t, wb, sheetCases, "=HYPERLINK(\"http://x\",\"<script>alert(1)</script>\")0")
-	wantText(t, wb, sheetCases, fmt.Sprintf("L%d", r), "张**")
-	wantText(t, wb, sheetCases, fmt.Sprintf("M%d", r), "138****5678")
-	wantText(t, wb, sheetCases, fmt.Sprintf("N%d", r), "=HYPERLINK(\"http://x\",\"<script>alert(1)</script>\")张**来电139****5678，身份证号3201**********123X，家住西街。<script>x</script>")
+	wantText(t, wb, sheetCases, fmt.Sprintf("N%d", r), "张**")
+	wantText(t, wb, sheetCases, fmt.Sprintf("O%d", r), "138****5678")
+	wantText(t, wb, sheetCases, fmt.Sprintf("P%d", r), "=HYPERLINK(\"http://x\",\"<script>alert(1)</script>\")张**来电139****5678，身份证号3201**********123X，家住西街。<script>x</script>")
 	quoted := quotePrefixed(t, path, sheetPart(t, wb, sheetCases))
-	for _, col := range "ABCDEIN" {
+	for _, col := range "ACDEFJP" {
 		if ref := fmt.Sprintf("%c%d", col, r); !quoted[ref] {
 			t.Errorf("%s!%s is not quote-prefixed", sheetCases, ref)
 		}
@@ -384,9 +390,9 @@ func TestAuditorCopy(t *testing.T) {
 			t.Errorf("%s: header or footer does not say it is an auditor's copy", name)
 		}
 	}
-	wantText(t, wb, sheetCases, "A3", "案件编号")
-	wantText(t, wb, sheetCases, "L8", "李四")
-	wantText(t, wb, sheetCases, "M8", "13900000001")
+	wantText(t, wb, sheetCases, "A3", "诉求编号")
+	wantText(t, wb, sheetCases, "N8", "李四")
+	wantText(t, wb, sheetCases, "O8", "13900000001")
 	wantText(t, wb, sheetTownships, "A2", "区划代码")
 }
 

@@ -40,6 +40,12 @@ type sheet struct {
 	// read-only mode, which pandas uses) would then see an empty sheet.
 	usedCol, usedRow int
 	printing         *printing
+	// paragraphs are the indexes in wrapped of the paragraphs, merged by finish.
+	paragraphs []int
+	// tables are the header rows of the sheet's tables, and rows the rows written:
+	// finish keeps a table's heading with it on the printed page (keepTogether).
+	tables []int
+	rows   map[int]bool
 	// after runs at the end of finish with the columns' widths: charts sized to
 	// the columns they sit over.
 	after func(widths map[int]float64)
@@ -79,6 +85,10 @@ func cellName(col, row int) string {
 
 func (s *sheet) setStyle(col, row int, cs cellStyle) {
 	s.usedCol, s.usedRow = max(s.usedCol, col), max(s.usedRow, row)
+	if s.rows == nil {
+		s.rows = map[int]bool{}
+	}
+	s.rows[row] = true
 	id, err := s.b.style(cs)
 	if err != nil {
 		s.fail(err)
@@ -199,15 +209,34 @@ func (s *sheet) date(col, row int, t *time.Time, withTime bool, cs cellStyle) {
 
 // header writes a table's header row from column 1 and returns the next row.
 func (s *sheet) header(row int, titles []string) int {
+	s.tables = append(s.tables, row)
 	for i, t := range titles {
-		// A long title wraps rather than widening its column: a unit sheet has
-		// twenty figures, and a column as wide as 代办按时办结率 for numbers of six
-		// characters would shrink the printed page to unreadable.
 		s.prose(i+1, row, t, stHeader)
-		s.fit(i+1, min(textWidth(t)*sizeFactor(stHeader), headerWrap)+filterButton)
+		s.fit(i+1, headerFit(t)+filterButton)
 		s.wrapped = append(s.wrapped, wrappedCell{i + 1, row, i + 1, t, stHeader})
 	}
 	return row + 1
+}
+
+// headerFit is the width a header title needs. A long title wraps rather than
+// widening its column: a unit sheet has twenty figures, and a column as wide as
+// 代办按时办结率 for numbers of six characters would shrink the printed page to
+// unreadable. But a title laid out in lines ("隔离·\n日期无法识别\nBAD_DATE") keeps
+// each line whole, and a code (ASCII) is never broken: a word cut in two reads as two.
+func headerFit(t string) float64 {
+	f := sizeFactor(stHeader)
+	if strings.Contains(t, "\n") {
+		w := 0.0
+		for _, line := range strings.Split(t, "\n") {
+			w = max(w, textWidth(line)*f)
+		}
+		return w
+	}
+	w := min(textWidth(t)*f, headerWrap)
+	for _, word := range strings.FieldsFunc(t, func(r rune) bool { return r > 0x7f || r == ' ' }) {
+		w = max(w, textWidth(word)*f)
+	}
+	return w
 }
 
 // table puts an autofilter on header row..lastRow and freezes the rows down to the
@@ -240,15 +269,17 @@ func (s *sheet) freeze(rows, cols int) {
 
 // paragraph writes text into columns from..to of row, merged and wrapped, without
 // widening them: notes and long settings take the width the table gives them.
+//
+// The cells are merged when the sheet is finished: a sheet printed several pages
+// across merges a paragraph over no more than the first page's columns, so that its
+// text wraps within the page rather than being cut at the page's edge.
 func (s *sheet) paragraph(row, from, to int, text string, cs cellStyle) {
 	cs.wrap = true
 	s.prose(from, row, text, cs)
 	for c := from + 1; c <= to; c++ {
 		s.prose(c, row, "", cs) // the merged area's borders
 	}
-	if to > from && s.err == nil {
-		s.fail(s.b.f.MergeCell(s.name, cellName(from, row), cellName(to, row)))
-	}
+	s.paragraphs = append(s.paragraphs, len(s.wrapped))
 	s.wrapped = append(s.wrapped, wrappedCell{from, row, to, text, cs})
 }
 
@@ -306,13 +337,50 @@ func (s *sheet) finish() error {
 			return s.err
 		}
 	}
+	across := 1
 	if p := s.printing; p != nil {
 		total := 0.0
 		for _, c := range cols {
 			total += want[c]
 		}
-		if err := page(s.b, p.m, s.name, p.titleRows, p.titleCols, total); err != nil {
+		across = cmp.Or(p.across, pagesAcross(total))
+		if err := pageAcross(s.b, p.m, s.name, p.titleFrom, p.titleRows, p.titleCols, across); err != nil {
 			return err
+		}
+		if across > 1 {
+			// The first page holds about its share of the width (less where title
+			// columns repeat, which only lowers the scale): a paragraph is merged
+			// over the columns that fit in it. Where title columns repeat on every
+			// page, a paragraph in them is merged within them, or every later page
+			// would show it cut at their edge.
+			first := total / float64(across)
+			if p.titleCols > 0 {
+				first = 0
+				for c := 1; c <= p.titleCols; c++ {
+					first += cmp.Or(want[c], defaultWidth)
+				}
+			}
+			for _, i := range s.paragraphs {
+				w := &s.wrapped[i]
+				at := 0.0
+				for c := 1; c < w.col; c++ {
+					at += cmp.Or(want[c], defaultWidth)
+				}
+				to := w.col
+				at += cmp.Or(want[w.col], defaultWidth)
+				for to < w.toCol && at+cmp.Or(want[to+1], defaultWidth) <= first {
+					to++
+					at += cmp.Or(want[to], defaultWidth)
+				}
+				w.toCol = to
+			}
+		}
+	}
+	for _, i := range s.paragraphs {
+		if w := s.wrapped[i]; w.toCol > w.col {
+			if err := s.b.f.MergeCell(s.name, cellName(w.col, w.row), cellName(w.toCol, w.row)); err != nil {
+				return fmt.Errorf("merging %s: %w", cellName(w.col, w.row), err)
+			}
 		}
 	}
 
@@ -336,11 +404,84 @@ func (s *sheet) finish() error {
 	}
 	slices.Sort(rows)
 	for _, r := range rows {
-		if err := s.b.f.SetRowHeight(s.name, r, math.Ceil(heights[r]+rowMargin)); err != nil {
+		heights[r] = math.Ceil(heights[r] + rowMargin)
+		if err := s.b.f.SetRowHeight(s.name, r, heights[r]); err != nil {
 			return fmt.Errorf("setting height of row %d: %w", r, err)
 		}
 	}
+	if p := s.printing; p != nil {
+		total := 0.0
+		for _, c := range cols {
+			total += want[c]
+		}
+		for _, r := range s.keepTogether(total, across, p.titleFrom, p.titleRows, heights) {
+			if err := s.b.f.InsertPageBreak(s.name, cellName(1, r)); err != nil {
+				return fmt.Errorf("breaking the page before row %d: %w", r, err)
+			}
+		}
+	}
 	return nil
+}
+
+// The printed page, for keepTogether: A4 landscape less excelize's default margins
+// (0.7 inch left and right, 0.75 inch top and bottom), in points; a column-width unit
+// is about 7 pixels at 96 dpi, 5.25 points; a row no one sized is 15 points.
+const (
+	printWidth       = 841.9 - 2*0.7*72
+	printHeight      = 595.3 - 2*0.75*72
+	pointsPerUnit    = 5.25
+	defaultRowHeight = 15.0
+	// keepRows is how many rows of a table must print on the page of its heading.
+	keepRows = 3
+)
+
+// keepTogether returns the rows before which a page must break so that no table's
+// heading (the written rows just above its header, at most three) prints at the foot
+// of one page and its header and first rows on the next. The sheet is width units
+// wide, printed across pages side by side with rows titleFrom..titleRows repeated on each;
+// heights are the rows' heights where set. Page ends are estimated as a reader's
+// spreadsheet lays them out; where the estimate is off the break falls a little
+// early, which costs some space and never splits a heading from its table.
+func (s *sheet) keepTogether(width float64, across, titleFrom, titleRows int, heights map[int]float64) []int {
+	if len(s.tables) < 2 {
+		return nil
+	}
+	scale := min(1, float64(across)*printWidth/(width*pointsPerUnit))
+	page := printHeight / scale
+	height := func(r int) float64 { return cmp.Or(heights[r], defaultRowHeight) }
+	titles := 0.0
+	for r := max(titleFrom, 1); r <= titleRows; r++ {
+		titles += height(r)
+	}
+	starts := map[int]int{} // the first row of a heading → its table's header row
+	for _, h := range s.tables[1:] {
+		b := h
+		for b > max(1, h-3) && s.rows[b-1] && !slices.Contains(s.tables, b-1) {
+			b--
+		}
+		if b > titleRows+1 {
+			starts[b] = h
+		}
+	}
+	var breaks []int
+	used := 0.0
+	for r := 1; r <= s.usedRow; r++ {
+		if h, ok := starts[r]; ok {
+			block := 0.0
+			for x := r; x <= h+keepRows; x++ {
+				block += height(x)
+			}
+			if used+block > page && used > titles {
+				breaks = append(breaks, r)
+				used = titles
+			}
+		}
+		if used+height(r) > page {
+			used = titles // the row begins a new page, below the repeated rows
+		}
+		used += height(r)
+	}
+	return breaks
 }
 
 // lineHeight is the height in points of one line of body text, with room for the

@@ -50,7 +50,8 @@ func writeSources(s *sheet, m *model) {
 	reasons := present(accts, reasonOrder, func(a transform.SourceAccount) map[string]int { return a.QuarantinedBy })
 	skips := present(accts, skipOrder, func(a transform.SourceAccount) map[string]int { return a.SkippedBy })
 
-	titles := []string{"来源", "类型", "文件", "SHA-256", "读取行数", "入库", "隔离合计"}
+	// The hash is cut to its first 12 digits, as the column says; 清单 gives it whole.
+	titles := []string{"来源", "类型", "文件", "SHA-256\n前12位", "读取行数", "入库", "隔离合计"}
 	for _, r := range reasons {
 		titles = append(titles, r.title("隔离"))
 	}
@@ -58,7 +59,7 @@ func writeSources(s *sheet, m *model) {
 	for _, k := range skips {
 		titles = append(titles, k.title("跳过"))
 	}
-	titles = append(titles, "核对\n读取＝入库＋隔离＋跳过")
+	titles = append(titles, "核对\n读取＝入库\n＋隔离＋跳过")
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
 
@@ -150,12 +151,17 @@ func sum(m map[string]int) int {
 // coded is a reason or skip kind: its code and the Chinese a reader needs.
 type coded struct{ code, name string }
 
-// title is the column header: the Chinese over the code auditors search for.
+// title is the column header: the Chinese over the code auditors search for, a line
+// each, so that neither is broken (sheet.header keeps a title's lines whole).
 func (c coded) title(group string) string {
-	if c.name == c.code {
-		return group + "·" + c.code
+	head := group + "·" + c.name
+	if textWidth(head) > 12 { // longer than six characters: the group on a line of its own
+		head = group + "·\n" + c.name
 	}
-	return group + "·" + c.name + "\n" + c.code
+	if c.name == c.code {
+		head = group + "·"
+	}
+	return head + "\n" + c.code
 }
 
 // present returns the codes used by any account, known ones in order first, then the

@@ -125,21 +125,23 @@ func sampleInput() Input {
 		},
 		Cases: []transform.CaseRow{
 			{CaseKey: "HP2024070002", CaseNo: "HP2024070002", UnitCode: "320102002001", UnitName: "西街村", TownshipName: "西湖镇",
-				Category: "承诺件", Channel: "热线", Status: "已办结", ReceivedAt: at(2024, 7, 2, 9, 30),
+				Category: "承诺件", Channel: "热线", Status: "已办结", StatusAtCutoff: "已办结", ReceivedAt: at(2024, 7, 2, 9, 30),
 				Deadline: ptr(day(2024, 7, 5)), ClosedAt: ptr(at(2024, 7, 10, 16, 0)), OnTime: ptr(false), DaysLate: 3,
 				Citizen: "李*", Phone: "139****0001", Description: "村口路灯坏了三个月，晚上出行不便，希望尽快修复。"},
 			{CaseKey: "HP2024080001", CaseNo: "HP2024080001", UnitCode: "320102001001", UnitName: "东街社区", TownshipName: "东街街道",
-				Category: "承诺件", Channel: "走访", Status: "办理中", ReceivedAt: at(2024, 8, 1, 10, 0),
-				Deadline: ptr(day(2024, 8, 6)), DaysLate: 39, Overdue: true, Proxy: true,
+				// open at the cutoff, closed since
+				Category: "承诺件", Channel: "走访", Status: "已办结", StatusAtCutoff: "办理中", ReceivedAt: at(2024, 8, 1, 10, 0),
+				Deadline: ptr(day(2024, 8, 6)), ClosedAt: ptr(at(2024, 10, 12, 9, 0)), DaysLate: 39, Overdue: true, Proxy: true,
 				Citizen: "王*", Phone: "186****2233", Description: "小区物业长期不清运垃圾，楼道堆放杂物，存在消防隐患。多次向物业反映无果，请社区协调物业公司限期整改，并公示整改结果。"},
 			{CaseKey: ddeCaseNo, CaseNo: ddeCaseNo, UnitCode: "320102001001", UnitName: "东街社区", TownshipName: "东街街道",
-				Category: "即办件", Channel: "+热线", Status: "已办结", ReceivedAt: at(2024, 7, 15, 8, 0),
+				Category: "即办件", Channel: "+热线", Status: "已办结", StatusAtCutoff: "已办结", ReceivedAt: at(2024, 7, 15, 8, 0),
 				Deadline: ptr(day(2024, 7, 15)), ClosedAt: ptr(at(2024, 7, 16, 8, 0)), OnTime: ptr(false), DaysLate: 1},
 			{CaseKey: "fp:9f2c1ab0", UnitCode: eastCode, UnitName: "东街街道", TownshipName: "东街街道",
-				Category: "上报件", Channel: "民情信箱", Status: "已上报", ReceivedAt: at(2024, 7, 20, 14, 5),
-				Deadline: ptr(day(2024, 9, 3)), DaysLate: 19, Overdue: true},
+				Category: "上报件", Channel: "民情信箱", Status: "已上报", StatusAtCutoff: "已上报", ReceivedAt: at(2024, 7, 20, 14, 5),
+				Deadline: ptr(day(2024, 9, 3)), DaysLate: 19, Overdue: true,
+				File: "exports/东街街道/2024-09民情台账.xlsx", Sheet: "9月", Row: 14},
 			{CaseKey: "HP2024090003", CaseNo: "HP2024090003", UnitCode: districtCode, UnitName: "和平区信访局", TownshipName: "",
-				Category: "承诺件", Channel: "网站", Status: "已受理", ReceivedAt: at(2024, 9, 2, 11, 0),
+				Category: "承诺件", Channel: "网站", Status: "已受理", StatusAtCutoff: "已受理", ReceivedAt: at(2024, 9, 2, 11, 0),
 				Deadline: ptr(day(2024, 9, 5)), DaysLate: 17, Overdue: true},
 		},
 		Accounting: []transform.SourceAccount{
@@ -468,40 +470,59 @@ func TestWriteUnitSheets(t *testing.T) {
 func TestWriteCases(t *testing.T) {
 	wb := openBook(t, writeSample(t))
 	s := sheetCases
-	wantText(t, wb, s, "A1", "截至2024-09-30，超期未办结3件，逾期办结2件，共5件。")
-	wantText(t, wb, s, "A2", "案件编号")
-	wantText(t, wb, s, "K2", "是否代办")
-	wantText(t, wb, s, "N2", "诉求内容")
+	wantText(t, wb, s, "A1", "截至2024-09-30，超期未办结3件，逾期办结2件，共5件。按“情形”筛选即得各数。"+
+		"各列均为截至2024-09-30的情况：其后才办结的诉求仍是超期未办结，办理状态为截止日所知，其办结日期另列于“截止日后办结日期”，"+
+		"不计入本期任何指标。逾期工作日自办结期限次日起计至办结日（超期未办结的计至截止日），至少为1。")
+	for ref, want := range map[string]string{"A2": "诉求编号", "B2": "情形", "C2": "乡镇（街道）", "D2": "承办单位",
+		"I2": "办结日期", "J2": "办理状态", "K2": "逾期工作日", "L2": "截止日后\n办结日期", "M2": "代办", "P2": "诉求内容"} {
+		wantText(t, wb, s, ref, want)
+	}
 	// District office first (no township), then 东街街道's cases by unit code and
-	// receipt time, then 西湖镇.
-	for i, want := range []string{"HP2024090003", "fp:9f2c1ab0", ddeCaseNo, "HP2024080001", "HP2024070002"} {
+	// receipt time, then 西湖镇. A case without a number names its file, sheet and row.
+	for i, want := range []string{"HP2024090003", "（无编号）\nexports/东街街道/2024-09民情台账.xlsx\n工作表 9月\n第14行",
+		ddeCaseNo, "HP2024080001", "HP2024070002"} {
 		wantText(t, wb, s, fmt.Sprintf("A%d", i+3), want)
 	}
-	wantText(t, wb, s, "B3", "—") // a district office's case has no township
-	wantText(t, wb, s, "B7", "西湖镇")
-	wantText(t, wb, s, "C7", "西街村")
-	wantText(t, wb, s, "E5", "+热线")
-	wantTime(t, wb, s, "F7", at(2024, 7, 2, 9, 30), fmtDateTime)
-	wantTime(t, wb, s, "G7", day(2024, 7, 5), fmtDate)
-	wantTime(t, wb, s, "H7", at(2024, 7, 10, 16, 0), fmtDateTime)
-	wantText(t, wb, s, "H6", "—") // still open
-	wantText(t, wb, s, "I6", "办理中")
-	wantNumber(t, wb, s, "J6", 39, "#,##0")
-	wantText(t, wb, s, "K6", "是")
-	wantText(t, wb, s, "K7", "否")
-	wantText(t, wb, s, "L7", "李*")
-	wantText(t, wb, s, "M7", "139****0001")
-	wantText(t, wb, s, "N7", "村口路灯坏了三个月，晚上出行不便，希望尽快修复。")
-	wantText(t, wb, s, "N3", "—") // no description
+	for i, want := range []string{"超期未办结", "超期未办结", "逾期办结", "超期未办结", "逾期办结"} {
+		wantText(t, wb, s, fmt.Sprintf("B%d", i+3), want)
+	}
+	wantText(t, wb, s, "C3", "—") // a district office's case has no township
+	wantText(t, wb, s, "C7", "西湖镇")
+	wantText(t, wb, s, "D7", "西街村")
+	wantText(t, wb, s, "F5", "+热线")
+	wantTime(t, wb, s, "G7", at(2024, 7, 2, 9, 30), fmtDateTime)
+	wantTime(t, wb, s, "H7", day(2024, 7, 5), fmtDate)
+	wantTime(t, wb, s, "I7", at(2024, 7, 10, 0, 0), fmtDate)
+	wantText(t, wb, s, "L7", "—") // closed late within the period
+	// Open at the cutoff and closed since: as at the cutoff it is open, its status
+	// then is shown, and its closure stands apart.
+	wantText(t, wb, s, "I6", "—")
+	wantText(t, wb, s, "J6", "办理中")
+	wantTime(t, wb, s, "L6", at(2024, 10, 12, 0, 0), fmtDate)
+	wantNumber(t, wb, s, "K6", 39, "#,##0")
+	wantText(t, wb, s, "M6", "是")
+	wantText(t, wb, s, "M7", "否")
+	wantText(t, wb, s, "N7", "李*")
+	wantText(t, wb, s, "O7", "139****0001")
+	wantText(t, wb, s, "P7", "村口路灯坏了三个月，晚上出行不便，希望尽快修复。")
+	wantText(t, wb, s, "P3", "—") // no description
+	// Printed one page wide, the header rows repeated on every page.
+	x := parts(t, writeSample(t))[sheetPart(t, wb, s)]
+	for _, want := range []string{`fitToWidth="1"`, `fitToHeight="0"`} {
+		if !strings.Contains(x, want) {
+			t.Errorf("%s lacks %s", s, want)
+		}
+	}
 }
 
 func TestWriteSources(t *testing.T) {
 	wb := openBook(t, writeSample(t))
 	s := sheetSources
-	want := []string{"来源", "类型", "文件", "SHA-256", "读取行数", "入库", "隔离合计",
-		"隔离·日期无法识别\nBAD_DATE", "隔离·单位无法匹配\nUNKNOWN_UNIT", "跳过合计",
+	// Titles in lines, each kept whole: a code is never broken.
+	want := []string{"来源", "类型", "文件", "SHA-256\n前12位", "读取行数", "入库", "隔离合计",
+		"隔离·\n日期无法识别\nBAD_DATE", "隔离·\n单位无法匹配\nUNKNOWN_UNIT", "跳过合计",
 		"跳过·空行\nblank", "跳过·标题行\ntitle", "跳过·表头行\nheader", "跳过·合计行\ntotals",
-		"核对\n读取＝入库＋隔离＋跳过"}
+		"核对\n读取＝入库\n＋隔离＋跳过"}
 	for i, w := range want {
 		wantText(t, wb, s, cellName(i+1, 1), w)
 	}
@@ -558,7 +579,7 @@ func TestFormulaTextStaysText(t *testing.T) {
 		t.Errorf("case number became formula %q", f)
 	}
 	quoted := quotePrefixed(t, path, sheetPart(t, wb, sheetCases))
-	for ref, want := range map[string]bool{"A5": true, "E5": true, "A6": false, "C5": false} {
+	for ref, want := range map[string]bool{"A5": true, "F5": true, "A6": false, "D5": false} {
 		if quoted[ref] != want {
 			t.Errorf("%s!%s quote prefix = %v, want %v", sheetCases, ref, quoted[ref], want)
 		}

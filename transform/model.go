@@ -92,16 +92,26 @@ type CaseRow struct {
 	Category     string
 	Channel      string
 	Topic        string
-	Status       string
-	ReceivedAt   time.Time
-	Deadline     *time.Time
-	ClosedAt     *time.Time
-	OnTime       *bool
+	// Status and ClosedAt are the case as now known: a case open past its deadline at
+	// the cutoff may have been closed since. StatusAtCutoff is its status as at the
+	// cutoff (for such a case the newest status an export dated by the cutoff gave, other
+	// than 已办结, else 未办结; for any other, Status).
+	Status         string
+	StatusAtCutoff string
+	ReceivedAt     time.Time
+	Deadline       *time.Time
+	ClosedAt       *time.Time
+	OnTime         *bool
 	// DaysLate counts working days after the deadline: to the closure for late cases,
-	// to the cutoff for cases still open.
+	// to the cutoff for cases still open; at least 1, as every listed case is late.
 	DaysLate int
 	Overdue  bool // open at the cutoff with its deadline passed
 	Proxy    bool
+	// File, Sheet and Row locate the current version of a case without a number (empty
+	// and 0 for a numbered case), which is how a reader finds it; never its key.
+	File  string
+	Sheet string
+	Row   int
 	// Citizen and Phone are masked (张*, 138****5678) and Description is scrubbed of phone
 	// and ID numbers, as the store holds them; an auditor's copy fills them in clear.
 	Citizen     string

@@ -280,6 +280,28 @@ func (r *Reader) ProblemCasesLimit(ctx context.Context, p Period, unitCode strin
 	return r.problemCases(ctx, p, unitCode, false, limit)
 }
 
+// caseRowAtCutoff is the SQL of a CaseRow's columns that state the case as at the
+// period's cutoff, over case_period_facts f and the calendar days of its deadline
+// (c_due), cutoff (c_cut) and closure (c_closed): the overdue working days, and the
+// status. Overdue working days are those after the deadline up to and including the
+// day of closure (a late case) or the cutoff (a case open then), and at least 1: a case
+// on either list is late from the end of its deadline day, so one due on the cutoff
+// itself, or closed late on the rest day after its deadline, is one working day late
+// (docs/rules.md). The status of a case open at the cutoff and closed since is the
+// newest status an export dated by the cutoff gave it other than 已办结, else 未办结.
+const caseRowAtCutoff = `greatest(1, case when f.is_overdue_open then c_cut.workday_no - c_due.workday_no
+			     else c_closed.workday_no - c_due.workday_no end) as days_late,
+			case when f.is_overdue_open and f.is_closed then coalesce((select arg_min(v.status, v.version_rank)
+				from case_versions_all v where v.case_key = f.case_key and v.status_p and v.status <> '已办结'
+				and cast(v.known_at as date) <= f.cutoff), '未办结')
+			     else coalesce(f.status, '') end as status_at_cutoff,
+			coalesce(src_file.path, ''), coalesce(src.sheet, ''), coalesce(src.row_no, 0)`
+
+// caseRowSource joins, for a case without a number, the file and row of its current
+// version (src, src_file), which is how a reader finds it.
+const caseRowSource = `left join case_versions_all src on f.case_no is null and src.case_key = f.case_key and src.version_rank = 1
+		left join ingest_files src_file on src_file.file_id = src.file_id`
+
 // problemCases lists the problem cases, the first limit of them when limit > 0, and
 // counts them all.
 func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, clear bool, limit int) ([]CaseRow, int, error) {
@@ -302,10 +324,10 @@ func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, cl
 		select f.case_key, coalesce(f.case_no, ''), f.unit_code, u.name, coalesce(tw.name, ''),
 			f.category, coalesce(f.channel, ''), coalesce(f.topic, ''), coalesce(f.status, ''),
 			f.received_at, f.deadline, f.closed_at, f.is_on_time, f.is_overdue_open, f.is_proxy,
-			case when f.is_overdue_open then c_cut.workday_no - c_due.workday_no
-			     else c_closed.workday_no - c_due.workday_no end as days_late, `+who+`, count(*) over () as total
+			`+caseRowAtCutoff+`, `+who+`, count(*) over () as total
 		from case_period_facts f
 		`+join+`
+		`+caseRowSource+`
 		join ref_unit_tree t on t.code = f.unit_code and t.ancestor = ?
 		join ref_units u on u.code = f.unit_code
 		left join ref_unit_tree tt on tt.code = f.unit_code and tt.ancestor in (select code from ref_units where level = 'township')
@@ -329,7 +351,7 @@ func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, cl
 		var late sql.NullInt64
 		if err := rows.Scan(&c.CaseKey, &c.CaseNo, &c.UnitCode, &c.UnitName, &c.TownshipName, &c.Category, &c.Channel,
 			&c.Topic, &c.Status, &c.ReceivedAt, &deadline, &closed, &onTime, &c.Overdue, &c.Proxy, &late,
-			&c.Citizen, &c.Phone, &c.Description, &total); err != nil {
+			&c.StatusAtCutoff, &c.File, &c.Sheet, &c.Row, &c.Citizen, &c.Phone, &c.Description, &total); err != nil {
 			return nil, 0, fmt.Errorf("listing problem cases of %s: %w", p.ID, err)
 		}
 		c.ReceivedAt = localDate(c.ReceivedAt)
@@ -342,12 +364,38 @@ func (r *Reader) problemCases(ctx context.Context, p Period, unitCode string, cl
 
 // Accounting returns the per-file accounting, by source and path.
 func (r *Reader) Accounting(ctx context.Context) ([]SourceAccount, error) {
+	return r.accounting(ctx, "", "true")
+}
+
+// AccountingOf returns the accounting of the files that hold rows of a unit's subtree,
+// by source and path: files with a row (case, visit or service activity, loaded or
+// quarantined) whose unit names one unit of the subtree, and files a unit of the
+// subtree exported. A township's workbook lists these, not the district's every file.
+// For the district's code it is Accounting but for files holding no one's rows.
+func (r *Reader) AccountingOf(ctx context.Context, unitCode string) ([]SourceAccount, error) {
+	return r.accounting(ctx, unitCode, `a.file_id in (
+		select m.file_id from unit_matches m join ref_unit_tree t on t.code = m.unit_code and t.ancestor = $1
+		where m.matches = 1
+		union
+		select f.file_id from ingest_files f join ref_unit_tree t on t.code = f.exporter_unit and t.ancestor = $1)`)
+}
+
+// accounting reads the accounting of the files where holds; unitCode, when not empty,
+// is its parameter $1.
+func (r *Reader) accounting(ctx context.Context, unitCode, where string) ([]SourceAccount, error) {
+	var args []any
+	if unitCode != "" {
+		args = append(args, unitCode)
+	}
 	rows, err := r.db.QueryContext(ctx, `select source, kind, path, file_id, rows_read, loaded, quarantined, skipped,
 		skipped_title, skipped_header, skipped_blank, skipped_totals, skipped_footer, skipped_sheet,
 		cast(map_keys(quarantined_by) as varchar[]), cast(map_values(quarantined_by) as bigint[]), snapshot_date,
 		(select f.defaults_applied from ingest_files f where f.file_id = a.file_id)
-		from source_accounting a order by source, path`)
+		from source_accounting a where `+where+` order by source, path`, args...)
 	if err != nil {
+		if unitCode != "" {
+			return nil, fmt.Errorf("reading the accounting of %s: %w", unitCode, err)
+		}
 		return nil, fmt.Errorf("reading accounting: %w", err)
 	}
 	defer rows.Close()

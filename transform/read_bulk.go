@@ -231,12 +231,12 @@ func (r *Reader) ProblemCasesLimitAll(ctx context.Context, p Period, limit int) 
 		select l.ancestor, f.case_key, coalesce(f.case_no, ''), f.unit_code, l.unit_name, coalesce(l.township_name, ''),
 			f.category, coalesce(f.channel, ''), coalesce(f.topic, ''), coalesce(f.status, ''),
 			f.received_at, f.deadline, f.closed_at, f.is_on_time, f.is_overdue_open, f.is_proxy,
-			case when f.is_overdue_open then c_cut.workday_no - c_due.workday_no
-			     else c_closed.workday_no - c_due.workday_no end as days_late,
+			`+caseRowAtCutoff+`,
 			coalesce(f.citizen_name_masked, ''), coalesce(f.citizen_phone_masked, ''), coalesce(f.description, ''), tot.total
 		from listed l
 		join totals tot on tot.ancestor = l.ancestor
 		join case_period_facts f on f.period_id = ? and f.case_key = l.case_key
+		`+caseRowSource+`
 		left join ref_calendar c_due on c_due.day = f.deadline
 		left join ref_calendar c_cut on c_cut.day = f.cutoff
 		left join ref_calendar c_closed on c_closed.day = f.closed_date
@@ -256,7 +256,7 @@ func (r *Reader) ProblemCasesLimitAll(ctx context.Context, p Period, limit int) 
 		var total int
 		if err := rows.Scan(&ancestor, &c.CaseKey, &c.CaseNo, &c.UnitCode, &c.UnitName, &c.TownshipName, &c.Category, &c.Channel,
 			&c.Topic, &c.Status, &c.ReceivedAt, &deadline, &closed, &onTime, &c.Overdue, &c.Proxy, &late,
-			&c.Citizen, &c.Phone, &c.Description, &total); err != nil {
+			&c.StatusAtCutoff, &c.File, &c.Sheet, &c.Row, &c.Citizen, &c.Phone, &c.Description, &total); err != nil {
 			return nil, fmt.Errorf("listing every unit's problem cases of %s: %w", p.ID, err)
 		}
 		c.ReceivedAt = localDate(c.ReceivedAt)

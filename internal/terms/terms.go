@@ -35,6 +35,17 @@ const (
 	Period      = "统计期"     // a month, quarter or year a figure counts
 )
 
+// The names of the overdue sheet's columns beyond a case's fields.
+const (
+	// ClosedLater is the day a case open past its deadline at the cutoff was closed
+	// since: after the cutoff, so in no figure of the period.
+	ClosedLater = "截止日后办结日期"
+	// Situation values: why a case is on the overdue sheet.
+	OverdueOpen  = "超期未办结"
+	ClosedLate   = "逾期办结"
+	NotClosedYet = "未办结" // the status of a case open at the cutoff whose exports then gave none
+)
+
 // Retired maps each variant the outputs no longer use to the term that replaced it. A
 // variant is retired only where it names the same thing as its term: 编号 alone, say, is
 // retired, but it is part of 诉求编号 and 单位编码, so scanners look for whole labels (a
