@@ -137,7 +137,7 @@ func csvRows(in Input, chart string) ([][]string, error) {
 			return nil, fmt.Errorf("%q: %w", chart, ErrNoSuchChart)
 		}
 		rows = append(rows, []string{terms.CaseNo, terms.UnitCode, terms.Unit, terms.Township, terms.Category, terms.Channel,
-			terms.Topic, terms.Status, terms.ReceivedOn, terms.DueOn, terms.ClosedOn, terms.Situation, terms.OverdueDays,
+			terms.Topic, terms.Status, terms.ReceivedOn, terms.DueOn, terms.ClosedOn, terms.ClosedLater, terms.Situation, terms.OverdueDays,
 			terms.Proxy, terms.Citizen, terms.Phone, terms.Description})
 		for _, c := range det.Cases {
 			received := c.ReceivedAt
@@ -145,12 +145,9 @@ func csvRows(in Input, chart string) ([][]string, error) {
 			if c.Proxy {
 				proxy = "是"
 			}
-			no := text(c.CaseNo)
-			if no == "" {
-				no = terms.NoCaseNo
-			}
-			rows = append(rows, []string{no, c.UnitCode, text(c.UnitName), text(c.TownshipName), text(c.Category),
-				text(c.Channel), text(c.Topic), text(c.Status), day(&received), day(c.Deadline), day(c.ClosedAt), caseState(c),
+			status, closed, later := atCutoff(c)
+			rows = append(rows, []string{text(caseLabel(c)), c.UnitCode, text(c.UnitName), text(c.TownshipName), text(c.Category),
+				text(c.Channel), text(c.Topic), text(status), day(&received), day(c.Deadline), closed, later, caseState(c),
 				strconv.Itoa(c.DaysLate), proxy, text(c.Citizen), text(c.Phone), text(c.Description)})
 		}
 	default:

@@ -301,13 +301,13 @@ type pageData struct {
 
 // pageTerms are the names the page's headings and table headers take from package terms.
 type pageTerms struct {
-	CaseNo, Unit, Category, Status, ReceivedOn, DueOn, ClosedOn, Situation, OverdueDays string
-	Citizen, Phone, Description, Channel, Topic                                         string
+	CaseNo, Unit, Category, Status, ReceivedOn, DueOn, ClosedOn, ClosedLater, Situation, OverdueDays string
+	Citizen, Phone, Description, Channel, Topic                                                      string
 }
 
 var pageTermsInUse = pageTerms{
 	CaseNo: terms.CaseNo, Unit: terms.Unit, Category: terms.Category, Status: terms.Status,
-	ReceivedOn: terms.ReceivedOn, DueOn: terms.DueOn, ClosedOn: terms.ClosedOn,
+	ReceivedOn: terms.ReceivedOn, DueOn: terms.DueOn, ClosedOn: terms.ClosedOn, ClosedLater: terms.ClosedLater,
 	Situation: terms.Situation, OverdueDays: terms.OverdueDays, Citizen: terms.Citizen,
 	Phone: terms.Phone, Description: terms.Description, Channel: terms.Channel, Topic: terms.Topic,
 }

@@ -76,8 +76,8 @@ type overdueView struct {
 }
 
 type caseView struct {
-	CaseNo, Unit, Category, Status, Received, Deadline, Closed, State, DaysLate string
-	Citizen, Phone, Description                                                 string
+	CaseNo, Unit, Category, Status, Received, Deadline, Closed, ClosedLater, State, DaysLate string
+	Citizen, Phone, Description                                                              string
 }
 
 // roleNames are the roles as the page names them.
@@ -172,9 +172,43 @@ func day(t *time.Time) string {
 // caseState says in words why a case is on the list.
 func caseState(c transform.CaseRow) string {
 	if c.Overdue {
-		return "超期未办结"
+		return terms.OverdueOpen
 	}
-	return "逾期办结"
+	return terms.ClosedLate
+}
+
+// atCutoff is a listed case as at the period's cutoff, as the workbook's overdue sheet
+// shows it: its status then, its closure day if it was closed by then, and apart from
+// them the day a case open at the cutoff was closed since (after the cutoff, so in no
+// figure of the period).
+func atCutoff(c transform.CaseRow) (status, closed, closedLater string) {
+	status = c.StatusAtCutoff
+	if status == "" {
+		status = c.Status
+	}
+	if c.Overdue {
+		return status, "", day(c.ClosedAt)
+	}
+	return status, day(c.ClosedAt), ""
+}
+
+// caseLabel is how a reader finds a case: its number, or （无编号） with the file and row
+// of its current version (never the key minqing made for it).
+func caseLabel(c transform.CaseRow) string {
+	if c.CaseNo != "" {
+		return c.CaseNo
+	}
+	if c.File == "" {
+		return terms.NoCaseNo
+	}
+	where := c.File
+	if c.Sheet != "" {
+		where += " 工作表" + c.Sheet
+	}
+	if c.Row > 0 {
+		where += " 第" + strconv.Itoa(c.Row) + "行"
+	}
+	return terms.NoCaseNo + " " + where
 }
 
 func caseViewOf(c transform.CaseRow) caseView {
@@ -182,14 +216,11 @@ func caseViewOf(c transform.CaseRow) caseView {
 	if c.TownshipName != "" && c.TownshipName != c.UnitName {
 		unit = c.TownshipName + " " + c.UnitName
 	}
-	no := c.CaseNo
-	if no == "" {
-		no = terms.NoCaseNo
-	}
 	received := c.ReceivedAt
+	status, closed, later := atCutoff(c)
 	return caseView{
-		CaseNo: no, Unit: unit, Category: c.Category, Status: c.Status,
-		Received: day(&received), Deadline: day(c.Deadline), Closed: day(c.ClosedAt),
+		CaseNo: caseLabel(c), Unit: unit, Category: c.Category, Status: status,
+		Received: day(&received), Deadline: day(c.Deadline), Closed: closed, ClosedLater: later,
 		State: caseState(c), DaysLate: strconv.Itoa(c.DaysLate),
 		Citizen: c.Citizen, Phone: c.Phone, Description: c.Description,
 	}
