@@ -22,7 +22,12 @@ type Input struct {
 	// only that township and its villages appear.
 	Scope  transform.Unit
 	Period transform.Period
-	Defs   []transform.FigureDef // transform.FigureDefs()
+	// DataThrough is the last day the loaded data covers (transform.Reader.DataThrough).
+	// A period that ends after it is not over in the data: the title area and the
+	// narrative of 概览 say so in the words of transform.NotOverNote. Zero means unknown,
+	// and nothing is said.
+	DataThrough time.Time
+	Defs        []transform.FigureDef // transform.FigureDefs()
 	// Units holds the scope unit and every unit below it, in any order.
 	Units []transform.UnitFigures
 	// Months holds the scope unit's figures for every month from January of the
@@ -260,6 +265,7 @@ type model struct {
 	in         Input
 	title      string
 	label      string // 2024年第三季度
+	notOver    string // transform.NotOverNote when the period is not over in the data, else ""
 	isDistrict bool   // the scope is the whole district
 	scope      transform.UnitFigures
 	townships  []transform.UnitFigures // by code; empty for a township scope
@@ -294,6 +300,9 @@ func newModel(in Input) (*model, error) {
 		units:      make(map[string]transform.Unit, len(in.Units)),
 	}
 	m.title = in.District.Name + label + "民情工作统计报表"
+	if !in.DataThrough.IsZero() && !p.Complete(in.DataThrough) {
+		m.notOver = transform.NotOverNote(in.DataThrough)
+	}
 	if !m.isDistrict {
 		if in.Scope.Level != "township" {
 			return nil, fmt.Errorf("scope %s is a %s; a workbook is for the district or one township", in.Scope.Code, in.Scope.Level)
