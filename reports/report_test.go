@@ -220,6 +220,25 @@ func TestChartsDrawn(t *testing.T) {
 			t.Errorf("charts do not hold %s", ref)
 		}
 	}
+	// The ranking's score axis runs 0–100, so bars start at 0; the trend's on-time rate
+	// runs 0–100% on its own axis, drawn in its own colour, not the columns'.
+	const full = `<max val="100"></max><min val="0"></min>`
+	if !strings.Contains(p["xl/charts/chart3.xml"], full) {
+		t.Errorf("the ranking's score axis does not run 0–100 (%s)", full)
+	}
+	trend := p["xl/charts/chart1.xml"]
+	if !strings.Contains(trend, `<max val="1"></max><min val="0"></min>`) {
+		t.Error("the on-time rate's axis does not run 0–100%")
+	}
+	_, line, ok := strings.Cut(trend, "<lineChart>")
+	if !ok || !strings.Contains(line, `srgbClr val="`+onTimeColor+`"`) {
+		t.Errorf("the on-time line is not drawn in %s", onTimeColor)
+	}
+	for _, c := range []string{receivedColor, closedColor, scoreColor} {
+		if c == onTimeColor {
+			t.Errorf("the on-time line shares colour %s with another series", c)
+		}
+	}
 }
 
 // TestRollover: a list longer than a sheet holds continues on the next sheets, each

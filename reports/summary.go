@@ -15,18 +15,19 @@ import (
 type clause struct{ lead, id, unit string }
 
 // narrative is the opening paragraph of 概览, in the register of the reports the
-// seeds quote. Each rate names what it is over, so that no reader divides 办结量 by
-// 受理量 and expects 办结率: 办结量 counts the period's closures whenever received,
-// 办结率 the cases received in the period closed by the cutoff. A clause whose figure is
-// not among the Defs is left out.
+// seeds quote. Each rate follows the count it is a share of, and says so, so that no
+// reader divides 办结量 by 受理量 and expects 办结率: 办结率 is the share of the cases
+// received in the period closed by the cutoff, 办结量 counts the period's closures
+// whenever received, and 按时办结率 is a share of those. A clause whose figure is not
+// among the Defs is left out.
 var narrative = []clause{
 	{"共受理群众诉求", "received", "件"},
-	{"；期内办结诉求（含此前受理的）", "closed", "件"},
-	{"。期内受理的诉求截至统计截止日已办结的比例（办结率）为", "close_rate", ""},
-	{"；期内办结的诉求中按时办结的比例（按时办结率）为", "on_time_rate", ""},
-	{"；办结期限在期内的诉求中按期办结的比例（按期办结率）为", "due_on_time_rate", ""},
+	{"，截至统计截止日已办结其中的", "close_rate", "（办结率）"},
+	{"；期内办结诉求", "closed", "件（含此前受理的）"},
+	{"，其中按时办结的占", "on_time_rate", "（按时办结率）"},
+	{"；办结期限在期内的诉求中，按期办结的占", "due_on_time_rate", "（按期办结率）"},
 	{"；截至统计截止日，超期未办结", "overdue_open", "件"},
-	{"。期内办结且已评价的诉求中，群众满意率为", "satisfaction_rate", ""},
+	{"。已评价的办结诉求中，群众满意率", "satisfaction_rate", ""},
 	{"；综合得分", "score", "分（满分100分）"},
 	{"。走访群众", "visit_persons", "人次"},
 	{"，收集意见建议", "opinions", "条"},
