@@ -86,7 +86,7 @@ func statsJSON(p transform.Period, dataThrough time.Time, figs []transform.UnitF
 	if !dataThrough.IsZero() {
 		out["data_through"] = dataThrough.Format("2006-01-02")
 	}
-	if !p.Complete(dataThrough) {
+	if !dataThrough.IsZero() && !p.Complete(dataThrough) {
 		out["note"] = transform.NotOverNote(dataThrough)
 	}
 	return out
