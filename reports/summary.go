@@ -88,8 +88,12 @@ func writeSummary(s *sheet, m *model) {
 	s.formula(narrativeRow, 1, summaryCols, formula, shows, cellStyle{size: 12})
 
 	row = lastRow + 2
-	s.paragraph(row, 1, summaryCols, "注：环比较上期，同比较上年同期；▲为上升，▼为下降，蓝色为向好，红色为向差。"+
-		"比率的变化以百分点计，综合得分以分计，件数、人次和办理时长以百分比计。“—”表示分母为零或无可比数据。"+
+	note := "注：环比较上期，同比较上年同期；▲为上升，▼为下降，蓝色为向好，红色为向差。" +
+		"比率的变化以百分点计，综合得分以分计，件数、人次和办理时长以百分比计。“—”表示分母为零或无可比数据。"
+	if m.notOver != "" {
+		note += "本期尚未结束，件数和人次只计至数据截止日，不与整期比较，环比、同比显示为“—”。"
+	}
+	s.paragraph(row, 1, summaryCols, note+
 		"开头一段中的数字引用下表单元格。各指标口径见“指标说明”表，超期未办结和逾期办结的诉求见“超期及逾期办结”表。", cellStyle{})
 	row += 2
 	// The charts start a printed page of their own, so neither table is cut.

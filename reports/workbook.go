@@ -302,6 +302,8 @@ func newModel(in Input) (*model, error) {
 	m.title = in.District.Name + label + "民情工作统计报表"
 	if !in.DataThrough.IsZero() && !p.Complete(in.DataThrough) {
 		m.notOver = transform.NotOverNote(in.DataThrough)
+		in = withoutCountChanges(in)
+		m.in = in
 	}
 	if !m.isDistrict {
 		if in.Scope.Level != "township" {
@@ -454,6 +456,43 @@ func (m *model) rank() {
 	slices.SortStableFunc(m.ranked, func(a, b transform.UnitFigures) int {
 		return cmp.Or(cmp.Compare(*value(b, "score"), *value(a, "score")), cmp.Compare(a.Unit.Code, b.Unit.Code))
 	})
+}
+
+// withoutCountChanges returns in with no 环比 or 同比 for counts (件数, 人次): a period
+// not over holds part of its cases, and set against a whole period a count would fall
+// by the part still to come. Rates, days and the score compare as shares and averages.
+// The input's maps are left as they are.
+func withoutCountChanges(in Input) Input {
+	counts := map[string]bool{}
+	for _, d := range in.Defs {
+		if d.Kind == transform.KindCount {
+			counts[d.ID] = true
+		}
+	}
+	drop := func(changes map[string]*float64) map[string]*float64 {
+		out := make(map[string]*float64, len(changes))
+		for id, v := range changes {
+			if !counts[id] {
+				out[id] = v
+			}
+		}
+		return out
+	}
+	units := make([]transform.UnitFigures, len(in.Units))
+	for i, u := range in.Units {
+		u.MoM, u.YoY = drop(u.MoM), drop(u.YoY)
+		units[i] = u
+	}
+	in.Units = units
+	for _, rows := range []*[]transform.BreakdownRow{&in.Classes, &in.Channels, &in.Topics, &in.Proxy, &in.TopicLevel1, &in.Departments} {
+		out := make([]transform.BreakdownRow, len(*rows))
+		for i, r := range *rows {
+			r.MoM, r.YoY = drop(r.MoM), drop(r.YoY)
+			out[i] = r
+		}
+		*rows = out
+	}
+	return in
 }
 
 // scopeWord is how the narrative names the scope's area: 全区, 全县, 全镇, 全街道.

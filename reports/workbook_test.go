@@ -344,7 +344,21 @@ func TestNotOverTitleArea(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := sampleInput()
 			in.DataThrough = tc.through
+			had := 0
+			for _, u := range in.Units {
+				if u.MoM["received"] != nil {
+					had++
+				}
+			}
 			wb := openBook(t, writeWith(t, in))
+			for _, u := range in.Units {
+				if u.MoM["received"] != nil {
+					had--
+				}
+			}
+			if had != 0 {
+				t.Error("Write changed its input's 环比")
+			}
 			c := cell(t, wb, sheetSummary, "C3")
 			if c.Value != tc.want {
 				t.Errorf("C3 shows %q, want %q", c.Value, tc.want)
@@ -352,6 +366,17 @@ func TestNotOverTitleArea(t *testing.T) {
 			if tc.want != "" && !strings.HasPrefix(tc.want, transform.NotOverNote(tc.through)) {
 				t.Errorf("the note does not open with transform.NotOverNote %q", transform.NotOverNote(tc.through))
 			}
+			// Part of a period is not set against a whole one: counts have no 环比 or 同比
+			// while the period is not over; rates keep theirs.
+			r := rowOf(t, wb, sheetSummary, "受理量")
+			if tc.want != "" {
+				wantText(t, wb, sheetSummary, fmt.Sprintf("C%d", r), "—")
+				wantText(t, wb, sheetSummary, fmt.Sprintf("D%d", r), "—")
+			} else {
+				wantNumber(t, wb, sheetSummary, fmt.Sprintf("C%d", r), 0.125, changeFormat(unitPct, neutral))
+			}
+			r = rowOf(t, wb, sheetSummary, "按时办结率")
+			wantNumber(t, wb, sheetSummary, fmt.Sprintf("C%d", r), 2.3, changeFormat(unitPoints, betterUp))
 		})
 	}
 }
