@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
 	"github.com/minqing/minqing/transform"
 )
 
@@ -87,6 +89,27 @@ func TestHonestPeriods(t *testing.T) {
 	open := statsOf("--period", "2025Q1")
 	if open.Complete || open.DataThrough != wantThrough || open.Note == nil || *open.Note != note {
 		t.Errorf("stats 2025Q1: %+v, want not complete, through %s, note %q", open, wantThrough, note)
+	}
+
+	// The Arrow stream says the same in its schema's metadata.
+	for _, tc := range []struct {
+		period, complete, note string
+	}{{"2024Q4", "true", ""}, {"2025Q1", "false", note}} {
+		rd, err := ipc.NewReader(bytes.NewReader(minqing(t, "stats", "--config", cfg, "--period", tc.period, "--format", "arrow")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := rd.Schema().Metadata()
+		get := func(k string) string {
+			if i := md.FindKey(k); i >= 0 {
+				return md.Values()[i]
+			}
+			return ""
+		}
+		if get("complete") != tc.complete || get("data_through") != wantThrough || get("note") != tc.note {
+			t.Errorf("arrow %s: metadata %v, want complete %s, data_through %s, note %q", tc.period, md, tc.complete, wantThrough, tc.note)
+		}
+		rd.Release()
 	}
 
 	// The default report is the same quarter's.

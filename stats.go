@@ -32,7 +32,7 @@ func newStatsCmd(c *cli) *cobra.Command {
 					return err
 				}
 				if format == "arrow" {
-					return writeStatsArrow(c.out, per, figs)
+					return writeStatsArrow(c.out, per, through, figs)
 				}
 				enc := json.NewEncoder(c.out)
 				enc.SetIndent("", "  ")
