@@ -186,7 +186,16 @@ var errNoCases = errors.New("has no cases")
 // errNoCases when no case counts in it.
 func (p *pipeline) period(ctx context.Context, r *transform.Reader, id string) (transform.Period, error) {
 	if id == "" || id == "latest" {
-		return latestQuarter(ctx, r)
+		q, err := latestQuarter(ctx, r)
+		if err != nil {
+			return q, err
+		}
+		// No quarter with cases is over yet: say which one is reported, and that it is not.
+		if through, err := r.DataThrough(ctx); err == nil && !q.Complete(through) {
+			p.log.Warn("no quarter with cases is over in the data: the default period is the newest, not over",
+				"period", q.ID, "data_through", through.Format("2006-01-02"))
+		}
+		return q, nil
 	}
 	if _, err := transform.ParsePeriod(id); err != nil {
 		return transform.Period{}, err
