@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/tealeg/xlsx/v3"
 )
@@ -132,6 +133,9 @@ func TestWriteRanking(t *testing.T) {
 	in := sampleInput()
 	wb := openBook(t, writeWith(t, in))
 	s := sheetRanking
+	for ref, want := range map[string]string{"A1": terms.Rank, "B1": terms.UnitCode, "C1": terms.Unit} {
+		wantText(t, wb, s, ref, want)
+	}
 	// 东街街道 and 西湖镇 tie on 88.15: by code, 东街街道 first; 北山乡 has no score.
 	wantNumber(t, wb, s, "A2", 1, "#,##0")
 	wantText(t, wb, s, "C2", "东街街道")
@@ -147,7 +151,7 @@ func TestWriteRanking(t *testing.T) {
 	wantNumber(t, wb, s, fmt.Sprintf("D%d", r+3), 0.45, "0.0%")
 	found := false
 	for row := r; row < r+12; row++ {
-		if strings.Contains(cell(t, wb, s, fmt.Sprintf("A%d", row)).Value, "得分相同的，按区划代码从小到大排列") {
+		if strings.Contains(cell(t, wb, s, fmt.Sprintf("A%d", row)).Value, "得分相同的，按单位编码从小到大排列") {
 			found = true
 		}
 	}

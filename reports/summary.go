@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
 )
@@ -314,7 +315,7 @@ func withRange(a excelize.ChartAxis, min, max float64) excelize.ChartAxis {
 // figureName is a figure's name as a table heads it: time figures say they count 工作日.
 func figureName(d transform.FigureDef) string {
 	if d.Kind == transform.KindDays {
-		return d.Name + "（工作日）"
+		return d.Name + "（" + terms.WorkingDays + "）"
 	}
 	return d.Name
 }
