@@ -12,8 +12,17 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
+
+// shownName is a figure's name as the workbook heads it: time figures say 工作日.
+func shownName(d transform.FigureDef) string {
+	if d.Kind == transform.KindDays {
+		return d.Name + "（" + terms.WorkingDays + "）"
+	}
+	return d.Name
+}
 
 // TestStatsJSONPeriod: stats says whether its period is over in the data, and until when
 // the data runs, in the outputs' words when it is not.
