@@ -126,7 +126,7 @@ func TestHonestPeriods(t *testing.T) {
 	if !strings.Contains(filepath.Base(def1), "2024年第四季度") {
 		t.Errorf("default report %s, want 2024年第四季度", def1)
 	}
-	if strings.Contains(xlsxText(t, def1), "本期尚未结束") {
+	if strings.Contains(xlsxText(t, def1), note) {
 		t.Error("the report of a quarter over says it is not over")
 	}
 	// A report of a period not over says so in the title area and the narrative.
