@@ -68,7 +68,7 @@ explained in turn.`,
 		},
 	}
 	c.addConfig(cmd)
-	cmd.Flags().StringVar(&period, "period", "", "period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
+	cmd.Flags().StringVar(&period, "period", "", "period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
 	cmd.Flags().StringVar(&unit, "unit", "", "unit code or name; default the district")
 	cmd.Flags().StringVar(&figure, "figure", "", "figure id, e.g. on_time_rate (see `minqing stats`)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "explain the figure as known at this date (2024-10-05): only exports dated on or before it")

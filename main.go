@@ -125,7 +125,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		},
 	}
 	addConfig(run)
-	run.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
+	run.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
 	run.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// report
@@ -160,7 +160,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	report.Flags().BoolVar(&allTownships, "all-townships", false, "write one workbook per township")
 	report.Flags().BoolVar(&auditorCopy, "auditor-copy", false, "show citizens unmasked (needs privacy.keep_personal_data; every sheet says so)")
 	report.Flags().StringVar(&asOf, "as-of", "", "make the workbook from what was known at this date (2024-10-05): only exports dated on or before it; the store's figures are untouched")
-	report.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the latest quarter with cases")
+	report.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
 	report.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// dashboard
@@ -178,7 +178,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		},
 	}
 	addConfig(dashboard)
-	dashboard.Flags().StringVar(&period, "period", "", "period shown; default the latest quarter with cases")
+	dashboard.Flags().StringVar(&period, "period", "", "period shown; default the newest quarter that is over in the data")
 	dashboard.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// sources

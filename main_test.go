@@ -370,7 +370,7 @@ func TestWorkbookMatchesStats(t *testing.T) {
 		header := map[int]string{} // column → figure id
 		byName := map[string]string{}
 		for _, d := range transform.FigureDefs() {
-			byName[d.Name] = d.ID
+			byName[shownName(d)] = d.ID
 		}
 		hdr, _ := sh.Row(0)
 		for c := 0; c < sh.MaxCol; c++ {
@@ -428,7 +428,7 @@ func TestWorkbookMatchesStats(t *testing.T) {
 	}
 	byName := map[string]string{}
 	for _, d := range transform.FigureDefs() {
-		byName[d.Name] = d.ID
+		byName[shownName(d)] = d.ID
 	}
 	narrative := ""
 	tableRows := 0
@@ -462,10 +462,11 @@ func TestWorkbookMatchesStats(t *testing.T) {
 		t.Fatal("概览: no narrative")
 	}
 	for id, want := range map[string]string{
-		"received":      fmt.Sprintf("受理群众诉求%s件", thousands(*district["received"])),
-		"closed":        fmt.Sprintf("办结%s件", thousands(*district["closed"])),
-		"close_rate":    fmt.Sprintf("办结率%.1f%%", 100**district["close_rate"]),
-		"on_time_rate":  fmt.Sprintf("按时办结率%.1f%%", 100**district["on_time_rate"]),
+		"received": fmt.Sprintf("受理群众诉求%s件", thousands(*district["received"])),
+		// Each rate follows the count it is a share of and names itself after its number.
+		"closed":        fmt.Sprintf("期内办结诉求%s件（含此前受理的）", thousands(*district["closed"])),
+		"close_rate":    fmt.Sprintf("已办结其中的%.1f%%（办结率）", 100**district["close_rate"]),
+		"on_time_rate":  fmt.Sprintf("按时办结的占%.1f%%（按时办结率）", 100**district["on_time_rate"]),
 		"visit_persons": fmt.Sprintf("走访群众%s人次", thousands(*district["visit_persons"])),
 		"opinions":      fmt.Sprintf("收集意见建议%s条", thousands(*district["opinions"])),
 	} {

@@ -147,39 +147,74 @@ func (p *pipeline) transformOptions() transform.Options {
 	}
 }
 
-// latestQuarter is the newest quarter in which cases were received: the default period.
+// latestQuarter is the default period of run, report, dashboard, stats and serve
+// (transform.DefaultQuarter): the newest quarter that is over in the data and in which
+// cases were received. When no quarter with cases is over yet, it is the newest quarter
+// with cases, which is not over, and every output says so (transform.NotOverNote).
 func latestQuarter(ctx context.Context, r *transform.Reader) (transform.Period, error) {
-	periods, err := r.Periods(ctx, "quarter")
-	if err != nil {
-		return transform.Period{}, err
-	}
 	units, err := r.Units(ctx)
 	if err != nil {
 		return transform.Period{}, err
 	}
-	if len(units) == 0 || len(periods) == 0 {
+	var quarters []transform.PeriodFigures
+	if len(units) > 0 {
+		if quarters, err = r.Series(ctx, units[0].Code, "quarter"); err != nil {
+			return transform.Period{}, err
+		}
+	}
+	if len(units) == 0 || len(quarters) == 0 {
 		if _, n, err := r.Quarantine(ctx, transform.QuarantineFilter{Limit: 1}); err == nil && n > 0 {
 			return transform.Period{}, fmt.Errorf("no rows loaded: all %d data rows read were quarantined; `minqing quarantine` lists each with the field and value that failed (and `minqing check` shows it before loading)", n)
 		}
 		return transform.Period{}, errors.New("no data yet: run `minqing run` after placing exports where the config's sources point")
 	}
-	for i := len(periods) - 1; i >= 0; i-- {
-		series, err := r.Figures(ctx, periods[i])
-		if err != nil {
-			return transform.Period{}, err
-		}
-		if v := series[0].Values["received"]; v != nil && *v > 0 {
-			return periods[i], nil
-		}
+	through, err := r.DataThrough(ctx)
+	if err != nil {
+		return transform.Period{}, err
 	}
-	return periods[len(periods)-1], nil
+	if q, ok := transform.DefaultQuarter(quarters, through); ok {
+		return q, nil
+	}
+	return quarters[len(quarters)-1].Period, nil
 }
 
+// errNoCases means a period asked for has no case in it at all (outside the data, or a
+// month within it in which nothing was received, closed or due): it is refused, with the
+// days the data covers, rather than reported as zeros.
+var errNoCases = errors.New("has no cases")
+
+// period is the period periodID names ("" or "latest": latestQuarter), refused with
+// errNoCases when no case counts in it.
 func (p *pipeline) period(ctx context.Context, r *transform.Reader, id string) (transform.Period, error) {
 	if id == "" || id == "latest" {
-		return latestQuarter(ctx, r)
+		q, err := latestQuarter(ctx, r)
+		if err != nil {
+			return q, err
+		}
+		// No quarter with cases is over yet: say which one is reported, and that it is not.
+		if through, err := r.DataThrough(ctx); err == nil && !q.Complete(through) {
+			p.log.Warn("no quarter with cases is over in the data: the default period is the newest, not over",
+				"period", q.ID, "data_through", through.Format("2006-01-02"))
+		}
+		return q, nil
 	}
-	return r.Period(ctx, id)
+	if _, err := transform.ParsePeriod(id); err != nil {
+		return transform.Period{}, err
+	}
+	per, err := r.Period(ctx, id)
+	if errors.Is(err, transform.ErrUnknownPeriod) {
+		return transform.Period{}, p.noCases(ctx, r, id)
+	}
+	return per, err
+}
+
+// noCases is errNoCases for period id, with the days the data covers.
+func (p *pipeline) noCases(ctx context.Context, r *transform.Reader, id string) error {
+	c, err := r.Coverage(ctx)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%s %w: the data covers %s", id, errNoCases, c)
 }
 
 func (p *pipeline) outDir(flag string) string {
@@ -234,7 +269,8 @@ func (p *pipeline) requireLoaded(ctx context.Context) error {
 }
 
 // figures reads the period (the default one when periodID is empty) and every unit's
-// figures for it, the district first.
+// figures for it, the district first. A period in which no case counts is refused
+// (errNoCases).
 func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Reader, transform.Period, []transform.UnitFigures, error) {
 	r := transform.NewReader(p.db)
 	// Figures made under another config (other rules, register or catalogue) are not
@@ -257,12 +293,15 @@ func (p *pipeline) figures(ctx context.Context, periodID string) (*transform.Rea
 	if err != nil {
 		return nil, transform.Period{}, nil, err
 	}
+	if len(figs) == 0 || !transform.HasCases(figs[0]) {
+		return nil, transform.Period{}, nil, p.noCases(ctx, r, per.ID)
+	}
 	return r, per, figs, nil
 }
 
 // reportOptions choose what one workbook covers.
 type reportOptions struct {
-	Period      string // "" = the newest quarter with cases
+	Period      string // "" = latestQuarter
 	Out         string // "" = the config's out
 	Unit        string // "" = the district; else a township's code
 	AuditorCopy bool   // citizens unmasked (needs privacy.keep_personal_data)
@@ -325,6 +364,10 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		}
 	} else {
 		units = figs
+	}
+	through, err := r.DataThrough(ctx)
+	if err != nil {
+		return "", err
 	}
 	cases, err := r.ProblemCases(ctx, per, scope.Code, o.AuditorCopy)
 	if err != nil {
@@ -419,7 +462,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s_%s_民情工作统计报表%s.xlsx", name, per.Label(), suffix))
 	err = reports.Write(path, reports.Input{
-		District: district, Scope: scope, Period: per, Defs: transform.FigureDefs(), Units: units,
+		District: district, Scope: scope, Period: per, DataThrough: through, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
 		NotFilled:   notFilled,
 		TopicLevel1: breakdowns[4], Departments: breakdowns[5],

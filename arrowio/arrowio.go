@@ -75,7 +75,18 @@ func appendFloat(b array.Builder, v *float64) {
 // WriteFigures writes the figures of the units inScope accepts (all when nil) as one
 // record batch.
 func WriteFigures(w io.Writer, p transform.Period, figs []transform.UnitFigures, inScope func(string) bool) error {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, figuresSchema)
+	return WriteFiguresWith(w, p, figs, inScope, nil)
+}
+
+// WriteFiguresWith is WriteFigures with key-value metadata on the stream's schema (such
+// as whether the period is over in the data); the columns are the same.
+func WriteFiguresWith(w io.Writer, p transform.Period, figs []transform.UnitFigures, inScope func(string) bool, meta map[string]string) error {
+	schema := figuresSchema
+	if len(meta) > 0 {
+		md := arrow.MetadataFrom(meta)
+		schema = arrow.NewSchema(figuresSchema.Fields(), &md)
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	cutoff := arrow.Date32FromTime(p.Cutoff)
 	for _, f := range figs {
@@ -96,7 +107,7 @@ func WriteFigures(w io.Writer, p transform.Period, figs []transform.UnitFigures,
 			appendFloat(b.Field(10), f.YoY[d.ID])
 		}
 	}
-	return writeRecord(w, figuresSchema, b)
+	return writeRecord(w, schema, b)
 }
 
 // WriteCases writes a list of overdue and late cases, as the store holds them (masked),

@@ -84,7 +84,8 @@ type Schedule struct {
 	Cron string `yaml:"cron"`
 	Job  string `yaml:"job"` // run (default): ingest, transform, reports, dashboards
 	// Period is the report period: a fixed one (a quarter 2024Q3, a month 2024-07, a year
-	// 2024) or "last-quarter" (default; "latest" is the same), the newest quarter with cases.
+	// 2024) or "last-quarter" (default; "latest" is the same), the newest quarter that is
+	// over in the data (the newest with cases while none is over).
 	Period string `yaml:"period"`
 }
 

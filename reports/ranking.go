@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -37,7 +38,7 @@ func writeRanking(s *sheet, m *model) {
 			shown = append(shown, d)
 		}
 	}
-	titles := append([]string{"名次", "区划代码", "单位"}, figureTitles(shown)...)
+	titles := append([]string{terms.Rank, terms.UnitCode, terms.Unit}, figureTitles(shown)...)
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
 	for i, u := range m.ranked {
@@ -99,7 +100,7 @@ func writeRanking(s *sheet, m *model) {
 	row++
 	for _, note := range []string{
 		"1. 综合得分＝100×Σ（权重×比率）÷Σ权重，只计本期有值的比率（分母为零的比率不计入，其权重也不计入）。",
-		"2. 按综合得分从高到低排列；得分相同的，按区划代码从小到大排列，名次依次递增、不并列。",
+		"2. 按综合得分从高到低排列；得分相同的，按单位编码从小到大排列，名次依次递增、不并列。",
 		"3. 期内没有办结期限到期的诉求（按期办结率的分母为零）的单位没有得分，列在上方“不参与排名”，不占名次。",
 		fmt.Sprintf("4. 参与排名的是%s，各比率口径见“指标说明”表。", rankTitle(m)),
 	} {

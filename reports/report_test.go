@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/tealeg/xlsx/v3"
 )
@@ -134,6 +135,9 @@ func TestWriteRanking(t *testing.T) {
 	in := sampleInput()
 	wb := openBook(t, writeWith(t, in))
 	s := sheetRanking
+	for ref, want := range map[string]string{"A1": terms.Rank, "B1": terms.UnitCode, "C1": terms.Unit} {
+		wantText(t, wb, s, ref, want)
+	}
 	// 东街街道 and 西湖镇 tie on 88.15: by code, 东街街道 first; 北山乡 has no score.
 	wantNumber(t, wb, s, "A2", 1, "#,##0")
 	wantText(t, wb, s, "C2", "东街街道")
@@ -149,7 +153,7 @@ func TestWriteRanking(t *testing.T) {
 	wantNumber(t, wb, s, fmt.Sprintf("D%d", r+3), 0.45, "0.0%")
 	found := false
 	for row := r; row < r+12; row++ {
-		if strings.Contains(cell(t, wb, s, fmt.Sprintf("A%d", row)).Value, "得分相同的，按区划代码从小到大排列") {
+		if strings.Contains(cell(t, wb, s, fmt.Sprintf("A%d", row)).Value, "得分相同的，按单位编码从小到大排列") {
 			found = true
 		}
 	}
@@ -220,6 +224,25 @@ func TestChartsDrawn(t *testing.T) {
 		"&#39;综合排名&#39;!$D$2:$D$3", "<lineChart>", "<barDir val=\"bar\">"} {
 		if !strings.Contains(all, ref) {
 			t.Errorf("charts do not hold %s", ref)
+		}
+	}
+	// The ranking's score axis runs 0–100, so bars start at 0; the trend's on-time rate
+	// runs 0–100% on its own axis, drawn in its own colour, not the columns'.
+	const full = `<max val="100"></max><min val="0"></min>`
+	if !strings.Contains(p["xl/charts/chart3.xml"], full) {
+		t.Errorf("the ranking's score axis does not run 0–100 (%s)", full)
+	}
+	trend := p["xl/charts/chart1.xml"]
+	if !strings.Contains(trend, `<max val="1"></max><min val="0"></min>`) {
+		t.Error("the on-time rate's axis does not run 0–100%")
+	}
+	_, line, ok := strings.Cut(trend, "<lineChart>")
+	if !ok || !strings.Contains(line, `srgbClr val="`+onTimeColor+`"`) {
+		t.Errorf("the on-time line is not drawn in %s", onTimeColor)
+	}
+	for _, c := range []string{receivedColor, closedColor, scoreColor} {
+		if c == onTimeColor {
+			t.Errorf("the on-time line shares colour %s with another series", c)
 		}
 	}
 }

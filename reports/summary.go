@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
 )
@@ -15,16 +16,20 @@ import (
 type clause struct{ lead, id, unit string }
 
 // narrative is the opening paragraph of 概览, in the register of the reports the
-// seeds quote. A clause whose figure is not among the Defs is left out.
+// seeds quote. Each rate follows the count it is a share of, and says so, so that no
+// reader divides 办结量 by 受理量 and expects 办结率: 办结率 is the share of the cases
+// received in the period closed by the cutoff, 办结量 counts the period's closures
+// whenever received, and 按时办结率 is a share of those. A clause whose figure is not
+// among the Defs is left out.
 var narrative = []clause{
 	{"共受理群众诉求", "received", "件"},
-	{"，办结", "closed", "件"},
-	{"，办结率", "close_rate", ""},
-	{"，按时办结率", "on_time_rate", ""},
-	{"，按期办结率", "due_on_time_rate", ""},
+	{"，截至统计截止日已办结其中的", "close_rate", "（办结率）"},
+	{"；期内办结诉求", "closed", "件（含此前受理的）"},
+	{"，其中按时办结的占", "on_time_rate", "（按时办结率）"},
+	{"；办结期限在期内的诉求中，按期办结的占", "due_on_time_rate", "（按期办结率）"},
 	{"；截至统计截止日，超期未办结", "overdue_open", "件"},
-	{"；群众满意率", "satisfaction_rate", ""},
-	{"，综合得分", "score", "分"},
+	{"。已评价的办结诉求中，群众满意率", "satisfaction_rate", ""},
+	{"；综合得分", "score", "分（满分100分）"},
 	{"。走访群众", "visit_persons", "人次"},
 	{"，收集意见建议", "opinions", "条"},
 	{"，解决问题", "problems_solved", "个"},
@@ -59,6 +64,10 @@ func writeSummary(s *sheet, m *model) {
 	s.number(4, top+1, excelSerial(p.End), fmtDate, left)
 	s.label(1, top+2, "截止日期", stLabel)
 	s.number(2, top+2, excelSerial(p.Cutoff), fmtDate, left)
+	if m.notOver != "" {
+		// The title area says it beside the dates: the figures are not yet the period's.
+		s.paragraph(top+2, 3, summaryCols, m.notOver+"，以下数字只计至该日，不是本期的最终数字。", stBanner)
+	}
 
 	narrativeRow := top + 3
 	headerRow := top + 5
@@ -66,7 +75,7 @@ func writeSummary(s *sheet, m *model) {
 	figureRow := map[string]int{}
 	for _, d := range m.in.Defs {
 		figureRow[d.ID] = row
-		s.label(1, row, d.Name, stText)
+		s.label(1, row, figureName(d), stText)
 		s.figure(2, row, value(m.scope, d.ID), d.Kind, stText)
 		s.change(3, row, d.ID, m.scope.MoM[d.ID], d.Kind, stText)
 		s.change(4, row, d.ID, m.scope.YoY[d.ID], d.Kind, stText)
@@ -80,8 +89,12 @@ func writeSummary(s *sheet, m *model) {
 	s.formula(narrativeRow, 1, summaryCols, formula, shows, cellStyle{size: 12})
 
 	row = lastRow + 2
-	s.paragraph(row, 1, summaryCols, "注：环比较上期，同比较上年同期；▲为上升，▼为下降，蓝色为向好，红色为向差。"+
-		"比率的变化以百分点计，综合得分以分计，件数、人次和办理时长以百分比计。“—”表示分母为零或无可比数据。"+
+	note := "注：环比较上期，同比较上年同期；▲为上升，▼为下降，蓝色为向好，红色为向差。" +
+		"比率的变化以百分点计，综合得分以分计，件数、人次和办理时长以百分比计。“—”表示分母为零或无可比数据。"
+	if m.notOver != "" {
+		note += "本期尚未结束，件数和人次只计至数据截止日，不与整期比较，环比、同比显示为“—”。"
+	}
+	s.paragraph(row, 1, summaryCols, note+
 		"开头一段中的数字引用下表单元格。各指标口径见“指标说明”表，超期未办结和逾期办结的诉求见“超期及逾期办结”表。", cellStyle{})
 	row += 2
 	// The charts start a printed page of their own, so neither table is cut.
@@ -98,6 +111,9 @@ func narrativeText(m *model, figureRow map[string]int) (formula, shows string) {
 		kinds[d.ID] = d.Kind
 	}
 	lead := periodWords[m.in.Period.Kind] + m.scopeWord()
+	if m.notOver != "" {
+		lead = m.notOver + "。" + lead
+	}
 	var f, t strings.Builder
 	lit := func(s string) {
 		if s == "" {
@@ -207,8 +223,8 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 		cols := &excelize.Chart{
 			Type: excelize.Col,
 			Series: []excelize.ChartSeries{
-				{Name: cellRef(name, trendCol+1, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+1, from, to), Fill: solid("5B9BD5")},
-				{Name: cellRef(name, trendCol+2, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+2, from, to), Fill: solid("A5A5A5")},
+				{Name: cellRef(name, trendCol+1, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+1, from, to), Fill: solid(receivedColor)},
+				{Name: cellRef(name, trendCol+2, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+2, from, to), Fill: solid(closedColor)},
 			},
 			Title:     chartTitle(fmt.Sprintf("%d年各月受理、办结与按时办结率", m.in.Period.Start.In(shanghai).Year())),
 			Legend:    legend,
@@ -216,14 +232,18 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 			XAxis:     axis(),
 			YAxis:     withFormat(axis(), "#,##0"),
 		}
-		lineAxis := withFormat(axis(), "0%")
+		// The on-time rate is a share: its axis runs 0–100%, and its line has a colour
+		// of its own, apart from the columns'.
+		lineAxis := withRange(withFormat(axis(), "0%"), 0, 1)
 		lineAxis.Secondary = true
 		line := &excelize.Chart{
 			Type: excelize.Line,
 			Series: []excelize.ChartSeries{{
 				Name: cellRef(name, trendCol+3, trendHeader), Categories: cats,
-				Values: rangeRef(name, trendCol+3, from, to),
-				Line:   excelize.LineOptions{Width: 2.25}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6},
+				Values: rangeRef(name, trendCol+3, from, to), Fill: solid(onTimeColor),
+				Line: excelize.LineOptions{Width: 2.25},
+				Marker: excelize.ChartMarker{Symbol: "circle", Size: 6, Fill: solid(onTimeColor),
+					Border: excelize.LineOptions{Type: excelize.LineSolid, Fill: solid(onTimeColor)}},
 			}},
 			YAxis: lineAxis,
 		}
@@ -238,7 +258,7 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 			if c := caseFigureCol(m, id); c > 0 {
 				series = append(series, excelize.ChartSeries{
 					Name: cellRef(sheetClasses, c, m.top()), Categories: cats,
-					Values: rangeRef(sheetClasses, c, from, to), Fill: solid([]string{"5B9BD5", "A5A5A5"}[i]),
+					Values: rangeRef(sheetClasses, c, from, to), Fill: solid([]string{receivedColor, closedColor}[i]),
 				})
 			}
 		}
@@ -265,15 +285,39 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 			Type: excelize.Bar,
 			Series: []excelize.ChartSeries{{
 				Name: cellRef(sheetRanking, rankScoreCol, m.top()), Categories: rangeRef(sheetRanking, rankNameCol, from, to),
-				Values: rangeRef(sheetRanking, rankScoreCol, from, to), Fill: solid("ED7D31"),
+				Values: rangeRef(sheetRanking, rankScoreCol, from, to), Fill: solid(scoreColor),
 			}},
 			Title:     chartTitle(rankTitle(m) + "综合得分排名"),
 			Legend:    noLegend,
 			Dimension: excelize.ChartDimension{Width: max(px(1, summaryCols), px(1, trendCol-1)+460), Height: uint(90 + 26*n)},
-			XAxis:     x, YAxis: withFormat(axis(), "0.0"),
+			// The score runs 0–100: bars start at 0, so their lengths compare.
+			XAxis: x, YAxis: withRange(withFormat(axis(), "0"), 0, 100),
 			PlotArea: excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0"}},
 		}))
 	}
+}
+
+// Colours of the charts: the columns of received cases, of closed cases, the line of the
+// on-time rate, and the ranking's bars.
+const (
+	receivedColor = "5B9BD5"
+	closedColor   = "A5A5A5"
+	onTimeColor   = "7030A0"
+	scoreColor    = "ED7D31"
+)
+
+// withRange fixes a value axis to run from min to max.
+func withRange(a excelize.ChartAxis, min, max float64) excelize.ChartAxis {
+	a.Minimum, a.Maximum = &min, &max
+	return a
+}
+
+// figureName is a figure's name as a table heads it: time figures say they count 工作日.
+func figureName(d transform.FigureDef) string {
+	if d.Kind == transform.KindDays {
+		return d.Name + "（" + terms.WorkingDays + "）"
+	}
+	return d.Name
 }
 
 func solid(color string) excelize.Fill {

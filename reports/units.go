@@ -79,7 +79,7 @@ func levelWord(m *model) string {
 func figureTitles(defs []transform.FigureDef) []string {
 	t := make([]string, len(defs))
 	for i, d := range defs {
-		t[i] = d.Name
+		t[i] = figureName(d)
 	}
 	return t
 }

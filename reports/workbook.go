@@ -22,7 +22,12 @@ type Input struct {
 	// only that township and its villages appear.
 	Scope  transform.Unit
 	Period transform.Period
-	Defs   []transform.FigureDef // transform.FigureDefs()
+	// DataThrough is the last day the loaded data covers (transform.Reader.DataThrough).
+	// A period that ends after it is not over in the data: the title area and the
+	// narrative of 概览 say so in the words of transform.NotOverNote. Zero means unknown,
+	// and nothing is said.
+	DataThrough time.Time
+	Defs        []transform.FigureDef // transform.FigureDefs()
 	// Units holds the scope unit and every unit below it, in any order.
 	Units []transform.UnitFigures
 	// Months holds the scope unit's figures for every month from January of the
@@ -263,6 +268,7 @@ type model struct {
 	in         Input
 	title      string
 	label      string // 2024年第三季度
+	notOver    string // transform.NotOverNote when the period is not over in the data, else ""
 	isDistrict bool   // the scope is the whole district
 	scope      transform.UnitFigures
 	townships  []transform.UnitFigures // by code; empty for a township scope
@@ -297,6 +303,11 @@ func newModel(in Input) (*model, error) {
 		units:      make(map[string]transform.Unit, len(in.Units)),
 	}
 	m.title = in.District.Name + label + "民情工作统计报表"
+	if !in.DataThrough.IsZero() && !p.Complete(in.DataThrough) {
+		m.notOver = transform.NotOverNote(in.DataThrough)
+		in = withoutCountChanges(in)
+		m.in = in
+	}
 	if !m.isDistrict {
 		if in.Scope.Level != "township" {
 			return nil, fmt.Errorf("scope %s is a %s; a workbook is for the district or one township", in.Scope.Code, in.Scope.Level)
@@ -448,6 +459,43 @@ func (m *model) rank() {
 	slices.SortStableFunc(m.ranked, func(a, b transform.UnitFigures) int {
 		return cmp.Or(cmp.Compare(*value(b, "score"), *value(a, "score")), cmp.Compare(a.Unit.Code, b.Unit.Code))
 	})
+}
+
+// withoutCountChanges returns in with no 环比 or 同比 for counts (件数, 人次): a period
+// not over holds part of its cases, and set against a whole period a count would fall
+// by the part still to come. Rates, days and the score compare as shares and averages.
+// The input's maps are left as they are.
+func withoutCountChanges(in Input) Input {
+	counts := map[string]bool{}
+	for _, d := range in.Defs {
+		if d.Kind == transform.KindCount {
+			counts[d.ID] = true
+		}
+	}
+	drop := func(changes map[string]*float64) map[string]*float64 {
+		out := make(map[string]*float64, len(changes))
+		for id, v := range changes {
+			if !counts[id] {
+				out[id] = v
+			}
+		}
+		return out
+	}
+	units := make([]transform.UnitFigures, len(in.Units))
+	for i, u := range in.Units {
+		u.MoM, u.YoY = drop(u.MoM), drop(u.YoY)
+		units[i] = u
+	}
+	in.Units = units
+	for _, rows := range []*[]transform.BreakdownRow{&in.Classes, &in.Channels, &in.Topics, &in.Proxy, &in.TopicLevel1, &in.Departments} {
+		out := make([]transform.BreakdownRow, len(*rows))
+		for i, r := range *rows {
+			r.MoM, r.YoY = drop(r.MoM), drop(r.YoY)
+			out[i] = r
+		}
+		*rows = out
+	}
+	return in
 }
 
 // scopeWord is how the narrative names the scope's area: 全区, 全县, 全镇, 全街道.

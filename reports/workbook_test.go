@@ -93,11 +93,12 @@ func sampleInput() Input {
 		Scope:    district,
 		Period: transform.Period{ID: "2024Q3", Kind: "quarter",
 			Start: day(2024, 7, 1), End: day(2024, 9, 30), Cutoff: day(2024, 9, 30)},
-		Months:   months,
-		Classes:  breakdown("即办件", "承诺件", "补办件", "上报件", "建议件"),
-		Channels: breakdown("热线", "走访", "=民情信箱"),
-		Topics:   breakdown("道路交通", "环境卫生", "物业管理"),
-		Weights:  map[string]float64{"response_rate": 0.10, "resolution_rate": 0.45, "satisfaction_rate": 0.45},
+		DataThrough: day(2024, 10, 12),
+		Months:      months,
+		Classes:     breakdown("即办件", "承诺件", "补办件", "上报件", "建议件"),
+		Channels:    breakdown("热线", "走访", "=民情信箱"),
+		Topics:      breakdown("道路交通", "环境卫生", "物业管理"),
+		Weights:     map[string]float64{"response_rate": 0.10, "resolution_rate": 0.45, "satisfaction_rate": 0.45},
 		Manifest: Manifest{
 			Version: "0.5.0", ConfigHash: "9b74c9897bac770ffc029102a200c5de9b74c9897bac770ffc029102a200c5de",
 			Cutoff: at(2024, 10, 8, 9, 0),
@@ -313,7 +314,7 @@ func TestWriteSummary(t *testing.T) {
 	wantText(t, wb, s, fmt.Sprintf("B%d", r), "—")
 	wantText(t, wb, s, fmt.Sprintf("C%d", r), "—") // MoM key missing
 
-	r = rowOf(t, wb, s, "平均办理时长") // fewer days is better: a fall is blue
+	r = rowOf(t, wb, s, "平均办理时长（工作日）") // fewer days is better: a fall is blue
 	wantNumber(t, wb, s, fmt.Sprintf("B%d", r), 2.4, "0.0")
 	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -0.1, changeFormat(unitPct, betterDown))
 
@@ -329,6 +330,59 @@ func TestWriteSummary(t *testing.T) {
 	wantNumber(t, wb, s, "I15", 0.945, "0.0%")
 }
 
+// TestNotOverTitleArea: a period not over in the data says so in the title area of 概览,
+// beside its dates, in the words of transform.NotOverNote; a period over says nothing.
+func TestNotOverTitleArea(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		through time.Time
+		want    string // "" = no note
+	}{
+		{"over", day(2024, 10, 12), ""},
+		{"over on its last day", day(2024, 9, 30), ""},
+		{"not over", day(2024, 8, 20), "数据截至2024年8月20日，本期尚未结束，以下数字只计至该日，不是本期的最终数字。"},
+		{"data's end unknown", time.Time{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := sampleInput()
+			in.DataThrough = tc.through
+			had := 0
+			for _, u := range in.Units {
+				if u.MoM["received"] != nil {
+					had++
+				}
+			}
+			wb := openBook(t, writeWith(t, in))
+			for _, u := range in.Units {
+				if u.MoM["received"] != nil {
+					had--
+				}
+			}
+			if had != 0 {
+				t.Error("Write changed its input's 环比")
+			}
+			c := cell(t, wb, sheetSummary, "C3")
+			if c.Value != tc.want {
+				t.Errorf("C3 shows %q, want %q", c.Value, tc.want)
+			}
+			if tc.want != "" && !strings.HasPrefix(tc.want, transform.NotOverNote(tc.through)) {
+				t.Errorf("the note does not open with transform.NotOverNote %q", transform.NotOverNote(tc.through))
+			}
+			// Part of a period is not set against a whole one: counts have no 环比 or 同比
+			// while the period is not over; rates keep theirs.
+			r := rowOf(t, wb, sheetSummary, "受理量")
+			if tc.want != "" {
+				wantText(t, wb, sheetSummary, fmt.Sprintf("C%d", r), "—")
+				wantText(t, wb, sheetSummary, fmt.Sprintf("D%d", r), "—")
+			} else {
+				wantNumber(t, wb, sheetSummary, fmt.Sprintf("C%d", r), 0.125, changeFormat(unitPct, neutral))
+			}
+			r = rowOf(t, wb, sheetSummary, "按时办结率")
+			wantNumber(t, wb, sheetSummary, fmt.Sprintf("C%d", r), 2.3, changeFormat(unitPoints, betterUp))
+		})
+	}
+}
+
 // TestNarrative evaluates the narrative's formula against the cells it reads, as
 // tealeg formats them, and checks each number is the figure the words name.
 func TestNarrative(t *testing.T) {
@@ -337,8 +391,13 @@ func TestNarrative(t *testing.T) {
 		in    Input
 		opens string
 	}{
-		{"district", sampleInput(), "本季度全区共受理群众诉求12,345件，办结11,800件，办结率95.6%，按时办结率92.5%"},
-		{"township", townshipInput(), "本季度全街道共受理群众诉求900件，办结850件"},
+		{"district", sampleInput(), "本季度全区共受理群众诉求12,345件，截至统计截止日已办结其中的95.6%（办结率）；" +
+			"期内办结诉求11,800件（含此前受理的），其中按时办结的占92.5%（按时办结率）；" +
+			"办结期限在期内的诉求中，按期办结的占90.5%（按期办结率）；截至统计截止日，超期未办结3件。" +
+			"已评价的办结诉求中，群众满意率95.0%；综合得分88.2分（满分100分）。"},
+		{"township", townshipInput(), "本季度全街道共受理群众诉求900件，截至统计截止日已办结其中的94.4%（办结率）；期内办结诉求850件"},
+		{"not over", func() Input { in := sampleInput(); in.DataThrough = day(2024, 8, 20); return in }(),
+			"数据截至2024年8月20日，本期尚未结束。本季度全区共受理群众诉求12,345件"},
 		{"auditor copy", func() Input { in := sampleInput(); in.AuditorCopy = true; return in }(), "本季度全区共受理群众诉求12,345件"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -360,7 +419,7 @@ func TestNarrative(t *testing.T) {
 			if strings.ReplaceAll(got, ",", "") != strings.ReplaceAll(c.Value, ",", "") {
 				t.Errorf("formula gives\n%q\nbut the cell shows\n%q", got, c.Value)
 			}
-			want := []string{"受理量", "办结量", "办结率", "按时办结率", "按期办结率", "超期未办结", "满意率",
+			want := []string{"受理量", "办结率", "办结量", "按时办结率", "按期办结率", "超期未办结", "满意率",
 				"综合得分", "走访人次", "收集意见建议", "解决问题", "服务活动", "服务人次"}
 			if !slices.Equal(names, want) {
 				t.Errorf("narrative reads %v, want %v", names, want)

@@ -100,7 +100,7 @@ type cacheKey struct {
 type storeMeta struct {
 	units   map[string]transform.Unit
 	periods []transform.Period // quarters (newest first), years, months
-	latest  transform.Period   // the default: the newest quarter with cases
+	latest  transform.Period   // the default: transform.DefaultQuarter
 }
 
 // maxCached bounds the page cache; it is emptied on Invalidate anyway. maxCachedCases
@@ -340,15 +340,23 @@ func (s *Server) loadMeta(ctx context.Context) (*storeMeta, error) {
 	for i := len(quarters) - 1; i >= 0; i-- {
 		m.periods = append(m.periods, quarters[i])
 	}
-	// The default period is the newest quarter with cases received, as the workbook's.
+	// The default period is the command line's (transform.DefaultQuarter): the newest
+	// quarter over in the data with cases received, else the newest with cases. A source
+	// that cannot tell the data's last day has every quarter over.
 	series, err := src.Series(ctx, district, "quarter")
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range series {
-		if v := p.Values["received"]; v != nil && *v > 0 {
-			m.latest = p.Period
+	through := time.Date(9999, 12, 31, 0, 0, 0, 0, transform.Shanghai)
+	if dt, ok := src.(interface {
+		DataThrough(context.Context) (time.Time, error)
+	}); ok {
+		if through, err = dt.DataThrough(ctx); err != nil {
+			return nil, err
 		}
+	}
+	if q, ok := transform.DefaultQuarter(series, through); ok {
+		m.latest = q
 	}
 	for _, kind := range []string{"year", "month"} {
 		ps, err := src.Periods(ctx, kind)
