@@ -385,6 +385,11 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 			label string
 			m     map[string]*float64
 		}{{"环比", in.Headline.MoM}, {"同比", in.Headline.YoY}} {
+			if d.NotOver != "" && def.Kind == transform.KindCount {
+				// part of a period is not set against a whole one, as in the workbook
+				c.Changes = append(c.Changes, change{Label: ch.label, Text: "—", Class: changeClass(0, h.Polarity)})
+				continue
+			}
 			text, sign := formatChange(def.Kind, ch.m[h.ID])
 			c.Changes = append(c.Changes, change{Label: ch.label, Text: text, Class: changeClass(sign, h.Polarity)})
 		}

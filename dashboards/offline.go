@@ -42,7 +42,7 @@ type offlinePeriod struct {
 }
 
 // WriteOffline writes the dashboard as files that work with no server and no network:
-// for every period of the chosen kinds in which the district received a case (and the
+// for every period of the chosen kinds in which a case counts (transform.HasCases; and the
 // default period), a folder named by the period id holding one page per unit
 // (2024Q3/330199001000.html); index.html, the district's page of the default period; and
 // the assets (static/). Every page lists the written periods as plain relative links to
@@ -135,8 +135,8 @@ func offlineNav(periods []offlinePeriod, current, code, up, unitBase string) *Na
 }
 
 // offlinePeriods lists the periods to write, newest first within each kind, the kinds in
-// the order of the period list: those of the chosen kinds in which the district received
-// a case, and the default.
+// the order of the period list: those of the chosen kinds in which a case counts
+// (transform.HasCases), and the default.
 func offlinePeriods(ctx context.Context, src Source, o OfflineOptions) ([]offlinePeriod, error) {
 	kinds := o.Kinds
 	if kinds == nil {
@@ -197,12 +197,10 @@ func offlinePeriods(ctx context.Context, src Source, o OfflineOptions) ([]offlin
 	return out, nil
 }
 
-// hasCases reports whether a period's district figures count a case received in it: a
-// period with closures only (the first weeks of a quarter whose cases all came before)
-// would show a page of zeros and ▼100% arrows.
+// hasCases reports whether any case counts in a period's district figures, by the one
+// rule every command refuses an empty period by (transform.HasCases).
 func hasCases(v map[string]*float64) bool {
-	x := v["received"]
-	return x != nil && *x > 0
+	return transform.HasCases(transform.UnitFigures{Values: v})
 }
 
 // notOver reports whether p is not over in data that ends on through (zero: not known,

@@ -20,8 +20,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files from what the code writes now")
 
 // siteSource is unitSource's district over 2023 and the first quarter of 2024, data up to
-// 15 February 2024: 2024Q1 and 2024 are not over. 2023Q1 had no case received (closures
-// only), so it is not written.
+// 15 February 2024: 2024Q1 and 2024 are not over. No case counts in 2023Q1 (none
+// received, closed or overdue: transform.HasCases), so it is not written.
 type siteSource struct{ *unitSource }
 
 var siteThrough = time.Date(2024, 2, 15, 0, 0, 0, 0, shanghai)
@@ -38,7 +38,7 @@ func (s siteSource) Series(ctx context.Context, code, kind string) ([]transform.
 // siteSeries is the district's quarters and years; false for months.
 func siteSeries(kind string) ([]transform.PeriodFigures, bool) {
 	received := func(v float64) map[string]*float64 {
-		return map[string]*float64{"received": f(v), "closed": f(v + 3)}
+		return map[string]*float64{"received": f(v), "closed": f(v * 1.5)}
 	}
 	switch kind {
 	case "quarter":
@@ -137,7 +137,7 @@ func TestWriteOffline(t *testing.T) {
 	want := slices.Clone(sitePeriods)
 	slices.Sort(want)
 	if !slices.Equal(folders, want) {
-		t.Errorf("period folders = %v, want %v (2023Q1 received nothing)", folders, want)
+		t.Errorf("period folders = %v, want %v (no case counts in 2023Q1)", folders, want)
 	}
 	href := regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 	drill := regexp.MustCompile(`drill\(chart, (\[[^\]]*\])`)
@@ -328,6 +328,18 @@ func TestNotOverNote(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("header says %q, want %q", got, tt.want)
+			}
+			// a count of part of a period is not set against a whole one; a rate is
+			card := regexp.MustCompile(`(?s)<dt>受理量</dt>.*?<dd class="changes">(.*?)</dd>`).FindStringSubmatch(page)
+			rate := regexp.MustCompile(`(?s)<dt>办结率</dt>.*?<dd class="changes">(.*?)</dd>`).FindStringSubmatch(page)
+			if card == nil || rate == nil {
+				t.Fatal("no 受理量 or 办结率 card on the page")
+			}
+			if blank := strings.Count(card[1], "<b>—</b>") == 2; blank != (tt.want != "") {
+				t.Errorf("受理量's changes blank = %v on a page whose header says %q: %s", blank, tt.want, card[1])
+			}
+			if strings.Count(rate[1], "<b>—</b>") == 2 {
+				t.Errorf("办结率's changes are blank: %s", rate[1])
 			}
 		})
 	}
