@@ -352,6 +352,8 @@ func TestWorkbookMatchesStats(t *testing.T) {
 	cfg, _ := district(t)
 	const period = "2024Q3"
 	path := strings.TrimSpace(string(minqing(t, "report", "--config", cfg, "--period", period)))
+	// one name for one thing: the run's workbook and dashboard and this report
+	assertNoRetiredTerms(t, filepath.Join(filepath.Dir(cfg), "out"))
 	s, _ := stats(t, cfg, period)
 	byCode := map[string]map[string]*float64{}
 	for _, u := range s.Units {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
 )
@@ -96,7 +97,7 @@ func writeProblems(b *book, m *model) error {
 func problemTexts(r *transform.QuarantinedRow) []string {
 	value := r.Value
 	if r.Field != "" && value == "" {
-		value = "（空）" // the field was empty: MISSING_FIELD
+		value = terms.NotFilled // the field was empty: MISSING_FIELD
 	}
 	return []string{r.Source, r.File, r.Sheet, "", r.Reason, reasonName(r.Reason), r.Field, maskPersonal(value), maskPersonal(r.Detail)}
 }

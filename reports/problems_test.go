@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/minqing/minqing/internal/terms"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestWriteProblems(t *testing.T) {
 	}
 	want := [][]string{ // A..I, with 行号 (D) a number
 		{"hotline", "exports/12345/2024Q3.csv", "—", "4", "BAD_DATE", "日期无法识别", "received_at", "2024-13-45", "a date no accepted form parses"},
-		{"hotline", "exports/12345/2024Q3.csv", "—", "8", "MISSING_FIELD", "缺少必填项", "unit", "（空）", "unit, received_at and category are required"},
+		{"hotline", "exports/12345/2024Q3.csv", "—", "8", "MISSING_FIELD", "缺少必填项", "unit", terms.NotFilled, "unit, received_at and category are required"},
 		{"hotline", "exports/12345/2024Q3.csv", "—", "9", "UNKNOWN_LABEL", "标签无法识别", "channel", "=HYPERLINK(\"x\")",
 			"a label the vocabulary does not know: channel =HYPERLINK(\"x\")"},
 		{"village-ledgers", "exports/东街社区/2024Q3.xlsx", "7月", "12", "BAD_QUOTE", "引号未闭合", "—", "—",

@@ -416,7 +416,7 @@ func TestAuditorCopy(t *testing.T) {
 	wantText(t, wb, sheetCases, "A3", "诉求编号")
 	wantText(t, wb, sheetCases, "N8", "李四")
 	wantText(t, wb, sheetCases, "O8", "13900000001")
-	wantText(t, wb, sheetTownships, "A2", "区划代码")
+	wantText(t, wb, sheetTownships, "A2", terms.UnitCode)
 }
 
 func TestScrub(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 // sum of the rows above it (cases handled by district offices count there only).
 func writeTownships(s *sheet, m *model) {
 	const fixed = 2
-	titles := append([]string{"区划代码", "乡镇（街道）"}, figureTitles(m.in.Defs)...)
+	titles := append([]string{terms.UnitCode, terms.Township}, figureTitles(m.in.Defs)...)
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
 	for _, u := range m.townships {
@@ -34,7 +34,7 @@ func writeTownships(s *sheet, m *model) {
 // figure, and the scope's own row below.
 func writeVillages(s *sheet, m *model) {
 	const fixed = 3
-	titles := append([]string{"区划代码", "所属乡镇（街道）", "村（社区）"}, figureTitles(m.in.Defs)...)
+	titles := append([]string{terms.UnitCode, terms.Township, "村（社区）"}, figureTitles(m.in.Defs)...)
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
 	for _, u := range m.villages {
@@ -125,7 +125,7 @@ func activityWriter(ids []string) func(*sheet, *model) {
 	return func(s *sheet, m *model) {
 		defs := pick(m.in.Defs, func(id string) bool { return slices.Contains(ids, id) })
 		const fixed = 4
-		titles := append([]string{"区划代码", "层级", "所属乡镇（街道）", "单位"}, figureTitles(defs)...)
+		titles := append([]string{terms.UnitCode, "层级", terms.Township, terms.Unit}, figureTitles(defs)...)
 		top := s.start(m, len(titles))
 		row := s.header(top, titles)
 		units := append(slices.Clone(m.townships), m.villages...)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/xml"
 	"fmt"
+	"github.com/minqing/minqing/internal/terms"
 	"io"
 	"math"
 	"os"
@@ -496,7 +497,7 @@ func TestWriteUnitSheets(t *testing.T) {
 		return ""
 	}
 	s := sheetTownships
-	wantText(t, wb, s, "A1", "区划代码")
+	wantText(t, wb, s, "A1", terms.UnitCode)
 	wantText(t, wb, s, "C1", defs[0].Name)
 	wantText(t, wb, s, "A2", eastCode) // sorted by code
 	wantText(t, wb, s, "B2", "东街街道")

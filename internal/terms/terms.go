@@ -57,6 +57,7 @@ var Retired = map[string]string{
 	"渠道":   Channel,
 	"办结时间": ClosedOn,
 	"单位代码": UnitCode,
+	"区划代码": UnitCode,
 	"所属乡镇": Township,
 	"电话":   Phone,
 	"(空)":  NotFilled,
