@@ -230,7 +230,7 @@ func TestRestateFindsBackdatedClosures(t *testing.T) {
 
 	early, late := snapshotDays(t, "2024Q3")
 	out := string(minqing(t, "restate", "--config", cfg, "--period", "2024Q3", "--from", early.Format("2006-01-02"), "--to", late.Format("2006-01-02")))
-	if !strings.Contains(out, "BACKDATED: closed ") || !strings.Contains(out, restateFigureHeader) {
+	if !strings.Contains(out, "\t倒签办结：") || !strings.Contains(out, restateFigureHeader) {
 		t.Errorf("restate printed no back-dated closure or no figure table:\n%.1500s", out)
 	}
 }

@@ -15,6 +15,7 @@ import (
 // explained is what `minqing explain` printed: the figure and the case rows.
 type explained struct {
 	value       *float64
+	precision   float64 // of the printed value: 0.0005 for a percentage with one decimal
 	numerator   *float64
 	denominator *float64
 	weights     []float64 // numerator column of the rows that have one
@@ -58,7 +59,19 @@ func parseExplain(t *testing.T, out []byte) explained {
 				e.excluded[f[0]] = f[10]
 			}
 		case strings.HasPrefix(line, "value:"):
-			e.value = num(strings.TrimSpace(strings.TrimPrefix(line, "value:")))
+			v := strings.TrimSpace(strings.TrimPrefix(line, "value:"))
+			e.precision = 1e-9
+			switch {
+			case strings.HasSuffix(v, "%"):
+				e.value, e.precision = num(strings.TrimSuffix(v, "%")), 0.0005+1e-9
+				if e.value != nil {
+					*e.value /= 100
+				}
+			case strings.HasSuffix(v, " 工作日"):
+				e.value, e.precision = num(strings.TrimSuffix(v, " 工作日")), 0.05+1e-9
+			default:
+				e.value = num(v)
+			}
 		case strings.HasPrefix(line, "numerator:"):
 			e.numerator = num(strings.TrimSpace(strings.TrimPrefix(line, "numerator:")))
 		case strings.HasPrefix(line, "denominator:"):
@@ -143,7 +156,11 @@ func TestExplain(t *testing.T) {
 				e := parseExplain(t, minqing(t, "explain", "--config", cfg, "--period", period, "--unit", code, "--figure", id))
 				got := e.recompute(id)
 				for what, want := range map[string]*float64{"stats": published[id], "truth": truth.Figures[period][code][id], "printed value": e.value} {
-					if (got == nil) != (want == nil) || (got != nil && math.Abs(*got-*want) > 1e-9) {
+					tol := 1e-9
+					if what == "printed value" {
+						tol = e.precision
+					}
+					if (got == nil) != (want == nil) || (got != nil && math.Abs(*got-*want) > tol) {
 						t.Errorf("%s %s %s: the printed cases give %s, %s says %s", period, code, id, fmtPtr(got), what, fmtPtr(want))
 					}
 				}

@@ -139,7 +139,14 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 				return errors.New("--unit and --all-townships: choose one")
 			}
 			return withPipeline(cmd, func(p *pipeline) error {
-				o := reportOptions{Period: period, Out: outDir, Unit: unit, AuditorCopy: auditorCopy, AsOf: asOf}
+				o := reportOptions{Period: period, Out: outDir, AuditorCopy: auditorCopy, AsOf: asOf}
+				if unit != "" {
+					u, err := p.unit(cmd.Context(), unit)
+					if err != nil {
+						return err
+					}
+					o.Unit = u.Code
+				}
 				if allTownships {
 					paths, err := p.writeTownshipReports(cmd.Context(), o)
 					for _, path := range paths {
@@ -156,7 +163,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		},
 	}
 	addConfig(report)
-	report.Flags().StringVar(&unit, "unit", "", "a township's code: its own workbook, with only it and its villages")
+	report.Flags().StringVar(&unit, "unit", "", "a township, by code or name (白沙乡): its own workbook, with only it and its villages")
 	report.Flags().BoolVar(&allTownships, "all-townships", false, "write one workbook per township")
 	report.Flags().BoolVar(&auditorCopy, "auditor-copy", false, "show citizens unmasked (needs privacy.keep_personal_data; every sheet says so)")
 	report.Flags().StringVar(&asOf, "as-of", "", "make the workbook from what was known at this date (2024-10-05): only exports dated on or before it; the store's figures are untouched")
