@@ -204,6 +204,19 @@ func TestConfigTypos(t *testing.T) {
 	}
 }
 
+// TestConfigMergeKeys: a mapping merged in with <<: is checked like one written out.
+func TestConfigMergeKeys(t *testing.T) {
+	good := "units: u.csv\nsources:\n  - &src {name: a, kind: cases, level: district, paths: [\"a/*.csv\"]}\n  - <<: *src\n    name: b\n"
+	if _, err := Parse([]byte(good)); err != nil {
+		t.Errorf("a merged source: %v", err)
+	}
+	bad := "units: u.csv\nsources:\n  - &src {name: a, kind: cases, levle: district, paths: [\"a/*.csv\"]}\n  - <<: *src\n    name: b\n"
+	_, err := Parse([]byte(bad))
+	if err == nil || !strings.Contains(err.Error(), `unknown key "levle" in sources[1] at line 3: did you mean "level"?`) {
+		t.Errorf("a typo merged in: %v", err)
+	}
+}
+
 func TestNearest(t *testing.T) {
 	valid := []string{"archive", "out", "serve", "sources", "store", "units"}
 	for key, want := range map[string]string{"sorces": "sources", "sourcs": "sources", "stroe": "store",

@@ -58,6 +58,16 @@ func checkNode(n *yaml.Node, t reflect.Type, at string, errs *[]error) {
 		keys := yamlKeys(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" { // <<: *defaults merges a mapping (or a list of them) in
+				merged := []*yaml.Node{v}
+				if v.Kind == yaml.SequenceNode {
+					merged = v.Content
+				}
+				for _, m := range merged {
+					checkNode(m, t, at, errs)
+				}
+				continue
+			}
 			ft, ok := keys[k.Value]
 			if !ok {
 				*errs = append(*errs, unknownKey(k, at, keys))
