@@ -23,10 +23,13 @@ func newExplainCmd(c *cli) *cobra.Command {
 		Use:   "explain",
 		Short: "Show a figure with its numerator, denominator and the cases in each (and why others are left out)",
 		Long: `Prints the figure of a unit (with every unit below it) for a period, its numerator and
-denominator, and one tab-separated row per case: in the numerator (with what it counts
-for), in the denominator, or kept out with the reason. Adding up the numerator column and
-counting the denominator column gives the figure back. For score, each weighted rate is
-explained in turn.`,
+denominator, and one tab-separated row per case: in the numerator (分子, with what it
+counts for), in the denominator (分母), or kept out with the reason (不计入原因). Adding up
+the numerator column and counting the denominator column gives the figure back; rates
+print as percentages. For score, each weighted rate is explained in turn.
+
+--figure takes a figure's id or its Chinese name (on_time_rate or 按时办结率); without it,
+the figures are listed. --unit takes a code or a name (白沙乡, 西街村委会, 白沙乡/新村).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			def, err := lookupFigure(figure)
 			if err != nil {
