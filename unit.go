@@ -133,12 +133,15 @@ func listUnits(byCode map[string]transform.Unit, units []transform.Unit) string 
 
 // unit resolves --unit against the store's register; "" is the district.
 func (p *pipeline) unit(ctx context.Context, arg string) (transform.Unit, error) {
+	if err := p.requireLoaded(ctx); err != nil {
+		return transform.Unit{}, err
+	}
 	units, err := transform.NewReader(p.db).Units(ctx)
 	if err != nil {
 		return transform.Unit{}, err
 	}
 	if len(units) == 0 {
-		return transform.Unit{}, errors.New("the store has no units register yet: run `minqing run` first")
+		return transform.Unit{}, errors.New("the store has no units register: run `minqing run` first")
 	}
 	if arg == "" {
 		return units[0], nil
