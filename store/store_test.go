@@ -53,6 +53,7 @@ func TestHeldNamesTheHolder(t *testing.T) {
 		t.Fatalf("opening a held store: %v, want ErrHeld", err)
 	}
 	msg := err.Error()
+	t.Log(msg)
 	for _, want := range []string{"process " + strconv.Itoa(holder.Process.Pid), "-test.run=^TestHeldNamesTheHolder$", "kill " + strconv.Itoa(holder.Process.Pid), path} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q does not say %q", msg, want)
