@@ -41,7 +41,7 @@ func terminalProgress(w io.Writer) (func(done, total, rows int), func()) {
 // exports (by files done), then transform, workbook and dashboard together.
 const (
 	demoGenerated = 10
-	demoLoaded    = 70
+	demoLoaded    = 45 // the transform and the outputs take about as long as loading
 	demoDone      = 100
 )
 
@@ -59,7 +59,7 @@ func newDemoProgress(w io.Writer) *demoProgress {
 	}
 	return &demoProgress{bar: progressbar.NewOptions(demoDone, progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("生成示例区县数据"), progressbar.OptionSetWidth(30),
-		progressbar.OptionShowElapsedTimeOnFinish(), progressbar.OptionClearOnFinish())}
+		progressbar.OptionSetPredictTime(false), progressbar.OptionClearOnFinish())}
 }
 
 // stage moves the bar to at (of demoDone) with a description.
