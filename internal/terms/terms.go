@@ -51,7 +51,6 @@ const (
 const (
 	Flag        = "提示"    // an auditors' flag, by its Chinese name (FlagNames)
 	FlagCode    = "代码"    // the flag's code, DUE_MISMATCH …
-	Period      = "期间"    // a period's id, 2024Q3
 	Source      = "来源"    // a source of the config, by name
 	Day         = "日期"    // the day a flag is dated
 	Detail      = "说明"    // one sentence saying what was found
@@ -63,7 +62,6 @@ const (
 	Denominator = "分母"    // 1 when a case is in a figure's denominator
 	Excluded    = "不计入原因" // why a case of the period stays out of a figure
 	OnTime      = "是否按时"  // 是 or 否, for a closed case with a computable deadline
-	Value       = "数值"    // a figure's value
 	Points      = "个百分点"  // the unit of a change in a rate
 )
 
