@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -230,7 +231,45 @@ func TestRestateFindsBackdatedClosures(t *testing.T) {
 
 	early, late := snapshotDays(t, "2024Q3")
 	out := string(minqing(t, "restate", "--config", cfg, "--period", "2024Q3", "--from", early.Format("2006-01-02"), "--to", late.Format("2006-01-02")))
-	if !strings.Contains(out, "BACKDATED: closed ") || !strings.Contains(out, restateFigureHeader) {
+	if !strings.Contains(out, "\t倒签办结：") || !strings.Contains(out, restateFigureHeader) {
 		t.Errorf("restate printed no back-dated closure or no figure table:\n%.1500s", out)
+	}
+	// --unit by name: the rows of the township and its villages, and only those.
+	var town transform.Unit
+	for _, u := range truth.Units {
+		if u.Level == transform.LevelTownship {
+			town = u
+			break
+		}
+	}
+	in := map[string]bool{town.Code: true}
+	for _, u := range truth.Units {
+		if u.Parent == town.Code {
+			in[u.Code] = true
+		}
+	}
+	rowsOf := func(out string) (all, inTown []string) {
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Split(line, "\t")
+			switch {
+			case len(f) == 8 && line != restateCaseHeader:
+				all = append(all, line)
+				if in[f[1]] {
+					inTown = append(inTown, line)
+				}
+			case len(f) == 6 && line != restateFigureHeader:
+				all = append(all, line)
+				if in[f[0]] {
+					inTown = append(inTown, line)
+				}
+			}
+		}
+		return all, inTown
+	}
+	_, want := rowsOf(out)
+	townOut := string(minqing(t, "restate", "--config", cfg, "--period", "2024Q3", "--unit", town.Name, "--from", early.Format("2006-01-02"), "--to", late.Format("2006-01-02")))
+	got, _ := rowsOf(townOut)
+	if !slices.Equal(got, want) || len(want) == 0 || !strings.Contains(townOut, town.Name+"（含下辖单位）") {
+		t.Errorf("restate --unit %s: %d rows, the full list has %d of its units:\n%.800s", town.Name, len(got), len(want), townOut)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tealeg/xlsx/v3"
 
 	"github.com/minqing/minqing/fixtures"
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -27,10 +28,17 @@ func TestAudit(t *testing.T) {
 		}
 		for _, line := range strings.Split(strings.TrimSpace(rows[1]), "\n") {
 			f := strings.Split(line, "\t")
-			if len(f) != 8 {
+			if len(f) != 9 {
 				t.Fatalf("audit row with %d fields: %q", len(f), line)
 			}
-			got[fpNumbered(seen, fixtures.AuditFlag{Code: f[0], Unit: f[1], Case: f[3], Period: f[4], Source: f[5]})] = f[6]
+			if f[0] != terms.FlagNames[f[1]] || f[0] == "" {
+				t.Errorf("audit row names flag %s %q, want %q", f[1], f[0], terms.FlagNames[f[1]])
+			}
+			c := f[4]
+			if strings.HasPrefix(c, terms.NoCaseNo) {
+				c = "fp:" // a case without a number: counted, as the truth's fingerprints are
+			}
+			got[fpNumbered(seen, fixtures.AuditFlag{Code: f[1], Unit: f[2], Case: c, Period: f[5], Source: f[6]})] = f[7]
 		}
 		return got
 	}
@@ -80,6 +88,34 @@ func TestAudit(t *testing.T) {
 		if !want[k] {
 			t.Errorf("audit --period 2024Q1 lists %s, not a flag of the truth", k)
 		}
+	}
+
+	// --unit by name: exactly the flags of the township and its villages.
+	var town transform.Unit
+	for _, u := range truth.Units {
+		if u.Level == transform.LevelTownship {
+			town = u
+			break
+		}
+	}
+	in := map[string]bool{town.Code: true}
+	for _, u := range truth.Units {
+		if u.Parent == town.Code {
+			in[u.Code] = true
+		}
+	}
+	wantTown := 0
+	for k := range got {
+		if in[strings.Split(k, "|")[1]] {
+			wantTown++
+		}
+	}
+	out := string(minqing(t, "audit", "--config", cfg, "--unit", town.Name))
+	if !strings.HasPrefix(out, "审计提示（"+town.Name+"（含下辖单位）") {
+		t.Errorf("audit --unit %s: heading %.80q", town.Name, out)
+	}
+	if byName := parse(out); len(byName) != wantTown || wantTown == 0 {
+		t.Errorf("audit --unit %s: %d flags, the township and its villages have %d", town.Name, len(byName), wantTown)
 	}
 }
 

@@ -34,6 +34,9 @@ func TestEmptyStore(t *testing.T) {
 		{"explain", "--figure", "on_time_rate"},
 		{"explain", "--figure", "on_time_rate", "--as-of", "2024-10-05"},
 		{"restate", "--period", "2024Q3", "--from", "2024-10-10", "--to", "2025-01-05"},
+		{"restate", "--period", "2024Q3", "--from", "2024-10-10", "--to", "2025-01-05", "--unit", "和平区"},
+		{"report", "--unit", "和平区"},
+		{"audit", "--unit", "和平区"},
 	} {
 		name := strings.Join(args, " ")
 		var out, errOut bytes.Buffer

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -22,13 +23,17 @@ func newExplainCmd(c *cli) *cobra.Command {
 		Use:   "explain",
 		Short: "Show a figure with its numerator, denominator and the cases in each (and why others are left out)",
 		Long: `Prints the figure of a unit (with every unit below it) for a period, its numerator and
-denominator, and one tab-separated row per case: in the numerator (with what it counts
-for), in the denominator, or kept out with the reason. Adding up the numerator column and
-counting the denominator column gives the figure back. For score, each weighted rate is
-explained in turn.`,
+denominator, and one tab-separated row per case: in the numerator (分子, with what it
+counts for), in the denominator (分母), or kept out with the reason (不计入原因). Adding up
+the numerator column and counting the denominator column gives the figure back; rates
+print as percentages. For score, each weighted rate is explained in turn.
+
+--figure takes a figure's id or its Chinese name (on_time_rate or 按时办结率); without it,
+the figures are listed. --unit takes a code or a name (白沙乡, 西街村委会, 白沙乡/新村).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if figure == "" {
-				return fmt.Errorf("--figure: one of %s", strings.Join(figureIDs(), ", "))
+			def, err := lookupFigure(figure)
+			if err != nil {
+				return err
 			}
 			return c.withPipeline(cmd, func(p *pipeline) error {
 				if asOf != "" {
@@ -43,25 +48,17 @@ explained in turn.`,
 					defer known.Close()
 					p = known
 				}
-				r, per, figs, err := p.figures(cmd.Context(), period)
+				r, per, _, err := p.figures(cmd.Context(), period)
 				if err != nil {
 					return err
 				}
-				code := figs[0].Unit.Code
-				if unit != "" {
-					code = ""
-					for _, f := range figs {
-						if f.Unit.Code == unit || f.Unit.Name == unit {
-							code = f.Unit.Code
-						}
-					}
-					if code == "" {
-						return fmt.Errorf("--unit %q: %w (give a code or a name of units.csv)", unit, transform.ErrUnknownUnit)
-					}
-				}
-				e, err := r.Explain(cmd.Context(), per, code, figure)
+				u, err := p.unit(cmd.Context(), unit)
 				if err != nil {
-					return fmt.Errorf("--figure %s: %w", figure, err)
+					return err
+				}
+				e, err := r.Explain(cmd.Context(), per, u.Code, def.ID)
+				if err != nil {
+					return fmt.Errorf("explaining %s %s of %s: %w", def.ID, def.Name, u.Name, err)
 				}
 				return printExplanation(c.out, e)
 			})
@@ -69,30 +66,64 @@ explained in turn.`,
 	}
 	c.addConfig(cmd)
 	cmd.Flags().StringVar(&period, "period", "", "period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
-	cmd.Flags().StringVar(&unit, "unit", "", "unit code or name; default the district")
-	cmd.Flags().StringVar(&figure, "figure", "", "figure id, e.g. on_time_rate (see `minqing stats`)")
+	cmd.Flags().StringVar(&unit, "unit", "", "unit code or name (白沙乡, 西街村, 白沙乡/新村); default the district")
+	cmd.Flags().StringVar(&figure, "figure", "", "figure id or Chinese name, e.g. on_time_rate or 按时办结率 (without it, the list)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "explain the figure as known at this date (2024-10-05): only exports dated on or before it")
 	return cmd
 }
 
-func figureIDs() []string {
-	var ids []string
-	for _, d := range transform.FigureDefs() {
-		ids = append(ids, d.ID)
+// lookupFigure finds the figure --figure names by id or Chinese name; missing or unknown,
+// it is refused with the list of figures.
+func lookupFigure(name string) (transform.FigureDef, error) {
+	name = strings.TrimSpace(name)
+	if d, ok := transform.FigureByName(name); ok {
+		return d, nil
 	}
-	return ids
+	var b strings.Builder
+	for _, d := range transform.FigureDefs() {
+		fmt.Fprintf(&b, "\n  %-20s %s", d.ID, d.Name)
+	}
+	if name == "" {
+		return transform.FigureDef{}, fmt.Errorf("--figure: give a figure by id or Chinese name:%s", b.String())
+	}
+	return transform.FigureDef{}, fmt.Errorf("--figure %q: %w; the figures are:%s", name, transform.ErrUnknownFigure, b.String())
 }
 
 // explainHeader is the header of the case rows; the rows are tab-separated, so they paste
 // into a spreadsheet as they are.
-const explainHeader = "case_no\tunit\tunit_name\tclass\treceived\tdeadline\tclosed\ton_time\tnumerator\tdenominator\texcluded"
+var explainHeader = strings.Join([]string{terms.CaseNo, terms.UnitCode, terms.Unit, terms.Category, terms.ReceivedAt,
+	terms.DueOn, terms.ClosedOn, terms.OnTime, terms.Numerator, terms.Denominator, terms.Excluded}, "\t")
+
+// percent prints a rate (a fraction) as a percentage with one decimal; nil is "—".
+func percent(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
+}
+
+// figureValue prints a figure's value as the command line shows it: rates and the score's
+// parts as percentages, days with 工作日, counts as they are.
+func figureValue(d transform.FigureDef, v *float64) string {
+	switch {
+	case v == nil:
+		return "—"
+	case d.Kind == transform.KindRate:
+		return percent(v)
+	case d.Kind == transform.KindDays:
+		return strconv.FormatFloat(*v, 'f', 1, 64) + " " + terms.WorkingDays
+	case d.Kind == transform.KindScore:
+		return strconv.FormatFloat(*v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
 
 func printExplanation(w io.Writer, e transform.Explanation) error {
 	fmt.Fprintf(w, "figure:      %s %s\n", e.Figure.ID, e.Figure.Name)
 	fmt.Fprintf(w, "unit:        %s %s (with the units below it)\n", e.Unit.Code, e.Unit.Name)
 	fmt.Fprintf(w, "period:      %s %s, cutoff %s\n", e.Period.ID, e.Period.Label(), e.Period.Cutoff.Format("2006-01-02"))
 	fmt.Fprintf(w, "definition:  %s\n", e.Figure.Definition)
-	fmt.Fprintf(w, "value:       %s\n", explainNum(e.Value))
+	fmt.Fprintf(w, "value:       %s\n", figureValue(e.Figure, e.Value))
 	if e.Figure.ID == "score" {
 		fmt.Fprintln(w, "how:         100 × Σ weight × rate / Σ weight over the rates that have a value; none when nothing fell due in the period")
 		for _, part := range e.Parts {
@@ -118,7 +149,7 @@ func printExplanation(w io.Writer, e transform.Explanation) error {
 	for _, c := range e.Cases {
 		no := c.CaseNo
 		if no == "" {
-			no = c.CaseKey
+			no = caseLabel(c.CaseNo, c.CaseKey)
 		}
 		num, den := "", ""
 		if c.InNumerator {
@@ -140,6 +171,19 @@ func printExplanation(w io.Writer, e transform.Explanation) error {
 	return nil
 }
 
+// caseLabel is how the command line names a case: its number, or （无编号） and the start of
+// its fingerprint, which tells cases apart without showing the internal key's form.
+func caseLabel(caseNo, key string) string {
+	if caseNo != "" {
+		return caseNo
+	}
+	fp := strings.TrimPrefix(key, "fp:")
+	if len(fp) > 12 {
+		fp = fp[:12]
+	}
+	return terms.NoCaseNo + fp
+}
+
 func explainNum(v *float64) string {
 	if v == nil {
 		return "—"
@@ -159,7 +203,7 @@ func explainBool(b *bool) string {
 	case b == nil:
 		return ""
 	case *b:
-		return "yes"
+		return "是"
 	}
-	return "no"
+	return "否"
 }

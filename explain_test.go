@@ -15,6 +15,7 @@ import (
 // explained is what `minqing explain` printed: the figure and the case rows.
 type explained struct {
 	value       *float64
+	precision   float64 // of the printed value: 0.0005 for a percentage with one decimal
 	numerator   *float64
 	denominator *float64
 	weights     []float64 // numerator column of the rows that have one
@@ -58,7 +59,19 @@ func parseExplain(t *testing.T, out []byte) explained {
 				e.excluded[f[0]] = f[10]
 			}
 		case strings.HasPrefix(line, "value:"):
-			e.value = num(strings.TrimSpace(strings.TrimPrefix(line, "value:")))
+			v := strings.TrimSpace(strings.TrimPrefix(line, "value:"))
+			e.precision = 1e-9
+			switch {
+			case strings.HasSuffix(v, "%"):
+				e.value, e.precision = num(strings.TrimSuffix(v, "%")), 0.0005+1e-9
+				if e.value != nil {
+					*e.value /= 100
+				}
+			case strings.HasSuffix(v, " 工作日"):
+				e.value, e.precision = num(strings.TrimSuffix(v, " 工作日")), 0.05+1e-9
+			default:
+				e.value = num(v)
+			}
 		case strings.HasPrefix(line, "numerator:"):
 			e.numerator = num(strings.TrimSpace(strings.TrimPrefix(line, "numerator:")))
 		case strings.HasPrefix(line, "denominator:"):
@@ -143,7 +156,11 @@ func TestExplain(t *testing.T) {
 				e := parseExplain(t, minqing(t, "explain", "--config", cfg, "--period", period, "--unit", code, "--figure", id))
 				got := e.recompute(id)
 				for what, want := range map[string]*float64{"stats": published[id], "truth": truth.Figures[period][code][id], "printed value": e.value} {
-					if (got == nil) != (want == nil) || (got != nil && math.Abs(*got-*want) > 1e-9) {
+					tol := 1e-9
+					if what == "printed value" {
+						tol = e.precision
+					}
+					if (got == nil) != (want == nil) || (got != nil && math.Abs(*got-*want) > tol) {
 						t.Errorf("%s %s %s: the printed cases give %s, %s says %s", period, code, id, fmtPtr(got), what, fmtPtr(want))
 					}
 				}
@@ -164,6 +181,46 @@ func TestExplain(t *testing.T) {
 
 // TestExplainScoreAndErrors: the score is explained through its weighted parts, and
 // figures with no cases behind them, unknown figures and units are refused by name.
+// TestLookupFigure: --figure takes an id or a Chinese name; a missing or unknown one is
+// refused with every figure's id and name.
+func TestLookupFigure(t *testing.T) {
+	for _, tc := range []struct{ arg, id string }{{"on_time_rate", "on_time_rate"}, {"按时办结率", "on_time_rate"},
+		{" 满意率 ", "satisfaction_rate"}, {"综合得分", "score"}} {
+		if d, err := lookupFigure(tc.arg); err != nil || d.ID != tc.id {
+			t.Errorf("lookupFigure(%q) = %s, %v; want %s", tc.arg, d.ID, err, tc.id)
+		}
+	}
+	for _, arg := range []string{"", "ontime", "按时率"} {
+		_, err := lookupFigure(arg)
+		if err == nil {
+			t.Fatalf("lookupFigure(%q): no error", arg)
+		}
+		for _, d := range transform.FigureDefs() {
+			if !strings.Contains(err.Error(), d.ID) || !strings.Contains(err.Error(), d.Name) {
+				t.Errorf("lookupFigure(%q): error does not list %s %s:\n%s", arg, d.ID, d.Name, err)
+			}
+		}
+	}
+}
+
+// TestFigureValue: rates print as percentages with one decimal, days with 工作日, none as —.
+func TestFigureValue(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	for _, tc := range []struct {
+		id   string
+		v    *float64
+		want string
+	}{
+		{"on_time_rate", v(0.9734), "97.3%"}, {"close_rate", v(1), "100.0%"}, {"close_rate", nil, "—"},
+		{"avg_days", v(3.26), "3.3 工作日"}, {"received", v(1057), "1057"}, {"score", v(87.456), "87.5"},
+	} {
+		d, _ := transform.FigureDefByID(tc.id)
+		if got := figureValue(d, tc.v); got != tc.want {
+			t.Errorf("%s %v: %q, want %q", tc.id, fmtPtr(tc.v), got, tc.want)
+		}
+	}
+}
+
 func TestExplainScoreAndErrors(t *testing.T) {
 	cfg, truth := district(t)
 	out := string(minqing(t, "explain", "--config", cfg, "--period", "2024Q3", "--figure", "score"))
@@ -200,6 +257,19 @@ func TestExplainScoreAndErrors(t *testing.T) {
 	got, want, now := e.recompute("close_rate"), then.Figures["2024Q2"][district]["close_rate"], truth.Figures["2024Q2"][district]["close_rate"]
 	if got == nil || want == nil || math.Abs(*got-*want) > 1e-9 || math.Abs(*got-*now) < 1e-9 {
 		t.Errorf("explain --as-of %s close_rate: the list gives %s, the truth then %s (today %s)", asOf, fmtPtr(got), fmtPtr(want), fmtPtr(now))
+	}
+	// A Chinese name and a unit's name explain the same figure as its id and code.
+	var town transform.Unit
+	for _, u := range truth.Units {
+		if u.Level == transform.LevelTownship {
+			town = u
+			break
+		}
+	}
+	byID := string(minqing(t, "explain", "--config", cfg, "--period", "2024Q3", "--figure", "on_time_rate", "--unit", town.Code))
+	byName := string(minqing(t, "explain", "--config", cfg, "--period", "2024Q3", "--figure", "按时办结率", "--unit", town.Name))
+	if byID != byName || !strings.Contains(byID, "figure:      on_time_rate 按时办结率") || !strings.Contains(byID, "%\n") {
+		t.Errorf("explain --figure 按时办结率 --unit %s differs from --figure on_time_rate --unit %s, or prints no percentage:\n%.600s\n---\n%.600s", town.Name, town.Code, byName, byID)
 	}
 	for _, args := range [][]string{
 		{"--figure", "visit_persons"}, {"--figure", "nonsense"}, {"--figure", "received", "--unit", "nowhere"},

@@ -51,7 +51,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			var lvl slog.Level
 			if err := lvl.UnmarshalText([]byte(logLevel)); err != nil {
-				return fmt.Errorf("--log-level: %w", err)
+				return fmt.Errorf("--log-level %q: not debug, info, warn or error", logLevel)
 			}
 			log = slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: lvl}))
 			return nil
@@ -83,24 +83,45 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			abs, err := filepath.Abs(demoDir)
 			if err != nil {
-				return err
+				return fmt.Errorf("resolving --dir %q: %w", demoDir, err)
 			}
 			if err := os.RemoveAll(abs); err != nil {
 				return fmt.Errorf("clearing %q: %w", abs, err)
 			}
+			if err := os.MkdirAll(abs, 0o755); err != nil {
+				return fmt.Errorf("creating %q: %w", abs, err)
+			}
+			// The log goes to a file in the demo folder: the screen keeps the bar and
+			// the lines that say where everything is.
+			logPath := filepath.Join(abs, demoLogName)
+			logFile, err := os.Create(logPath)
+			if err != nil {
+				return fmt.Errorf("creating the demo's log %q: %w", logPath, err)
+			}
+			defer logFile.Close()
+			log = slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: logLevelOf(logLevel)}))
+			bar := newDemoProgress(errOut)
+			defer bar.finish()
 			logger().Info("generating the demo district", "dir", abs, "seed", demoSeed)
 			if _, err := fixtures.Generate(abs, fixtures.Options{Seed: demoSeed}); err != nil {
-				return err
+				return fmt.Errorf("generating the demo district in %q: %w (log: %s)", abs, err, logPath)
 			}
+			bar.stage(demoGenerated, "读取导出文件")
 			cfgPath = filepath.Join(abs, "minqing.yaml")
-			return withPipeline(cmd, func(p *pipeline) error {
+			err = withPipeline(cmd, func(p *pipeline) error {
+				p.progress, p.progressDone = bar.loading, bar.loaded
 				wb, page, err := p.runOnce(cmd.Context(), "", "")
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "demo district: %s\nconfig:       %s\nworkbook:     %s\ndashboard:    %s\n", abs, cfgPath, wb, page)
-				return nil
+				bar.stage(demoDone, "完成")
+				bar.finish()
+				return demoResult(out, abs, cfgPath, wb, page, logPath)
 			})
+			if err != nil {
+				return fmt.Errorf("%w (log: %s)", err, logPath)
+			}
+			return nil
 		},
 	}
 	demo.Flags().StringVar(&demoDir, "dir", "minqing-demo", "working folder for the demo (replaced)")
@@ -139,7 +160,14 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 				return errors.New("--unit and --all-townships: choose one")
 			}
 			return withPipeline(cmd, func(p *pipeline) error {
-				o := reportOptions{Period: period, Out: outDir, Unit: unit, AuditorCopy: auditorCopy, AsOf: asOf}
+				o := reportOptions{Period: period, Out: outDir, AuditorCopy: auditorCopy, AsOf: asOf}
+				if unit != "" {
+					u, err := p.unit(cmd.Context(), unit)
+					if err != nil {
+						return err
+					}
+					o.Unit = u.Code
+				}
 				if allTownships {
 					paths, err := p.writeTownshipReports(cmd.Context(), o)
 					for _, path := range paths {
@@ -156,7 +184,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		},
 	}
 	addConfig(report)
-	report.Flags().StringVar(&unit, "unit", "", "a township's code: its own workbook, with only it and its villages")
+	report.Flags().StringVar(&unit, "unit", "", "a township, by code or name (白沙乡): its own workbook, with only it and its villages")
 	report.Flags().BoolVar(&allTownships, "all-townships", false, "write one workbook per township")
 	report.Flags().BoolVar(&auditorCopy, "auditor-copy", false, "show citizens unmasked (needs privacy.keep_personal_data; every sheet says so)")
 	report.Flags().StringVar(&asOf, "as-of", "", "make the workbook from what was known at this date (2024-10-05): only exports dated on or before it; the store's figures are untouched")
@@ -256,6 +284,16 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		root.AddCommand(f(c))
 	}
 	return root
+}
+
+// demoLogName is the demo's log file, in the demo folder.
+const demoLogName = "minqing-demo.log"
+
+// logLevelOf is the level --log-level names (checked before any command runs).
+func logLevelOf(s string) slog.Level {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(s))
+	return lvl
 }
 
 // cli is what a command defined in a file of its own needs from the root: where results

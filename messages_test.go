@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/tealeg/xlsx/v3"
+
+	"github.com/minqing/minqing/internal/terms"
 )
 
 // writeDistrict writes files (path → content) into a temporary directory and returns
@@ -192,4 +195,76 @@ func TestReportNamesAndProblems(t *testing.T) {
 			t.Errorf("--all-townships wrote %q, want %q", names, want)
 		}
 	})
+}
+
+// goTypeInMessage matches what a Go type name looks like in a message shown to a user.
+var goTypeInMessage = regexp.MustCompile(`\b(config|ingest|transform|fetch|time|reflect|yaml)\.[A-Z]\w*|\bin type\b|!!\w+|map\[|\[\]\w|\bstruct \{`)
+
+// TestMessagesInUserTerms: what the command line says when it refuses names what was
+// wrong in the user's words (the flag, the key, the choices), with no Go type name and no
+// retired term; the column headers of audit, restate and explain are names of the terms
+// table.
+func TestMessagesInUserTerms(t *testing.T) {
+	typo := writeDistrict(t, map[string]string{
+		"units.csv":    twoTownships,
+		"minqing.yaml": "units: units.csv\nsorces:\n  - {name: h, kind: cases, level: district, paths: [\"*.csv\"]}\nrules:\n  escalated_reply_days: three\n",
+	})
+	for _, tc := range []struct {
+		args []string
+		says []string
+	}{
+		{[]string{"explain", "--figure", "nonsense"}, []string{`--figure "nonsense"`, "on_time_rate", "按时办结率", "score", "综合得分"}},
+		{[]string{"explain"}, []string{"--figure: give a figure by id or Chinese name", "close_rate", "办结率"}},
+		{[]string{"restate", "--period", "2024Q3"}, []string{"--period, --from and --to are required"}},
+		{[]string{"restate", "--period", "2024Q3", "--from", "2024-13-01", "--to", "2024-11-09"}, []string{"--from"}},
+		{[]string{"--log-level", "loud", "explain", "--figure", "received"}, []string{`--log-level "loud": not debug, info, warn or error`}},
+		{[]string{"report", "--unit", "白沙乡", "--all-townships"}, []string{"--unit and --all-townships: choose one"}},
+		{[]string{"run", "--config", typo}, []string{`unknown key "sorces" at line 2: did you mean "sources"?`,
+			`rules.escalated_reply_days at line 5: "three" is not a whole number`}},
+		{[]string{"sources", "--format", "xml"}, []string{`--format "xml": table or json`}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			cmd := newRoot(&out, &errOut)
+			args := tc.args
+			if args[0] != "--log-level" {
+				args = append([]string{"--log-level", "warn"}, args...)
+			}
+			cmd.SetArgs(args)
+			err := cmd.ExecuteContext(context.Background())
+			if err == nil {
+				t.Fatalf("no error; printed:\n%s", out.String())
+			}
+			msg := err.Error()
+			for _, s := range tc.says {
+				if !strings.Contains(msg, s) {
+					t.Errorf("%q does not say %q", msg, s)
+				}
+			}
+			if m := goTypeInMessage.FindString(msg); m != "" {
+				t.Errorf("%q names a Go type (%s)", msg, m)
+			}
+			for old := range terms.Retired {
+				if len([]rune(old)) > 2 && strings.Contains(msg, old) {
+					t.Errorf("%q uses the retired %s", msg, old)
+				}
+			}
+		})
+	}
+	known := map[string]bool{}
+	for _, v := range []string{terms.CaseNo, terms.UnitCode, terms.Unit, terms.Category, terms.ReceivedAt, terms.DueOn,
+		terms.ClosedOn, terms.OnTime, terms.Numerator, terms.Denominator, terms.Excluded, terms.Flag, terms.FlagCode,
+		terms.Period, terms.Source, terms.Day, terms.Detail, terms.Figure, terms.Before, terms.After, terms.Change, "涉及" + terms.Figure} {
+		known[v] = true
+	}
+	for name, header := range map[string]string{"audit": auditHeader, "restate cases": restateCaseHeader, "restate figures": restateFigureHeader, "explain": explainHeader} {
+		for _, col := range strings.Split(header, "\t") {
+			if !known[col] {
+				t.Errorf("%s: column %q is not a name of the terms table", name, col)
+			}
+			if _, retired := terms.Retired[col]; retired {
+				t.Errorf("%s: column %q is retired", name, col)
+			}
+		}
+	}
 }

@@ -110,11 +110,16 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes and validates config text; Dir is left empty.
 func Parse(b []byte) (*Config, error) {
+	if err := checkDocument(b); err != nil {
+		return nil, err
+	}
 	c := &Config{Rules: transform.DefaultRules()}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("decoding: %w", err)
+		// checkDocument has named every unknown key and ill-kinded value; what is left
+		// (a second document, say) is said without the library's type names.
+		return nil, errors.New(plainYAMLError(err))
 	}
 	c.applyDefaults()
 	if err := c.validate(); err != nil {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -106,7 +107,7 @@ func TestServeConfig(t *testing.T) {
 
 func TestBadConfigs(t *testing.T) {
 	table := map[string]string{
-		"unknown-key.bad.yml":           "field sourcs not found",
+		"unknown-key.bad.yml":           `unknown key "sourcs" at line 2: did you mean "sources"?`,
 		"no-units.bad.yml":              "units: the units register file is required",
 		"bad-kind.bad.yml":              `sources[0].kind: "complaints"`,
 		"dup-source.bad.yml":            `sources[1].name: "a" used twice`,
@@ -128,7 +129,7 @@ func TestBadConfigs(t *testing.T) {
 		"serve-hash.bad.yml":            "serve.users[0].password_hash: not a bcrypt hash",
 		"serve-listen.bad.yml":          `serve.listen: "8080" is not host:port`,
 		"serve-dup-user.bad.yml":        `serve.users[1].name: "a" used twice`,
-		"serve-unknown.bad.yml":         "field password not found",
+		"serve-unknown.bad.yml":         `unknown key "password" in serve.users[0] at line 4: did you mean "password_hash"?`,
 		"serve-memory.bad.yml":          `serve.memory_limit: "lots" is not a size`,
 		"bad-headers-kind.bad.yml":      `headers.complaints: "complaints" is not cases, visits or services`,
 		"bad-headers-field.bad.yml":     `headers.cases.来电号码: "phone" is not a cases field`,
@@ -152,10 +153,77 @@ func TestBadConfigs(t *testing.T) {
 		if !strings.Contains(err.Error(), file) {
 			t.Errorf("%s: error %q does not name the file", file, err)
 		}
+		if m := goTypeName.FindString(err.Error()); m != "" {
+			t.Errorf("%s: error %q names a Go type (%s)", file, err, m)
+		}
 	}
 	all, _ := filepath.Glob("testdata/*.bad.yml")
 	if len(all) != len(table) {
 		t.Errorf("%d bad configs on disk, the table pairs %d: pair each with its error", len(all), len(table))
+	}
+}
+
+// goTypeName matches what a Go type name looks like in a message: a package-qualified
+// name, a Go builtin or composite type, or a YAML tag.
+var goTypeName = regexp.MustCompile(`\b(config|ingest|transform|fetch|time|reflect)\.[A-Z]\w*|\b(int|int64|uint|float64|bool|string)\b|map\[|\[\]\w|!!\w+|\bstruct\b|\bin type\b`)
+
+// TestConfigTypos: a misspelt key is named with its line and the nearest valid key; a value
+// of the wrong kind names its key, its line and what it should be; no Go type name shows.
+func TestConfigTypos(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"top-level typo", "units: u.csv\nout: out\nsorces: []\n", `unknown key "sorces" at line 3: did you mean "sources"?`},
+		{"transposed letters", "untis: u.csv\n", `unknown key "untis" at line 1: did you mean "units"?`},
+		{"in a source", "units: u.csv\nsources:\n  - name: a\n    kind: cases\n    levle: district\n    paths: [x]\n",
+			`unknown key "levle" in sources[0] at line 5: did you mean "level"?`},
+		{"in rules", "units: u.csv\nrules:\n  escalated_reply_day: 3\n", `unknown key "escalated_reply_day" in rules at line 3: did you mean "escalated_reply_days"?`},
+		{"in http", "units: u.csv\nsources:\n  - {name: a, kind: cases, level: district, http: {url: \"https://x\", timout: 5s}}\n",
+			`unknown key "timout" in sources[0].http at line 3: did you mean "timeout"?`},
+		{"nothing near", "units: u.csv\nzzzzqqq: 1\n", `unknown key "zzzzqqq" at line 2: the keys here are archive, catalogue,`},
+		{"bool", "units: u.csv\nprivacy:\n  keep_personal_data: maybe\n", `privacy.keep_personal_data at line 3: "maybe" is not true or false`},
+		{"number", "units: u.csv\nrules:\n  escalated_reply_days: three\n", `rules.escalated_reply_days at line 3: "three" is not a whole number`},
+		{"duration", "units: u.csv\nserve:\n  session_ttl: forever\n", `serve.session_ttl at line 3: "forever" is not a duration (e.g. 30s, 10m, 8h)`},
+		{"list wanted", "units: u.csv\nsources: hotline\n", `sources at line 2: "hotline" is not a list`},
+		{"mapping wanted", "units: u.csv\nserve: yes\n", `serve at line 2: "yes" is not a mapping of keys`},
+		{"list for a value", "units: [a, b]\n", `units at line 1: a list is not a single value`},
+		{"bad YAML", "units: u.csv\n  out: [\n", `reading YAML: line`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", tc.yaml)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+			if m := goTypeName.FindString(err.Error()); m != "" {
+				t.Errorf("error %q names a Go type (%s)", err, m)
+			}
+		})
+	}
+}
+
+// TestConfigMergeKeys: a mapping merged in with <<: is checked like one written out.
+func TestConfigMergeKeys(t *testing.T) {
+	good := "units: u.csv\nsources:\n  - &src {name: a, kind: cases, level: district, paths: [\"a/*.csv\"]}\n  - <<: *src\n    name: b\n"
+	if _, err := Parse([]byte(good)); err != nil {
+		t.Errorf("a merged source: %v", err)
+	}
+	bad := "units: u.csv\nsources:\n  - &src {name: a, kind: cases, levle: district, paths: [\"a/*.csv\"]}\n  - <<: *src\n    name: b\n"
+	_, err := Parse([]byte(bad))
+	if err == nil || !strings.Contains(err.Error(), `unknown key "levle" in sources[1] at line 3: did you mean "level"?`) {
+		t.Errorf("a typo merged in: %v", err)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	valid := []string{"archive", "out", "serve", "sources", "store", "units"}
+	for key, want := range map[string]string{"sorces": "sources", "sourcs": "sources", "stroe": "store",
+		"OUT": "out", "srv": "serve", "xyzzy": "", "qq": "", "source": "sources"} {
+		if got := nearest(key, valid); got != want {
+			t.Errorf("nearest(%q) = %q, want %q", key, got, want)
+		}
 	}
 }
 

@@ -39,7 +39,7 @@ func (s *Server) casesArrow(w http.ResponseWriter, r *http.Request) {
 	if q.user.Role != RoleAuditor {
 		s.access.record(accessEntry{Event: "denied", User: q.user.Name, Role: q.user.Role, Unit: q.unit.Code, What: "arrow:cases", Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusForbidden})
 		s.metrics.denied.Inc()
-		http.Error(w, "只有督查审计用户可查看诉求清单", http.StatusForbidden)
+		http.Error(w, problemCasesAuditorsOnly, http.StatusForbidden)
 		return
 	}
 	in, err := s.input(r.Context(), q)

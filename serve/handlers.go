@@ -207,10 +207,14 @@ func (s *Server) scoped(w http.ResponseWriter, r *http.Request, page bool, what 
 		return nil
 	}
 	code := r.PathValue("code")
+	if _, known := meta.units[code]; !known && unknownUnitShown(*u, code) {
+		s.answer(w, page, u, meta, problemNoUnit(code, backHome(u, meta, r.URL.Query().Get("period"))))
+		return nil
+	}
 	if !canSee(*u, meta.units, code) {
 		s.access.record(accessEntry{Event: "denied", User: u.Name, Role: u.Role, Unit: code, What: what, Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusForbidden})
 		s.metrics.denied.Inc()
-		http.Error(w, "无权查看该单位", http.StatusForbidden)
+		s.answer(w, page, u, meta, problemNotAllowed(*u, meta, backHome(u, meta, "")))
 		return nil
 	}
 	per := meta.latest
@@ -223,7 +227,8 @@ func (s *Server) scoped(w http.ResponseWriter, r *http.Request, page bool, what 
 			}
 		}
 		if !found {
-			http.Error(w, "没有该统计期的数据", http.StatusNotFound)
+			back := dashboards.Link{Label: "返回" + meta.units[code].Name + "最新统计期", Href: unitHref(code, meta.latest.ID)}
+			s.answer(w, page, u, meta, problemNoPeriod(id, meta.latest, back))
 			return nil
 		}
 	}
@@ -374,7 +379,7 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 	if chart == "cases" && q.user.Role != RoleAuditor {
 		s.access.record(accessEntry{Event: "denied", User: q.user.Name, Role: q.user.Role, Unit: q.unit.Code, What: "csv:cases", Path: r.URL.Path, Remote: clientAddr(r), Status: http.StatusForbidden})
 		s.metrics.denied.Inc()
-		http.Error(w, "只有督查审计用户可查看诉求清单", http.StatusForbidden)
+		http.Error(w, problemCasesAuditorsOnly, http.StatusForbidden)
 		return
 	}
 	in, err := s.input(r.Context(), q)
@@ -396,7 +401,7 @@ func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 	var b bytes.Buffer
 	if err := dashboards.WriteCSV(&b, in, chart); err != nil {
 		if errors.Is(err, dashboards.ErrNoSuchChart) {
-			http.Error(w, "没有该图表", http.StatusNotFound)
+			http.Error(w, "没有该图表："+chart, http.StatusNotFound)
 			return
 		}
 		s.fail(w, r, err)

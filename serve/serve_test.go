@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -165,6 +167,60 @@ func cookieOf(t *testing.T, h http.Handler, name string) string {
 	}
 	t.Fatalf("login %s: no cookie", name)
 	return ""
+}
+
+// TestErrorPages: a page that cannot be shown says why with the dashboard's header and a
+// way back; "not found" (404) and "not allowed" (403) differ in code and words; a
+// township user learns of no code outside its own township.
+func TestErrorPages(t *testing.T) {
+	clock := &testClock{t: time.Date(2024, 10, 8, 9, 0, 0, 0, shanghai)}
+	s, _ := newTestServer(t, newFakeSource(), clock)
+	h := s.Handler()
+	qs, lead := cookieOf(t, h, "qs"), cookieOf(t, h, "lead")
+	for _, tc := range []struct {
+		name, cookie, path string
+		status             int
+		says               []string
+		back               string
+	}{
+		{"township: the district", qs, "/u/330199000000", 403,
+			[]string{"无权查看该单位", "只能查看青石镇及其下辖村（社区）", "和平区 民情工作看板", "qs"}, "/u/330199001000?period=2024Q3"},
+		{"township: a code outside its township", qs, "/u/999999999999", 403, []string{"无权查看该单位"}, "/u/330199001000?period=2024Q3"},
+		{"township: a code of its own township not in the register", qs, "/u/330199001999", 404,
+			[]string{"没有该单位", "330199001999"}, "/u/330199001000?period=2024Q3"},
+		{"leader: a code not in the register", lead, "/u/330199009999", 404, []string{"没有该单位", "和平区 民情工作看板"}, "/u/330199000000?period=2024Q3"},
+		{"leader: an unknown period", lead, "/u/330199002000?period=2020Q1", 404,
+			[]string{"没有该统计期的数据", "2020Q1", "2024年第三季度"}, "/u/330199002000?period=2024Q3"},
+		{"leader: no such page", lead, "/reports/2024", 404, []string{"没有该页面", "和平区 民情工作看板"}, "/u/330199000000?period=2024Q3"},
+		{"no session: no such page", "", "/nothing", 404, []string{"没有该页面", "民情工作看板"}, "/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := do(t, h, "GET", tc.path, tc.cookie, nil)
+			body := w.Body.String()
+			if w.Code != tc.status || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+				t.Fatalf("GET %s = %d %s, want a %d page", tc.path, w.Code, w.Header().Get("Content-Type"), tc.status)
+			}
+			for _, s := range append(tc.says, "<header>", `data-status="`+strconv.Itoa(tc.status)+`"`) {
+				if !strings.Contains(body, s) {
+					t.Errorf("the page does not say %q:\n%s", s, body)
+				}
+			}
+			if want := `id="back" href="` + html.EscapeString(tc.back) + `"`; !strings.Contains(body, want) {
+				t.Errorf("the page has no way back to %s:\n%s", tc.back, body)
+			}
+			other := map[int]string{403: "没有该", 404: "无权"}[tc.status]
+			if strings.Contains(body, other) {
+				t.Errorf("a %d page says %q, the other kind's words", tc.status, other)
+			}
+		})
+	}
+	// Data requests get the same distinction as one line of text.
+	for path, want := range map[string]int{"/u/330199000000/csv/trend": 403, "/u/330199001999/csv/trend": 404} {
+		w := do(t, h, "GET", path, qs, nil)
+		if w.Code != want || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+			t.Errorf("GET %s = %d %s, want %d text", path, w.Code, w.Header().Get("Content-Type"), want)
+		}
+	}
 }
 
 func TestScope(t *testing.T) {

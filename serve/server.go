@@ -281,6 +281,7 @@ func (s *Server) routes() {
 	handle("GET /u/{code}/figures.arrow", "arrow", s.figuresArrow)
 	handle("GET /u/{code}/cases.arrow", "arrow", s.casesArrow)
 	handle("GET /healthz", "healthz", s.healthz)
+	handle("GET /", "not_found", s.notFound)
 	m.Handle("GET /metrics", s.metrics.instrument("metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{})))
 	m.Handle("GET /static/", s.metrics.instrument("static", staticHandler()))
 	s.mux = m
@@ -309,7 +310,7 @@ func staticHandler() http.Handler {
 	})
 }
 
-//go:embed login.html.tmpl
+//go:embed login.html.tmpl error.html.tmpl
 var templates embed.FS
 
 var loginTemplate = template.Must(template.ParseFS(templates, "login.html.tmpl"))

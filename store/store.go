@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -71,14 +74,72 @@ func OpenWith(ctx context.Context, path string, s Settings) (*sql.DB, error) {
 	return db, nil
 }
 
+// HeldError is ErrHeld with what holds the store, as far as the OS tells.
+type HeldError struct {
+	Path    string
+	PID     int    // 0 when the lock did not say
+	Command string // the holder's command line ("" when the OS does not tell)
+	Program string // the holder's program, as DuckDB's lock message names it
+}
+
+func (e *HeldError) Error() string {
+	who := "another process"
+	if e.PID != 0 {
+		who = "process " + strconv.Itoa(e.PID)
+	}
+	switch {
+	case e.Command != "":
+		who += " (" + e.Command + ")"
+	case e.Program != "":
+		who += " (" + e.Program + ")"
+	}
+	stop := "stop that process"
+	if e.PID != 0 {
+		stop = fmt.Sprintf("stop it (Ctrl-C where it runs, or kill %d)", e.PID)
+	}
+	return fmt.Sprintf("opening store %q: %v: %s has it open. DuckDB lets one process at a time use a store: "+
+		"wait for that command to finish, or, if it is `minqing schedule` or `minqing serve`, %s and run this command again",
+		e.Path, ErrHeld, who, stop)
+}
+
+// Unwrap makes errors.Is(err, ErrHeld) true.
+func (e *HeldError) Unwrap() error { return ErrHeld }
+
+// procRoot is where the OS tells about processes (Linux); a test points it elsewhere.
+var procRoot = "/proc"
+
+// heldRE reads DuckDB's lock message: `Conflicting lock is held in /usr/bin/minqing (PID 123)`.
+var heldRE = regexp.MustCompile(`held in (.+?) \(PID (\d+)\)`)
+
 func classify(path string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
-		who := "another process"
-		if m := pidRE.FindStringSubmatch(msg); m != nil {
-			who = "process " + m[1]
+		h := &HeldError{Path: path}
+		if m := heldRE.FindStringSubmatch(msg); m != nil {
+			h.Program = m[1]
+			h.PID, _ = strconv.Atoi(m[2])
+		} else if m := pidRE.FindStringSubmatch(msg); m != nil {
+			h.PID, _ = strconv.Atoi(m[1])
 		}
-		return fmt.Errorf("opening store %q: %w: %s has it open (is `minqing schedule` or another minqing command running? stop it or wait for it to finish)", path, ErrHeld, who)
+		if h.PID != 0 {
+			h.Command = commandLine(h.PID)
+		}
+		return h
 	}
 	return fmt.Errorf("opening store %q: %w", path, err)
+}
+
+// commandLine is the command line of process pid as /proc tells it, arguments joined by
+// spaces, "" where the OS does not tell (another OS, another user's process).
+func commandLine(pid int) string {
+	b, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "cmdline"))
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	line := strings.Join(args, " ")
+	if r := []rune(line); len(r) > 200 {
+		line = string(r[:200]) + "…"
+	}
+	return line
 }

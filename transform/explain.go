@@ -242,3 +242,14 @@ func (r *Reader) WaitingCases(ctx context.Context, p Period, unitCode string) ([
 	}
 	return out, rows.Err()
 }
+
+// FigureByName returns the figure whose id or Chinese name (as reports cite it) is name,
+// and whether there is one.
+func FigureByName(name string) (FigureDef, bool) {
+	for _, d := range figureDefs {
+		if d.ID == name || d.Name == name {
+			return d, true
+		}
+	}
+	return FigureDef{}, false
+}

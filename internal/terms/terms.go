@@ -46,6 +46,37 @@ const (
 	NotClosedYet = "未办结" // the status of a case open at the cutoff whose exports then gave none
 )
 
+// The names of the columns the auditors' lists use (审计提示, `minqing audit`, `minqing
+// restate`, `minqing explain`).
+const (
+	Flag        = "提示"    // an auditors' flag, by its Chinese name (FlagNames)
+	FlagCode    = "代码"    // the flag's code, DUE_MISMATCH …
+	Source      = "来源"    // a source of the config, by name
+	Day         = "日期"    // the day a flag is dated
+	Detail      = "说明"    // one sentence saying what was found
+	Figure      = "指标"    // a published figure, by its Chinese name
+	Before      = "原值"    // a figure or a case as the earlier knowledge date counted it
+	After       = "现值"    // … and as the later one counts it
+	Change      = "变动"    // after less before; points (个百分点) for rates
+	Numerator   = "分子"    // what a case adds to a figure's numerator
+	Denominator = "分母"    // 1 when a case is in a figure's denominator
+	Excluded    = "不计入原因" // why a case of the period stays out of a figure
+	OnTime      = "是否按时"  // 是 or 否, for a closed case with a computable deadline
+	Points      = "个百分点"  // the unit of a change in a rate
+)
+
+// FlagNames are the auditors' flags in Chinese, by code.
+var FlagNames = map[string]string{
+	"BACKDATED_CLOSURE":           "倒签办结",
+	"DUE_MISMATCH":                "登记期限与规则不符",
+	"SATISFACTION_BEFORE_CLOSURE": "办结前已有满意度评价",
+	"QUARTER_END_CLOSURES":        "季末集中办结",
+	"EXPORTS_STOPPED":             "导出中断",
+	"DEADLINE_UNKNOWN":            "期限无法计算",
+	"CLOSED_WITHOUT_DATE":         "办结无日期",
+	"LONG_WAIT":                   "等待过久",
+}
+
 // Retired maps each variant the outputs no longer use to the term that replaced it. A
 // variant is retired only where it names the same thing as its term: 编号 alone, say, is
 // retired, but it is part of 诉求编号 and 单位编码, so scanners look for whole labels (a
