@@ -2,24 +2,16 @@ package reports
 
 import (
 	"fmt"
+	"github.com/minqing/minqing/internal/terms"
 )
 
-// flagNames are the auditors' flags in Chinese, in the order the sheet lists them.
-var flagNames = map[string]string{
-	"BACKDATED_CLOSURE":           "倒签办结",
-	"DUE_MISMATCH":                "登记期限与规则不符",
-	"SATISFACTION_BEFORE_CLOSURE": "办结前已有满意度评价",
-	"QUARTER_END_CLOSURES":        "季末集中办结",
-	"EXPORTS_STOPPED":             "导出中断",
-	"DEADLINE_UNKNOWN":            "期限无法计算",
-	"CLOSED_WITHOUT_DATE":         "办结无日期",
-	"LONG_WAIT":                   "等待过久",
-}
+// flagNames are the auditors' flags in Chinese, as `minqing audit` names them.
+var flagNames = terms.FlagNames
 
 // writeFlags writes 审计提示: one row per flag of `minqing audit` within the period
 // (EXPORTS_STOPPED always), with the rule it follows stated above the table.
 func writeFlags(s *sheet, m *model) {
-	titles := []string{"提示", "代码", "单位编码", "单位", "诉求编号", "期间", "来源", "日期", "说明"}
+	titles := []string{terms.Flag, terms.FlagCode, terms.UnitCode, terms.Unit, terms.CaseNo, terms.Period, terms.Source, terms.Day, terms.Detail}
 	top := s.start(m, len(titles))
 	s.paragraph(top, 1, len(titles), "以下各项不改变任何指标，只提示值得核查之处。倒签办结：办结日期早于一次仍显示“未办结”的导出之日；"+
 		"登记期限与规则不符：导出的办结期限与按工作日规则计算的期限不同；办结前已有满意度评价：某次导出中诉求尚未办结却已有评价；"+
