@@ -73,7 +73,11 @@ func (s *fakeSource) Series(_ context.Context, code, kind string) ([]transform.P
 	if kind == "quarter" {
 		return []transform.PeriodFigures{{Period: quarter(2024, 3), Values: map[string]*float64{"received": f(10)}}}, nil
 	}
-	var out []transform.PeriodFigures
+	if kind != "month" {
+		return nil, nil
+	}
+	// June 2024 is in the store's periods but no case counts in it
+	out := []transform.PeriodFigures{{Period: month(2024, 6), Values: map[string]*float64{"received": f(0), "closed": f(0), "overdue_open": f(0)}}}
 	for m := 7; m <= 9; m++ {
 		out = append(out, transform.PeriodFigures{Period: month(2024, m), Values: map[string]*float64{"received": f(3), "on_time_rate": f(0.8)}})
 	}
@@ -97,7 +101,7 @@ func (s *fakeSource) Periods(_ context.Context, kind string) ([]transform.Period
 	case "quarter":
 		return []transform.Period{quarter(2024, 3)}, nil
 	case "month":
-		return []transform.Period{month(2024, 7), month(2024, 8), month(2024, 9)}, nil
+		return []transform.Period{month(2024, 6), month(2024, 7), month(2024, 8), month(2024, 9)}, nil
 	}
 	return nil, nil
 }
@@ -246,6 +250,7 @@ func TestScope(t *testing.T) {
 		{"auditor: cases", aud, "/u/330199000000/csv/cases", 200},
 		{"auditor: cases stream", aud, "/u/330199002000/cases.arrow", 200},
 		{"unknown period", lead, "/u/330199000000?period=2020Q1", 404},
+		{"a period in which no case counts", lead, "/u/330199000000?period=2024-06", 404},
 		{"home", qs, "/", 303},
 	}
 	for _, tt := range tests {

@@ -338,9 +338,26 @@ func (s *Server) loadMeta(ctx context.Context) (*storeMeta, error) {
 		return nil, fmt.Errorf("serving: %w: run a load first", transform.ErrNoFigures)
 	}
 	m.latest = quarters[len(quarters)-1]
-	for i := len(quarters) - 1; i >= 0; i-- {
-		m.periods = append(m.periods, quarters[i])
+	// The pages offer the periods in which a case counts (transform.HasCases), as every
+	// command does: a period without any is refused, not shown as zeros with ▼100%.
+	counted := func(kind string) ([]transform.Period, error) {
+		series, err := src.Series(ctx, district, kind)
+		if err != nil {
+			return nil, err
+		}
+		var out []transform.Period
+		for i := len(series) - 1; i >= 0; i-- {
+			if transform.HasCases(transform.UnitFigures{Values: series[i].Values}) {
+				out = append(out, series[i].Period)
+			}
+		}
+		return out, nil
 	}
+	withCases, err := counted("quarter")
+	if err != nil {
+		return nil, err
+	}
+	m.periods = append(m.periods, withCases...)
 	// The default period is the command line's (transform.DefaultQuarter): the newest
 	// quarter over in the data with cases received, else the newest with cases. A source
 	// that cannot tell the data's last day has every quarter over.
@@ -360,13 +377,11 @@ func (s *Server) loadMeta(ctx context.Context) (*storeMeta, error) {
 		m.latest = q
 	}
 	for _, kind := range []string{"year", "month"} {
-		ps, err := src.Periods(ctx, kind)
+		ps, err := counted(kind)
 		if err != nil {
 			return nil, err
 		}
-		for i := len(ps) - 1; i >= 0; i-- {
-			m.periods = append(m.periods, ps[i])
-		}
+		m.periods = append(m.periods, ps...)
 	}
 	return m, nil
 }
