@@ -63,6 +63,9 @@ type Config struct {
 	Schedules []Schedule            `yaml:"schedules"`
 	// Serve configures `minqing serve`.
 	Serve Serve `yaml:"serve"`
+	// Report is what the department's documents say of who made them, the formats
+	// `report` writes, the 红黑榜 and the thresholds that mark a rate red.
+	Report Report `yaml:"report"`
 
 	Dir  string `yaml:"-"` // the config file's folder, absolute
 	File string `yaml:"-"` // the config file, absolute
@@ -152,6 +155,7 @@ func (c *Config) applyDefaults() {
 		}
 	}
 	c.Serve.applyDefaults(c.Store)
+	c.Report.applyDefaults()
 	for i := range c.Schedules {
 		if c.Schedules[i].Job == "" {
 			c.Schedules[i].Job = "run"
@@ -166,6 +170,15 @@ func (c *Config) validate() error {
 	var errs []error
 	if c.Units == "" {
 		errs = append(errs, errors.New("units: the units register file is required"))
+	}
+	rates := map[string]bool{}
+	for _, d := range transform.FigureDefs() {
+		if d.Kind == transform.KindRate {
+			rates[d.ID] = true
+		}
+	}
+	if err := c.Report.validate(rates); err != nil {
+		errs = append(errs, err)
 	}
 	names := map[string]bool{}
 	for i, s := range c.Sources {
@@ -286,7 +299,7 @@ func (c *Config) LabelOverrides() []transform.LabelOverride {
 // outputOnly are the top-level keys that change where and how outputs are served, never
 // a figure: editing them (adding a user, moving a schedule) leaves FiguresHash as it was.
 var outputOnly = map[string]bool{"serve": true, "schedules": true, "out": true,
-	"store": true, "memory_limit": true, "temp_dir": true}
+	"store": true, "memory_limit": true, "temp_dir": true, "report": true}
 
 // FiguresHash is the SHA-256 of the config text that figures depend on: the file with
 // its serve, schedules, out, store, memory_limit and temp_dir removed (where the store
