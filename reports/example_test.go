@@ -11,9 +11,9 @@ import (
 	"github.com/tealeg/xlsx/v3"
 )
 
-// A district with no townships yet: the workbook still has every sheet, every
-// figure the read model left without a value shows "—", and charts with nothing to
-// draw are left out.
+// A district with no townships yet: the workbook still has every sheet (封面 and 目录
+// first), every figure the read model left without a value shows "—", and charts with
+// nothing to draw are left out.
 func ExampleWrite() {
 	cst := time.FixedZone("CST", 8*3600)
 	district := transform.Unit{Code: "320102000000", Name: "和平区", Level: "district"}
@@ -43,9 +43,11 @@ func ExampleWrite() {
 	for _, sh := range wb.Sheets {
 		fmt.Println(sh.Name)
 	}
-	title, _ := wb.Sheets[0].Cell(0, 0)
+	title, _ := wb.Sheets[0].Cell(3, 0) // the cover's title, below three blank rows
 	fmt.Println(title.Value)
 	// Output:
+	// 封面
+	// 目录
 	// 概览
 	// 乡镇（街道）
 	// 村（社区）

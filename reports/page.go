@@ -13,31 +13,51 @@ const auditorBanner = "审计专用副本：本工作簿含未脱敏的个人信
 
 // start writes the auditor's banner over columns 1..cols of row 1 when the workbook is
 // an auditor's copy, and returns the first row left for the sheet's content.
+//
+// A statistical table (statisticalSheets) has the statutory header below the banner:
+// the first row left is then m.statTop().
 func (s *sheet) start(m *model, cols int) int {
-	if !m.in.AuditorCopy {
-		return 1
+	row := 1
+	if m.in.AuditorCopy {
+		s.paragraph(1, 1, max(cols, 4), auditorBanner, stBanner)
+		row = 2
 	}
-	s.paragraph(1, 1, max(cols, 4), auditorBanner, stBanner)
-	return 2
+	if statisticalSheets[s.name] {
+		row = s.statHeader(m, row)
+	}
+	return row
 }
 
 // print asks finish to set the sheet up for printing with rows 1..titleRows and
 // columns 1..titleCols repeated on every page, on as many pages across as its width
 // takes (pagesAcross).
+//
+// On a statistical table only the last of those rows, its header row, repeats: the
+// statutory header above it prints once, on the first page.
 func (s *sheet) print(m *model, titleRows, titleCols int) {
-	s.printing = &printing{m, titleRows, titleCols, 0, 0}
+	from := 0
+	if s.stat != nil {
+		from = titleRows
+	}
+	s.printing = &printing{m: m, titleRows: titleRows, titleCols: titleCols, titleFrom: from}
 }
 
 // printOneWide is print for a table of a few columns, each of whose rows reads on one
 // page: it is fitted to one page's width.
 func (s *sheet) printOneWide(m *model, titleRows int) {
-	s.printing = &printing{m, titleRows, 0, 1, 0}
+	s.printing = &printing{m: m, titleRows: titleRows, across: 1}
 }
 
 // printListOneWide is printOneWide for a list below a block of its own (清单's version,
 // config and cutoff): only its header row, headerRow, repeats on every page.
 func (s *sheet) printListOneWide(m *model, headerRow int) {
-	s.printing = &printing{m, headerRow, 0, 1, headerRow}
+	s.printing = &printing{m: m, titleRows: headerRow, across: 1, titleFrom: headerRow}
+}
+
+// onePage asks finish to print the sheet on one A4 page, upright or (landscape)
+// across: 封面 and 目录.
+func (s *sheet) onePage(m *model, upright bool) {
+	s.printing = &printing{m: m, across: 1, one: true, upright: upright}
 }
 
 type printing struct {
@@ -46,6 +66,8 @@ type printing struct {
 	across               int // pages across; 0: as the width takes
 	// titleFrom is the first row repeated (0: row 1), up to titleRows.
 	titleFrom int
+	// one fits the sheet on a single page, upright when upright.
+	one, upright bool
 }
 
 // pageWidth is how many column-width units an A4 landscape page shows legibly: at
@@ -79,12 +101,17 @@ func pagesAcross(width float64) int {
 // whose rows must read on one page, whose columns are sized to fit it.
 // Rows titleFrom..titleRows are repeated (none when titleRows is 0).
 func pageAcross(b *book, m *model, name string, titleFrom, titleRows, titleCols, fitW int) error {
+	return pageSetup(b, m, name, titleFrom, titleRows, titleCols, fitW, 0, "landscape")
+}
+
+// pageSetup is pageAcross on fitH pages down (0: as many as it takes) in orientation.
+func pageSetup(b *book, m *model, name string, titleFrom, titleRows, titleCols, fitW, fitH int, orientation string) error {
 	if fitW == 1 {
 		titleCols = 0
 	}
-	size, landscape, fitH := 9, "landscape", 0 // 9 is A4
+	size := 9 // A4
 	if err := b.f.SetPageLayout(name, &excelize.PageLayoutOptions{
-		Size: &size, Orientation: &landscape, FitToWidth: &fitW, FitToHeight: &fitH,
+		Size: &size, Orientation: &orientation, FitToWidth: &fitW, FitToHeight: &fitH,
 	}); err != nil {
 		return fmt.Errorf("setting page layout: %w", err)
 	}

@@ -68,10 +68,10 @@ func TestSheets(t *testing.T) {
 		in   Input
 		want []string
 	}{
-		{"district", sampleInput(), []string{sheetSummary, sheetTownships, sheetVillages, sheetClasses, sheetChannels,
+		{"district", sampleInput(), []string{sheetCover, sheetContents, sheetSummary, sheetTownships, sheetVillages, sheetClasses, sheetChannels,
 			sheetTopics, sheetProxy, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetCaseLists, sheetWaiting, sheetFlags,
 			sheetSources, sheetProblems, sheetDefinitions, sheetManifest}},
-		{"township", townshipInput(), []string{sheetSummary, sheetVillages, sheetClasses, sheetChannels,
+		{"township", townshipInput(), []string{sheetCover, sheetContents, sheetSummary, sheetVillages, sheetClasses, sheetChannels,
 			sheetTopics, sheetProxy, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetCaseLists, sheetWaiting, sheetFlags,
 			sheetSources, sheetProblems, sheetDefinitions, sheetManifest}},
 	} {
@@ -83,13 +83,17 @@ func TestSheets(t *testing.T) {
 			if got := sheetNames(openBook(t, path)); !slices.Equal(got, tc.want) {
 				t.Errorf("sheets %v, want %v", got, tc.want)
 			}
-			// Every sheet prints A4 landscape, fitted to the width, with page
-			// numbers and the period in the footer.
+			// Every sheet prints A4 landscape (封面 and 目录, sheets 1 and 2, upright),
+			// fitted to the width, with page numbers and the period in the footer.
 			for name, x := range parts(t, path) {
 				if !strings.HasPrefix(name, "xl/worksheets/sheet") {
 					continue
 				}
-				for _, want := range []string{`orientation="landscape"`, `paperSize="9"`, `fitToPage="true"`, `&amp;P / &amp;N`, "2024年第三季度"} {
+				orientation := `orientation="landscape"`
+				if name == "xl/worksheets/sheet1.xml" || name == "xl/worksheets/sheet2.xml" {
+					orientation = `orientation="portrait"`
+				}
+				for _, want := range []string{orientation, `paperSize="9"`, `fitToPage="true"`, `&amp;P / &amp;N`, "2024年第三季度"} {
 					if !strings.Contains(x, want) {
 						t.Errorf("%s lacks %s", name, want)
 					}
@@ -105,18 +109,18 @@ func TestWriteTownshipScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	wb := openBook(t, path)
-	wantText(t, wb, sheetSummary, "A1", "和平区东街街道2024年第三季度民情工作统计报表")
+	wantText(t, wb, sheetSummary, st("A1"), "和平区东街街道2024年第三季度民情工作统计报表")
 	s := sheetVillages
-	wantText(t, wb, s, "C2", "东街社区")
-	wantText(t, wb, s, "C3", "南门社区")
-	wantText(t, wb, s, "C4", "全街道")
-	wantNumber(t, wb, s, "D4", 900, "#,##0")
-	if got := wb.Sheet[s].MaxRow; got > 6 { // header, 2 villages, total, blank, note
+	wantText(t, wb, s, st("C2"), "东街社区")
+	wantText(t, wb, s, st("C3"), "南门社区")
+	wantText(t, wb, s, st("C4"), "全街道")
+	wantNumber(t, wb, s, st("D4"), 900, "#,##0")
+	if got := wb.Sheet[s].MaxRow; got > 7+statRows { // header, 2 villages, total, blank, note, footer
 		t.Errorf("%s has %d rows", s, got)
 	}
 	// Ranked are the township's villages: 东街社区 has a score, 南门社区 none.
-	wantText(t, wb, sheetRanking, "C2", "东街社区")
-	wantText(t, wb, sheetRanking, "C5", "南门社区")
+	wantText(t, wb, sheetRanking, st("C2"), "东街社区")
+	wantText(t, wb, sheetRanking, st("C5"), "南门社区")
 	// Only the township's cases.
 	if v := cell(t, wb, sheetCases, "A1").Value; !strings.HasPrefix(v, "截至2024-09-30，超期未办结2件，逾期办结1件，共3件。") {
 		t.Errorf("%s!A1 = %q, want the township's counts", sheetCases, v)
@@ -136,17 +140,17 @@ func TestWriteRanking(t *testing.T) {
 	wb := openBook(t, writeWith(t, in))
 	s := sheetRanking
 	for ref, want := range map[string]string{"A1": terms.Rank, "B1": terms.UnitCode, "C1": terms.Unit} {
-		wantText(t, wb, s, ref, want)
+		wantText(t, wb, s, st(ref), want)
 	}
 	// 东街街道 and 西湖镇 tie on 88.15: by code, 东街街道 first; 北山乡 has no score.
-	wantNumber(t, wb, s, "A2", 1, "#,##0")
-	wantText(t, wb, s, "C2", "东街街道")
-	wantNumber(t, wb, s, "A3", 2, "#,##0")
-	wantText(t, wb, s, "C3", "西湖镇")
-	wantText(t, wb, s, "A5", "不参与排名的单位（原因见右）")
-	wantText(t, wb, s, "C6", "北山乡")
-	wantText(t, wb, s, "A6", "—")
-	wantText(t, wb, s, "J6", "本期无到期诉求件")
+	wantNumber(t, wb, s, st("A2"), 1, "#,##0")
+	wantText(t, wb, s, st("C2"), "东街街道")
+	wantNumber(t, wb, s, st("A3"), 2, "#,##0")
+	wantText(t, wb, s, st("C3"), "西湖镇")
+	wantText(t, wb, s, st("A5"), "不参与排名的单位（原因见右）")
+	wantText(t, wb, s, st("C6"), "北山乡")
+	wantText(t, wb, s, st("A6"), "—")
+	wantText(t, wb, s, st("J6"), "本期无到期诉求件")
 	r := rowOf(t, wb, s, "得分权重")
 	wantText(t, wb, s, fmt.Sprintf("B%d", r+2), "响应率")
 	wantNumber(t, wb, s, fmt.Sprintf("C%d", r+2), 0.10, "0.00")
@@ -190,21 +194,21 @@ func TestWriteManifest(t *testing.T) {
 
 func TestWriteBreakdownsAndActivities(t *testing.T) {
 	wb := openBook(t, writeSample(t))
-	wantText(t, wb, sheetClasses, "A2", "即办件")
-	wantText(t, wb, sheetClasses, "A6", "建议件")
-	wantNumber(t, wb, sheetClasses, "B2", 5000, "#,##0")
-	wantText(t, wb, sheetClasses, "A7", "合计（全区）")
-	wantNumber(t, wb, sheetClasses, "B7", 12345, "#,##0")
-	wantText(t, wb, sheetChannels, "A4", "=民情信箱")
-	wantText(t, wb, sheetTopics, "A3", "环境卫生")
+	wantText(t, wb, sheetClasses, st("A2"), "即办件")
+	wantText(t, wb, sheetClasses, st("A6"), "建议件")
+	wantNumber(t, wb, sheetClasses, st("B2"), 5000, "#,##0")
+	wantText(t, wb, sheetClasses, st("A7"), "合计（全区）")
+	wantNumber(t, wb, sheetClasses, st("B7"), 12345, "#,##0")
+	wantText(t, wb, sheetChannels, st("A4"), "=民情信箱")
+	wantText(t, wb, sheetTopics, st("A3"), "环境卫生")
 	// Visits: townships each followed by their villages, then the district.
 	s := sheetVisits
 	for i, want := range []string{"东街街道", "东街社区", "南门社区", "西湖镇", "西街村", "北山乡", "全区"} {
-		wantText(t, wb, s, fmt.Sprintf("D%d", i+2), want)
+		wantText(t, wb, s, st(fmt.Sprintf("D%d", i+2)), want)
 	}
-	wantText(t, wb, s, "E1", "走访人次")
-	wantNumber(t, wb, s, "E8", 2341, "#,##0")
-	wantText(t, wb, sheetServices, "G1", "服务人次")
+	wantText(t, wb, s, st("E1"), "走访人次")
+	wantNumber(t, wb, s, st("E8"), 2341, "#,##0")
+	wantText(t, wb, sheetServices, st("G1"), "服务人次")
 }
 
 // TestChartsDrawn: three charts, each on 概览 (a normally written sheet) and
@@ -216,12 +220,12 @@ func TestChartsDrawn(t *testing.T) {
 			t.Errorf("chart %d missing", i)
 		}
 	}
-	if !strings.Contains(p["xl/worksheets/sheet1.xml"], "<drawing ") {
+	if !strings.Contains(p["xl/worksheets/sheet3.xml"], "<drawing ") {
 		t.Error("概览 has no drawing")
 	}
 	all := p["xl/charts/chart1.xml"] + p["xl/charts/chart2.xml"] + p["xl/charts/chart3.xml"]
-	for _, ref := range []string{"&#39;概览&#39;!$G$7:$G$15", "&#39;概览&#39;!$I$7:$I$15", "&#39;办理类别&#39;!$B$2:$B$6",
-		"&#39;综合排名&#39;!$D$2:$D$3", "<lineChart>", "<barDir val=\"bar\">"} {
+	for _, ref := range []string{"&#39;概览&#39;!$G$10:$G$18", "&#39;概览&#39;!$I$10:$I$18", "&#39;办理类别&#39;!$B$5:$B$9",
+		"&#39;综合排名&#39;!$D$5:$D$6", "<lineChart>", "<barDir val=\"bar\">"} {
 		if !strings.Contains(all, ref) {
 			t.Errorf("charts do not hold %s", ref)
 		}
@@ -348,7 +352,7 @@ func TestInjection(t *testing.T) {
 			continue // chart series name their cells in <f> too; those are not cells
 		}
 		for _, f := range fRE.FindAllString(x, -1) {
-			if name != "xl/worksheets/sheet1.xml" || !strings.Contains(f, `&#34;本季度全区共受理群众诉求&#34;&amp;TEXT(B7,`) && !strings.Contains(f, `"本季度全区共受理群众诉求"&amp;TEXT(B7,`) {
+			if name != "xl/worksheets/sheet3.xml" || !strings.Contains(f, `&#34;本季度全区共受理群众诉求&#34;&amp;TEXT(B10,`) && !strings.Contains(f, `"本季度全区共受理群众诉求"&amp;TEXT(B10,`) {
 				t.Errorf("%s holds a formula not the narrative's: %.120s", name, f)
 			}
 		}
@@ -416,7 +420,7 @@ func TestAuditorCopy(t *testing.T) {
 	wantText(t, wb, sheetCases, "A3", "诉求编号")
 	wantText(t, wb, sheetCases, "N8", "李四")
 	wantText(t, wb, sheetCases, "O8", "13900000001")
-	wantText(t, wb, sheetTownships, "A2", terms.UnitCode)
+	wantText(t, wb, sheetTownships, st("A2"), terms.UnitCode)
 }
 
 func TestScrub(t *testing.T) {

@@ -49,7 +49,13 @@ type sheet struct {
 	// after runs at the end of finish with the columns' widths: charts sized to
 	// the columns they sit over.
 	after func(widths map[int]float64)
-	err   error
+	// stat is the model of a statistical table, which carries the statutory header
+	// (statHeader), nil for other sheets: headerRows are its right-hand lines, which finish places, and
+	// footerRow the row of its footer line.
+	stat       *model
+	headerRows []headerLine
+	footerRow  int
+	err        error
 }
 
 type wrappedCell struct {
@@ -344,7 +350,15 @@ func (s *sheet) finish() error {
 			total += want[c]
 		}
 		across = cmp.Or(p.across, pagesAcross(total))
-		if err := pageAcross(s.b, p.m, s.name, p.titleFrom, p.titleRows, p.titleCols, across); err != nil {
+		if p.one {
+			orientation := "landscape"
+			if p.upright {
+				orientation = "portrait"
+			}
+			if err := pageSetup(s.b, p.m, s.name, 0, 0, 0, 1, 1, orientation); err != nil {
+				return err
+			}
+		} else if err := pageAcross(s.b, p.m, s.name, p.titleFrom, p.titleRows, p.titleCols, across); err != nil {
 			return err
 		}
 		if across > 1 {
@@ -374,6 +388,16 @@ func (s *sheet) finish() error {
 				}
 				w.toCol = to
 			}
+		}
+	}
+	if s.stat != nil {
+		titleCols := 0
+		if s.printing != nil {
+			titleCols = s.printing.titleCols
+		}
+		s.statFinish(s.stat, firstPageCol(want, s.usedCol, across, titleCols))
+		if s.err != nil {
+			return s.err
 		}
 	}
 	for _, i := range s.paragraphs {
@@ -421,6 +445,31 @@ func (s *sheet) finish() error {
 		}
 	}
 	return nil
+}
+
+// firstPageCol is the last column of columns 1..cols (widths want) that prints on the
+// first of across pages side by side, on each of which columns 1..titleCols repeat.
+func firstPageCol(want map[int]float64, cols, across, titleCols int) int {
+	if across <= 1 {
+		return cols
+	}
+	total, titles := 0.0, 0.0
+	for c := 1; c <= cols; c++ {
+		total += cmp.Or(want[c], defaultWidth)
+		if c <= titleCols {
+			titles += cmp.Or(want[c], defaultWidth)
+		}
+	}
+	page := (total + float64(across-1)*titles) / float64(across)
+	at, last := 0.0, 1
+	for c := 1; c <= cols; c++ {
+		at += cmp.Or(want[c], defaultWidth)
+		if at > page {
+			break
+		}
+		last = c
+	}
+	return last
 }
 
 // The printed page, for keepTogether: A4 landscape less excelize's default margins

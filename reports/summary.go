@@ -251,13 +251,13 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 	}
 	if n := len(m.in.Classes); n > 0 {
 		col := caseFigureCol(m, "received")
-		from, to := m.top()+1, m.top()+n
+		from, to := m.statTop()+1, m.statTop()+n
 		cats := rangeRef(sheetClasses, 1, from, to)
 		var series []excelize.ChartSeries
 		for i, id := range []string{"received", "closed"} {
 			if c := caseFigureCol(m, id); c > 0 {
 				series = append(series, excelize.ChartSeries{
-					Name: cellRef(sheetClasses, c, m.top()), Categories: cats,
+					Name: cellRef(sheetClasses, c, m.statTop()), Categories: cats,
 					Values: rangeRef(sheetClasses, c, from, to), Fill: solid([]string{receivedColor, closedColor}[i]),
 				})
 			}
@@ -273,7 +273,7 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 		}
 	}
 	if n := len(m.ranked); n > 0 {
-		from, to := m.top()+1, m.top()+n
+		from, to := m.statTop()+1, m.statTop()+n
 		x := axis()
 		x.ReverseOrder = true // rank 1 at the top
 		noLegend := excelize.ChartLegend{Position: "none"}
@@ -284,7 +284,7 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 		s.fail(s.b.f.AddChart(name, cellName(1, at), &excelize.Chart{
 			Type: excelize.Bar,
 			Series: []excelize.ChartSeries{{
-				Name: cellRef(sheetRanking, rankScoreCol, m.top()), Categories: rangeRef(sheetRanking, rankNameCol, from, to),
+				Name: cellRef(sheetRanking, rankScoreCol, m.statTop()), Categories: rangeRef(sheetRanking, rankNameCol, from, to),
 				Values: rangeRef(sheetRanking, rankScoreCol, from, to), Fill: solid(scoreColor),
 			}},
 			Title:     chartTitle(rankTitle(m) + "综合得分排名"),

@@ -71,6 +71,10 @@ type Input struct {
 	// ProblemRows. ProblemCount is how many the scope has in all.
 	Problems     []transform.QuarantinedRow
 	ProblemCount int
+
+	// Header is the statutory header of the statistical tables and the cover's
+	// 制表机关 and 报出日期 (config.Report).
+	Header TableHeader
 }
 
 // Manifest names what a workbook was made from, so it can be remade and checked.
@@ -178,7 +182,7 @@ func Write(path string, in Input) error {
 		{sheetDefinitions, writeDefinitions},
 		{sheetManifest, writeManifest},
 	}
-	var order []string
+	order := []string{sheetCover, sheetContents}
 	for _, s := range sheets {
 		order = append(order, s.name)
 	}
@@ -202,7 +206,7 @@ func Write(path string, in Input) error {
 	}
 	// 概览 last among the normal sheets: its charts refer to cells of the others.
 	normal := append(slices.Clone(sheets[1:]), tail...)
-	normal = append(normal, sheets[0])
+	normal = append(normal, sheets[0], sheetDef{sheetCover, writeCover}, sheetDef{sheetContents, contentsWriter(order)})
 	for _, s := range normal {
 		sh := b.sheet(s.name)
 		s.write(sh, m)

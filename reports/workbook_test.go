@@ -286,15 +286,15 @@ func wantTime(t *testing.T, wb *xlsx.File, sheet, ref string, want time.Time, nu
 func TestWriteSummary(t *testing.T) {
 	wb := openBook(t, writeSample(t))
 	const s = sheetSummary
-	wantText(t, wb, s, "A1", "和平区2024年第三季度民情工作统计报表")
-	wantText(t, wb, s, "A2", "统计期间")
-	wantTime(t, wb, s, "B2", day(2024, 7, 1), fmtDate)
-	wantText(t, wb, s, "C2", "至")
-	wantTime(t, wb, s, "D2", day(2024, 9, 30), fmtDate)
-	wantText(t, wb, s, "A3", "截止日期")
-	wantTime(t, wb, s, "B3", day(2024, 9, 30), fmtDate)
+	wantText(t, wb, s, st("A1"), "和平区2024年第三季度民情工作统计报表")
+	wantText(t, wb, s, st("A2"), "统计期间")
+	wantTime(t, wb, s, st("B2"), day(2024, 7, 1), fmtDate)
+	wantText(t, wb, s, st("C2"), "至")
+	wantTime(t, wb, s, st("D2"), day(2024, 9, 30), fmtDate)
+	wantText(t, wb, s, st("A3"), "截止日期")
+	wantTime(t, wb, s, st("B3"), day(2024, 9, 30), fmtDate)
 	for i, h := range []string{"指标", "本期", "环比", "同比"} {
-		wantText(t, wb, s, fmt.Sprintf("%c6", 'A'+i), h)
+		wantText(t, wb, s, st(fmt.Sprintf("%c6", 'A'+i)), h)
 	}
 	up := func(unit string) string { return changeFormat(unit, betterUp) }
 
@@ -324,11 +324,11 @@ func TestWriteSummary(t *testing.T) {
 	wantNumber(t, wb, s, fmt.Sprintf("C%d", r), -1.5, up(unitScore))
 
 	// The monthly trend, January to September, beside the figures.
-	wantText(t, wb, s, "F6", "月份")
-	wantText(t, wb, s, "F7", "1月")
-	wantText(t, wb, s, "F15", "9月")
-	wantNumber(t, wb, s, "G15", 3800+60*9, "#,##0")
-	wantNumber(t, wb, s, "I15", 0.945, "0.0%")
+	wantText(t, wb, s, st("F6"), "月份")
+	wantText(t, wb, s, st("F7"), "1月")
+	wantText(t, wb, s, st("F15"), "9月")
+	wantNumber(t, wb, s, st("G15"), 3800+60*9, "#,##0")
+	wantNumber(t, wb, s, st("I15"), 0.945, "0.0%")
 }
 
 // TestNotOverTitleArea: a period not over in the data says so in the title area of 概览,
@@ -362,7 +362,7 @@ func TestNotOverTitleArea(t *testing.T) {
 			if had != 0 {
 				t.Error("Write changed its input's 环比")
 			}
-			c := cell(t, wb, sheetSummary, "C3")
+			c := cell(t, wb, sheetSummary, st("C3"))
 			if c.Value != tc.want {
 				t.Errorf("C3 shows %q, want %q", c.Value, tc.want)
 			}
@@ -407,9 +407,9 @@ func TestNarrative(t *testing.T) {
 				t.Fatal(err)
 			}
 			wb := openBook(t, path)
-			ref := "A4"
+			ref := st("A4")
 			if tc.in.AuditorCopy {
-				ref = "A5"
+				ref = st("A5")
 			}
 			c := cell(t, wb, sheetSummary, ref)
 			if !strings.HasPrefix(c.Value, tc.opens) {
@@ -490,21 +490,21 @@ func TestWriteUnitSheets(t *testing.T) {
 	ref := func(id string, row int) string { // a figure's cell on the township sheet
 		for i, d := range defs {
 			if d.ID == id {
-				return cellName(3+i, row)
+				return cellName(3+i, row+statRows)
 			}
 		}
 		t.Fatalf("no figure %s", id)
 		return ""
 	}
 	s := sheetTownships
-	wantText(t, wb, s, "A1", terms.UnitCode)
-	wantText(t, wb, s, "C1", defs[0].Name)
-	wantText(t, wb, s, "A2", eastCode) // sorted by code
-	wantText(t, wb, s, "B2", "东街街道")
-	wantText(t, wb, s, "B3", "西湖镇")
-	wantText(t, wb, s, "B4", "北山乡")
-	wantText(t, wb, s, "B5", "全区")
-	wantText(t, wb, s, "A5", districtCode)
+	wantText(t, wb, s, st("A1"), terms.UnitCode)
+	wantText(t, wb, s, st("C1"), defs[0].Name)
+	wantText(t, wb, s, st("A2"), eastCode) // sorted by code
+	wantText(t, wb, s, st("B2"), "东街街道")
+	wantText(t, wb, s, st("B3"), "西湖镇")
+	wantText(t, wb, s, st("B4"), "北山乡")
+	wantText(t, wb, s, st("B5"), "全区")
+	wantText(t, wb, s, st("A5"), districtCode)
 	wantNumber(t, wb, s, ref("received", 2), 900, "#,##0")
 	wantNumber(t, wb, s, ref("on_time_rate", 3), 0.95, "0.0%")
 	wantNumber(t, wb, s, ref("received", 5), 12345, "#,##0")
@@ -517,14 +517,14 @@ func TestWriteUnitSheets(t *testing.T) {
 		{"320102002001", "西湖镇", "西街村"},
 	} {
 		for c, w := range want {
-			wantText(t, wb, s, fmt.Sprintf("%c%d", 'A'+c, r+2), w)
+			wantText(t, wb, s, st(fmt.Sprintf("%c%d", 'A'+c, r+2)), w)
 		}
 	}
 	// 南门社区 received nothing: counts are 0, rates have no value.
-	wantNumber(t, wb, s, "D3", 0, "#,##0")
-	wantText(t, wb, s, "F3", "—")
-	wantText(t, wb, s, "C5", "全区") // the district's own row below the villages
-	wantNumber(t, wb, s, "D5", 12345, "#,##0")
+	wantNumber(t, wb, s, st("D3"), 0, "#,##0")
+	wantText(t, wb, s, st("F3"), "—")
+	wantText(t, wb, s, st("C5"), "全区") // the district's own row below the villages
+	wantNumber(t, wb, s, st("D5"), 12345, "#,##0")
 }
 
 func TestWriteCases(t *testing.T) {

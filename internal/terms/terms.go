@@ -35,6 +35,21 @@ const (
 	Period      = "统计期"     // a month, quarter or year a figure counts
 )
 
+// The names of the statutory header every statistical table carries (统计报表的表头和表脚),
+// and of the sheets that open the workbook.
+const (
+	TableNo    = "表号"    // the table's number, e.g. 民情统01表
+	MadeBy     = "制表机关"  // the office that designed the table
+	ApprovedBy = "批准机关"  // the office that approved it, when one did
+	ApprovalNo = "批准文号"  // the approval's document number
+	FilingUnit = "填报单位"  // the unit that files the table
+	Head       = "单位负责人" // the filing unit's head, who answers for it
+	Preparer   = "填表人"   // who filled it in
+	ReportDate = "报出日期"  // the day the table is sent
+	Cover      = "封面"    // the workbook's first sheet
+	Contents   = "目录"    // the sheet listing every sheet, each a link
+)
+
 // The names of the overdue sheet's columns beyond a case's fields.
 const (
 	// ClosedLater is the day a case open past its deadline at the cutoff was closed
