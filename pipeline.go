@@ -461,6 +461,10 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		suffix += "（截至" + o.asOf.Format("2006-01-02") + "所知）"
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s_%s_民情工作统计报表%s.xlsx", name, per.Label(), suffix))
+	header, err := tableHeader(p.cfg.Report, scope, per, p.now().In(per.Cutoff.Location()))
+	if err != nil {
+		return "", err
+	}
 	err = reports.Write(path, reports.Input{
 		District: district, Scope: scope, Period: per, DataThrough: through, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
@@ -469,7 +473,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		CaseLists: lists, Waiting: waiting, Flags: flags,
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
-		Manifest: manifest, AuditorCopy: o.AuditorCopy,
+		Manifest: manifest, AuditorCopy: o.AuditorCopy, Header: header,
 	})
 	if err != nil {
 		return "", err
@@ -481,6 +485,24 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		}
 	}
 	return path, nil
+}
+
+// tableHeader is the statutory header of a workbook's statistical tables from the
+// config's report section: 填报单位 defaults to the scope unit's name, and 报出日期
+// follows the report_date rule from the period's cutoff and today.
+func tableHeader(r config.Report, scope transform.Unit, per transform.Period, today time.Time) (reports.TableHeader, error) {
+	date, err := r.ReportDateFor(per.Cutoff, today)
+	if err != nil {
+		return reports.TableHeader{}, fmt.Errorf("dating report %s: %w", per.ID, err)
+	}
+	filing := r.FilingUnit
+	if filing == "" {
+		filing = scope.Name
+	}
+	return reports.TableHeader{
+		TableNo: r.TableNo, MadeBy: r.MadeBy, ApprovedBy: r.ApprovedBy, ApprovalNo: r.ApprovalNo,
+		FilingUnit: filing, Head: r.Head, Preparer: r.Preparer, ReportDate: date,
+	}, nil
 }
 
 // writeTownshipReports writes one workbook per township.

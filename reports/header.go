@@ -9,7 +9,7 @@ import (
 )
 
 // TableHeader is the statutory header of the workbook's statistical tables (统计报表的
-//表头和表脚): above a table, 表号 and 制表机关 (and 批准机关 and 批准文号 when given)
+// 表头和表脚): above a table, 表号 and 制表机关 (and 批准机关 and 批准文号 when given)
 // at the right and 填报单位 at the left; below it 单位负责人, 填表人 and 报出日期. A
 // field left empty prints as a blank line to fill in by hand, never a made-up name;
 // 批准机关 and 批准文号 are left out when empty (a table not approved has neither).
