@@ -24,6 +24,7 @@ import (
 	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/fixtures"
 	"github.com/minqing/minqing/internal/browsertest"
+	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
 
@@ -374,7 +375,16 @@ func TestWorkbookMatchesStats(t *testing.T) {
 		for _, d := range transform.FigureDefs() {
 			byName[shownName(d)] = d.ID
 		}
-		hdr, _ := sh.Row(0)
+		// The table's header row is below the statutory header (表号, 制表机关, 填报单位).
+		var hdr *xlsx.Row
+		for r := 0; r < sh.MaxRow && hdr == nil; r++ {
+			if row, _ := sh.Row(r); row.GetCell(0).Value == terms.UnitCode {
+				hdr = row
+			}
+		}
+		if hdr == nil {
+			t.Fatalf("%s: no header row opening %s", name, terms.UnitCode)
+		}
 		for c := 0; c < sh.MaxCol; c++ {
 			if id, ok := byName[hdr.GetCell(c).Value]; ok {
 				header[c] = id
