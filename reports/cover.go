@@ -110,7 +110,7 @@ func contentsWriter(order []string) func(*sheet, *model) {
 				s.fail(s.b.f.SetCellHyperLink(s.name, cellName(2, row), quoteSheet(name)+"!A1", "Location",
 					excelize.HyperlinkOpts{Tooltip: &name}))
 			}
-			kind := "清单"
+			kind := "明细"
 			switch {
 			case statisticalSheets[name]:
 				kind = "统计表"

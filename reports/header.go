@@ -109,9 +109,8 @@ func (s *sheet) statHeader(m *model, row int) int {
 		s.rows[row+i] = true
 	}
 	last := row + len(right)
-	// 填报单位 at the left, on the row above the table, beside the last right-hand
-	// line's row below it; prose, so it runs over the empty cells to its right.
-	s.prose(1, last, m.headerLeft(), stHeaderLine)
+	s.leftRow = last // 填报单位, on the row just above the table
+	s.rows[last] = true
 	return last + 1
 }
 
@@ -125,14 +124,17 @@ type headerLine struct {
 // that runs over the empty cells beside it (never wrapped, so never cut).
 var stHeaderLine = cellStyle{align: "left"}
 
-// statFinish writes the right-hand lines of the statutory header into column col, the
-// last of the table's first printed page, right-aligned so that they run leftwards
-// over the empty cells, and the footer line on the row below everything written (概览's
-// charts begin a page two rows below its last note).
-func (s *sheet) statFinish(m *model, col int) {
+// statFinish writes the right-hand lines of the statutory header into column right,
+// the last of the table's first printed page, right-aligned so that they run leftwards
+// over the empty cells; 填报单位 and the footer line (on the row below everything
+// written: 概览's charts begin a page two rows below its last note) go in column left,
+// running rightwards. Left is the first column not repeated on every page: text in a
+// repeated column would print again, cut at its edge, on the pages to the right.
+func (s *sheet) statFinish(m *model, left, right int) {
 	for _, h := range s.headerRows {
-		s.prose(col, h.row, h.text, cellStyle{align: "right"})
+		s.prose(right, h.row, h.text, cellStyle{align: "right"})
 	}
+	s.prose(left, s.leftRow, m.headerLeft(), stHeaderLine)
 	s.footerRow = s.usedRow + 1
-	s.prose(1, s.footerRow, m.footerLine(), stHeaderLine)
+	s.prose(left, s.footerRow, m.footerLine(), stHeaderLine)
 }

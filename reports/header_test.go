@@ -23,7 +23,7 @@ var configuredHeader = TableHeader{
 // filed table does: 表号, 制表机关 (and 批准机关, 批准文号 when given) at the right above
 // the table, each on its own row, right-aligned, in a column past the first; 填报单位 at
 // the left on the row just above the table's header row; 单位负责人, 填表人 and 报出日期
-// on one line below everything. Fields the config leaves empty are blanks to fill in,
+// on one line below everything (both in the first column not repeated on every page). Fields the config leaves empty are blanks to fill in,
 // never names; 批准机关 and 批准文号 are left out. List sheets have none of it (the
 // cover names 表号 and 制表机关 among its own lines).
 func TestStatutoryHeader(t *testing.T) {
@@ -102,18 +102,29 @@ func TestStatutoryHeader(t *testing.T) {
 						t.Errorf("%s!%s (%s) is not right-aligned", name, cellName(col+1, row), want)
 					}
 				}
-				if got := at(1, headerRow-1); got != tc.left {
-					t.Errorf("%s!A%d = %q, want %q", name, headerRow-1, got, tc.left)
+				// 填报单位 and the footer open their rows: in column A, or, on a sheet
+				// printed across pages with its first columns repeated, in the first
+				// column after those.
+				opens := func(row int) string {
+					for c := 1; c <= 4; c++ {
+						if v := at(c, row); v != "" {
+							return v
+						}
+					}
+					return ""
+				}
+				if got := opens(headerRow - 1); got != tc.left {
+					t.Errorf("%s row %d opens %q, want %q", name, headerRow-1, got, tc.left)
 				}
 				if got := at(1, headerRow); got == "" || strings.Contains(got, "：") {
 					t.Errorf("%s!A%d = %q, want the table's header (or 概览's title) below the statutory header", name, headerRow, got)
 				}
 				last := len(rows)
-				if got := at(1, last); got != tc.footer {
+				if got := opens(last); got != tc.footer {
 					t.Errorf("%s: last row %d opens %q, want the footer %q", name, last, got, tc.footer)
 				}
 				for r := 1; r < last; r++ {
-					if strings.HasPrefix(at(1, r), terms.Head) {
+					if strings.HasPrefix(opens(r), terms.Head) {
 						t.Errorf("%s: a footer on row %d, above the last", name, r)
 					}
 				}

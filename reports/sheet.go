@@ -54,6 +54,7 @@ type sheet struct {
 	// footerRow the row of its footer line.
 	stat       *model
 	headerRows []headerLine
+	leftRow    int // 填报单位's row
 	footerRow  int
 	err        error
 }
@@ -395,7 +396,11 @@ func (s *sheet) finish() error {
 		if s.printing != nil {
 			titleCols = s.printing.titleCols
 		}
-		s.statFinish(s.stat, firstPageCol(want, s.usedCol, across, titleCols))
+		left := 1
+		if across > 1 && titleCols > 0 {
+			left = titleCols + 1
+		}
+		s.statFinish(s.stat, left, firstPageCol(want, s.usedCol, across, titleCols))
 		if s.err != nil {
 			return s.err
 		}
