@@ -38,7 +38,13 @@
 //     move them.
 //   - Every sheet prints on A4 landscape with its header rows repeated, page numbers
 //     and the period in the footer; a sheet too wide for one legible page prints
-//     across two or three with its first columns repeated.
+//     across two or three with its first columns repeated. 封面 and 目录 open the
+//     workbook and print upright on one page each; 目录's sheet names are links.
+//   - Statistical tables (statisticalSheets: the sheets of figures, not the lists)
+//     carry the statutory header (TableHeader): 表号 and 制表机关 (批准机关, 批准文号
+//     when given) above at the right, 填报单位 above at the left, 单位负责人, 填表人
+//     and 报出日期 on the last row; an unconfigured field is a blank to fill in. Their
+//     content starts at model.statTop, lists' at model.top.
 //   - The case list is streamed (excelize StreamWriter) and continues on
 //     超期及逾期办结(2), (3)… past 1,048,576 rows, each sheet saying which rows it
 //     holds. Charts sit only on 概览, a normally written sheet.
