@@ -2,7 +2,7 @@
 # look.sh [OUTDIR] — writes the sample workbooks of the tests (the district's, one
 # township's, and the district's auditor copy) and renders their printed pages to
 # PNG, to look at what a reader prints: cut-off Chinese, ##### columns, charts,
-# page breaks. Pages come in sheet order: 概览 first (tables, then the charts on a
+# page breaks. Pages come in sheet order: 封面 and 目录, then 概览 (tables, then the charts on a
 # page of their own), 超期及逾期办结 after 综合排名.
 #
 #   reports/look.sh /tmp/look && ls /tmp/look/*.png
