@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,7 +65,13 @@ func TestStatutoryHeader(t *testing.T) {
 				first = 2
 			}
 			headerRow := first + len(tc.right) + 1 // the table's header row (概览: its title)
-			seen := 0
+			titles := map[string]string{} // sheet → its print titles
+			for _, d := range f.GetDefinedName() {
+				if d.Name == "_xlnm.Print_Titles" {
+					titles[d.Scope] = d.RefersTo
+				}
+			}
+			seen, repeated := 0, 0
 			for _, name := range f.GetSheetList() {
 				rows, err := f.GetRows(name)
 				if err != nil {
@@ -90,6 +97,14 @@ func TestStatutoryHeader(t *testing.T) {
 					continue
 				}
 				seen++
+				// Only the table's header row repeats on every printed page, not the
+				// statutory header above it (概览 repeats none).
+				if pt, ok := titles[name]; ok {
+					repeated++
+					if !strings.HasSuffix(pt, fmt.Sprintf("!$%d:$%d", headerRow, headerRow)) {
+						t.Errorf("%s repeats %s on every page, want only its header row %d", name, pt, headerRow)
+					}
+				}
 				for i, want := range tc.right {
 					row := first + i
 					col := slices.Index(rows[row-1], want)
@@ -128,6 +143,9 @@ func TestStatutoryHeader(t *testing.T) {
 						t.Errorf("%s: a footer on row %d, above the last", name, r)
 					}
 				}
+			}
+			if repeated < 8 {
+				t.Errorf("%d statistical sheets repeat their header row, want every table's", repeated)
 			}
 			if seen < 9 {
 				t.Errorf("%d statistical sheets, want every one of the figures' sheets", seen)
