@@ -65,7 +65,7 @@ func TestStatutoryHeader(t *testing.T) {
 				first = 2
 			}
 			headerRow := first + len(tc.right) + 1 // the table's header row (概览: its title)
-			titles := map[string]string{} // sheet → its print titles
+			titles := map[string]string{}          // sheet → its print titles
 			for _, d := range f.GetDefinedName() {
 				if d.Name == "_xlnm.Print_Titles" {
 					titles[d.Scope] = d.RefersTo
