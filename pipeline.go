@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -309,6 +310,8 @@ type reportOptions struct {
 	// that date: only the export files dated on or before it (see knownAt). The store's
 	// current figures are not touched.
 	AsOf string
+	// Formats are what to write, xlsx and/or docx; nil = the config's report.formats.
+	Formats []string
 	// asOf is the parsed AsOf of a pipeline that knownAt built; it names the workbook.
 	asOf time.Time
 }
@@ -461,7 +464,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		suffix += "（截至" + o.asOf.Format("2006-01-02") + "所知）"
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s_%s_民情工作统计报表%s.xlsx", name, per.Label(), suffix))
-	err = reports.Write(path, reports.Input{
+	in := reports.Input{
 		District: district, Scope: scope, Period: per, DataThrough: through, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
 		NotFilled:   notFilled,
@@ -470,17 +473,41 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy,
-	})
-	if err != nil {
-		return "", err
 	}
-	p.log.Info("workbook written", "period", per.ID, "unit", scope.Code, "path", path)
+	// The document states the workbook's figures in words: both from the one Input.
+	formats := o.Formats
+	if len(formats) == 0 {
+		formats = p.cfg.Report.Formats
+	}
+	if slices.Contains(formats, "docx") {
+		doc := documentPath(path)
+		if err := reports.WriteDocument(doc, in); err != nil {
+			return "", err
+		}
+		p.log.Info("report document written", "period", per.ID, "unit", scope.Code, "path", doc)
+		if !slices.Contains(formats, "xlsx") {
+			path = doc
+		}
+	}
+	if slices.Contains(formats, "xlsx") {
+		if err := reports.Write(path, in); err != nil {
+			return "", err
+		}
+		p.log.Info("workbook written", "period", per.ID, "unit", scope.Code, "path", path)
+	}
 	if o.asOf.IsZero() {
 		if err := p.recordRun(ctx, p, o, path); err != nil {
 			return "", err
 		}
 	}
 	return path, nil
+}
+
+// documentPath is the path of the report document written beside the workbook at path.
+func documentPath(workbook string) string {
+	dir, base := filepath.Split(workbook)
+	base = strings.Replace(strings.TrimSuffix(base, ".xlsx"), "_民情工作统计报表", "_民情工作情况报告", 1)
+	return filepath.Join(dir, base+".docx")
 }
 
 // writeTownshipReports writes one workbook per township.
