@@ -437,6 +437,10 @@ func (m *model) below() []transform.UnitFigures {
 // docProblemUnits is how many units each problem names.
 const docProblemUnits = 3
 
+// docRisingMin is the fewest cases a topic must have in the period for its rise
+// against the last to be named among the problems.
+const docRisingMin = 10
+
 func (d *document) problems() {
 	m := d.m
 	d.para(stH1, "四、存在的问题")
@@ -473,8 +477,8 @@ func (d *document) problems() {
 		return cmp.Or(cmp.Compare(*a.Values["satisfaction_rate"], *b.Values["satisfaction_rate"]), cmp.Compare(a.Unit.Code, b.Unit.Code))
 	})
 	sat := m.scopeWord() + d.clause(s.Values, nil, nil, "satisfaction_rate", false)
-	if len(rated) == 0 {
-		d.bodyPara(sat + "；各" + m.levelName() + "均无满意率数据。")
+	if len(rated) < 2 {
+		d.bodyPara(sat + "。")
 	} else {
 		var names []string
 		for _, u := range rated[:min(docProblemUnits, len(rated))] {
@@ -486,6 +490,10 @@ func (d *document) problems() {
 	d.para(stH2, "（三）上升较多的"+terms.Topic)
 	var rising []transform.BreakdownRow
 	for _, r := range m.in.Topics {
+		// A topic of a few cases doubles with one more: too few to call a rise.
+		if v := r.Values["received"]; v == nil || *v < docRisingMin || r.Value == terms.NotFilled {
+			continue
+		}
 		if ch := r.MoM["received"]; ch != nil && *ch > 0 {
 			rising = append(rising, r)
 		}
@@ -497,13 +505,13 @@ func (d *document) problems() {
 	case m.notOver != "":
 		d.bodyPara("本期尚未结束，各" + terms.Topic + "的受理量不与上期比较。")
 	case len(rising) == 0:
-		d.bodyPara("与上期相比，没有受理量上升的" + terms.Topic + "（或上期没有可比数据）。")
+		d.bodyPara(fmt.Sprintf("与上期相比，本期受理%d件以上的%s中没有受理量上升的（或上期没有可比数据）。", docRisingMin, terms.Topic))
 	default:
 		var names []string
 		for _, r := range rising[:min(docProblemUnits, len(rising))] {
 			names = append(names, r.Value+"："+d.clause(r.Values, r.MoM, nil, "received", false))
 		}
-		d.bodyPara(sentence("受理量环比上升较多的"+terms.Topic+"是：", "；", names...))
+		d.bodyPara(sentence(fmt.Sprintf("本期受理%d件以上的%s中，受理量环比上升较多的是：", docRisingMin, terms.Topic), "；", names...))
 	}
 
 	d.para(stH2, "（四）等待时间较长的诉求")
