@@ -480,14 +480,25 @@ func TestDocumentPage(t *testing.T) {
 	}
 }
 
-// TestDocumentGolden checks the sample document's text against
-// testdata/document_sample.golden (-update rewrites it) and that the same input gives
-// the same bytes.
+// TestDocumentGolden checks the sample documents' text against
+// testdata/document_NAME.golden (-update rewrites them), every number they state and
+// their tables against the input, and that the same input gives the same bytes. In a
+// period not over in the data the document says so and compares no counts.
 func TestDocumentGolden(t *testing.T) {
+	notOver := sampleInput()
+	notOver.DataThrough = day(2024, 9, 15)
+	waiting := townshipInput()
+	waiting.Waiting = []transform.WaitingCase{
+		{CaseKey: "a", UnitCode: "320102001001", UnitName: "东街社区", Category: "补办件", Days: 20, Workdays: 14},
+		{CaseKey: "b", UnitCode: "320102001002", UnitName: "南门社区", Category: "上报件", Days: 40, Workdays: 27},
+	}
+	rising := sampleInput()
+	rising.Topics[0].MoM = map[string]*float64{"received": f64(0.25)}
+	rising.Topics[2].MoM = map[string]*float64{"received": f64(0.5)}
 	for _, tc := range []struct {
 		name string
 		in   Input
-	}{{"sample", sampleInput()}, {"township", townshipInput()}} {
+	}{{"sample", sampleInput()}, {"township", townshipInput()}, {"not_over", notOver}, {"waiting", waiting}, {"rising", rising}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			a, b := filepath.Join(dir, "a.docx"), filepath.Join(dir, "b.docx")
@@ -502,6 +513,12 @@ func TestDocumentGolden(t *testing.T) {
 				t.Error("the same input gave different bytes")
 			}
 			c, _ := readDocument(t, a)
+			m, err := newModel(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkStatedNumbers(t, tc.in, c, m.scopeWord())
+			checkTables(t, tc.in, c, m.scopeWord())
 			var got strings.Builder
 			for _, p := range c.paras {
 				got.WriteString(p + "\n")
