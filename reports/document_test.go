@@ -519,6 +519,18 @@ func TestDocumentGolden(t *testing.T) {
 			}
 			checkStatedNumbers(t, tc.in, c, m.scopeWord())
 			checkTables(t, tc.in, c, m.scopeWord())
+			// One name for one thing: no heading, label or cell is a retired variant.
+			labels := slices.Clone(c.paras)
+			for _, tb := range c.tables {
+				for _, r := range tb {
+					labels = append(labels, r...)
+				}
+			}
+			for _, l := range labels {
+				if now, ok := terms.Retired[strings.TrimPrefix(strings.TrimPrefix(l, "（二）"), "（三）")]; ok {
+					t.Errorf("%q is retired; the outputs say %s", l, now)
+				}
+			}
 			var got strings.Builder
 			for _, p := range c.paras {
 				got.WriteString(p + "\n")
