@@ -616,18 +616,24 @@ func (d *document) cells(values map[string]*float64, defs []transform.FigureDef)
 // page; the first nameCols columns are names (left), the rest numbers (right).
 func (d *document) table(head []string, rows [][]string, nameCols int) {
 	width := twips(pageWidthMM) - twips(marginLeftMM) - twips(marginRightMM)
-	// Name columns get twice a number column's width.
-	units := 2*nameCols + len(head) - nameCols
-	if nameCols == 2 { // 名次 is narrow
-		units--
+	// A name takes one and a half a number's width (a township's name, 青年路街道, on
+	// one line), 名次 under one; a number column holds 100.0% and 综合得分 on one line.
+	weights := make([]float64, len(head))
+	total := 0.0
+	for i := range head {
+		weights[i] = 1
+		switch {
+		case nameCols == 2 && i == 0:
+			weights[i] = 0.8
+		case i < nameCols:
+			weights[i] = 1.5
+		}
+		total += weights[i]
 	}
 	colW := make([]int, len(head))
 	rest := width
 	for i := range head {
-		w := width / units
-		if i < nameCols && !(nameCols == 2 && i == 0) {
-			w *= 2
-		}
+		w := int(float64(width) * weights[i] / total)
 		if i == len(head)-1 {
 			w = rest
 		}
@@ -639,7 +645,7 @@ func (d *document) table(head []string, rows [][]string, nameCols int) {
 	for _, side := range []string{"top", "left", "bottom", "right", "insideH", "insideV"} {
 		fmt.Fprintf(b, `<w:%s w:val="single" w:sz="4" w:space="0" w:color="000000"/>`, side)
 	}
-	b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>`)
+	b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="28" w:type="dxa"/><w:right w:w="28" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>`)
 	for _, w := range colW {
 		b.WriteString(`<w:gridCol w:w="` + itoa(w) + `"/>`)
 	}
@@ -659,7 +665,13 @@ func (d *document) table(head []string, rows [][]string, nameCols int) {
 			}
 			fmt.Fprintf(b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="%s"/><w:jc w:val="%s"/></w:pPr>`, colW[i], stTabText, jc)
 			if header {
-				b.WriteString(`<w:r><w:rPr><w:rFonts w:ascii="` + fontHeading1 + `" w:eastAsia="` + fontHeading1 + `" w:hAnsi="` + fontHeading1 + `"/></w:rPr><w:t xml:space="preserve">` + escapeXML(c) + `</w:t></w:r>`)
+				// A heading of five characters or more breaks before its last three
+				// (按时 / 办结率), not wherever the column ends.
+				text := escapeXML(c)
+				if r := []rune(c); len(r) > 4 && i >= nameCols {
+					text = escapeXML(string(r[:len(r)-3])) + `</w:t><w:br/><w:t xml:space="preserve">` + escapeXML(string(r[len(r)-3:]))
+				}
+				b.WriteString(`<w:r><w:rPr><w:rFonts w:ascii="` + fontHeading1 + `" w:eastAsia="` + fontHeading1 + `" w:hAnsi="` + fontHeading1 + `"/></w:rPr><w:t xml:space="preserve">` + text + `</w:t></w:r>`)
 			} else {
 				b.WriteString(runXML(c))
 			}
