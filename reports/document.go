@@ -122,6 +122,21 @@ func (d *document) para(style, text string) {
 	fmt.Fprintf(&d.body, `<w:p><w:pPr><w:pStyle w:val="%s"/></w:pPr>%s</w:p>`, style, runXML(text))
 }
 
+// title writes the title; one too long for a line (20 characters of 2号) breaks
+// before 民情工作情况报告, so no line holds a lone word.
+func (d *document) title(text string) {
+	run := runXML(text)
+	const tail = "民情工作情况报告"
+	if textWidth(text) > 2*titleChars && strings.HasSuffix(text, tail) {
+		head := strings.TrimSuffix(text, tail)
+		run = `<w:r><w:t xml:space="preserve">` + escapeXML(head) + `</w:t><w:br/><w:t xml:space="preserve">` + tail + `</w:t></w:r>`
+	}
+	fmt.Fprintf(&d.body, `<w:p><w:pPr><w:pStyle w:val="%s"/></w:pPr>%s</w:p>`, stTitle, run)
+}
+
+// titleChars is how many characters of 2号 a line holds.
+const titleChars = 20
+
 // pageBreak starts the next paragraph on a new page.
 func (d *document) pageBreak() {
 	d.body.WriteString(`<w:p><w:r><w:br w:type="page"/></w:r></w:p>`)
@@ -145,7 +160,7 @@ func escapeXML(s string) string {
 func (d *document) write() {
 	m := d.m
 	p := m.in.Period
-	d.para(stTitle, documentTitle(m))
+	d.title(documentTitle(m))
 	end := dateCN(p.End)
 	if p.End.Year() == p.Start.Year() {
 		end = strings.TrimPrefix(end, fmt.Sprintf("%d年", p.End.Year()))

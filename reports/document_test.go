@@ -627,3 +627,22 @@ func TestRenderDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDocumentTitle breaks a title too long for one line of 2号 before 民情工作情况报告,
+// and leaves one that fits whole.
+func TestDocumentTitle(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		in    Input
+		broke bool
+	}{{"district", sampleInput(), false}, {"township", townshipInput(), true}} {
+		path := filepath.Join(t.TempDir(), "t.docx")
+		if err := WriteDocument(path, tc.in); err != nil {
+			t.Fatal(err)
+		}
+		doc := parts(t, path)["word/document.xml"]
+		if got := strings.Contains(doc, `<w:br/><w:t xml:space="preserve">民情工作情况报告</w:t>`); got != tc.broke {
+			t.Errorf("%s: title broken %v, want %v", tc.name, got, tc.broke)
+		}
+	}
+}
