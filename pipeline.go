@@ -503,13 +503,6 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	return path, nil
 }
 
-// documentPath is the path of the report document written beside the workbook at path.
-func documentPath(workbook string) string {
-	dir, base := filepath.Split(workbook)
-	base = strings.Replace(strings.TrimSuffix(base, ".xlsx"), "_民情工作统计报表", "_民情工作情况报告", 1)
-	return filepath.Join(dir, base+".docx")
-}
-
 // writeTownshipReports writes one workbook per township.
 func (p *pipeline) writeTownshipReports(ctx context.Context, o reportOptions) ([]string, error) {
 	if err := p.requireLoaded(ctx); err != nil {
