@@ -12,12 +12,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai on hosts without zoneinfo
 
 	"github.com/spf13/cobra"
 
+	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/fixtures"
 	"github.com/minqing/minqing/schedules"
 	"github.com/minqing/minqing/transform"
@@ -150,17 +153,21 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	run.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// report
-	var unit, asOf string
+	var unit, asOf, format string
 	var allTownships, auditorCopy bool
 	report := &cobra.Command{
 		Use:   "report",
-		Short: "Write the quarterly workbook from the store (the district's, a township's or every township's)",
+		Short: "Write the quarterly workbook and report document from the store (the district's, a township's or every township's)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if unit != "" && allTownships {
 				return errors.New("--unit and --all-townships: choose one")
 			}
+			formats, err := reportFormats(format)
+			if err != nil {
+				return err
+			}
 			return withPipeline(cmd, func(p *pipeline) error {
-				o := reportOptions{Period: period, Out: outDir, AuditorCopy: auditorCopy, AsOf: asOf}
+				o := reportOptions{Period: period, Out: outDir, AuditorCopy: auditorCopy, AsOf: asOf, Formats: formats}
 				if unit != "" {
 					u, err := p.unit(cmd.Context(), unit)
 					if err != nil {
@@ -190,6 +197,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	report.Flags().StringVar(&asOf, "as-of", "", "make the workbook from what was known at this date (2024-10-05): only exports dated on or before it; the store's figures are untouched")
 	report.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
 	report.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
+	report.Flags().StringVar(&format, "format", "", "what to write: xlsx (the workbook), docx (the report document, GB/T 9704) or xlsx,docx; default the config's report.formats (both)")
 
 	// dashboard
 	dashboard := &cobra.Command{
@@ -328,4 +336,23 @@ func printAccounting(w io.Writer, accts []transform.SourceAccount) error {
 		}
 	}
 	return nil
+}
+
+// reportFormats reads --format: formats separated by commas, each one of
+// config.ReportFormats; "" is nil (the config's report.formats).
+func reportFormats(flag string) ([]string, error) {
+	if flag == "" {
+		return nil, nil
+	}
+	var formats []string
+	for _, f := range strings.Split(flag, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if !slices.Contains(config.ReportFormats, f) {
+			return nil, fmt.Errorf("--format %q: %q is not a format; use xlsx, docx or xlsx,docx", flag, f)
+		}
+		if !slices.Contains(formats, f) {
+			formats = append(formats, f)
+		}
+	}
+	return formats, nil
 }

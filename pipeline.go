@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -309,6 +310,8 @@ type reportOptions struct {
 	// that date: only the export files dated on or before it (see knownAt). The store's
 	// current figures are not touched.
 	AsOf string
+	// Formats are what to write, xlsx and/or docx; nil = the config's report.formats.
+	Formats []string
 	// asOf is the parsed AsOf of a pipeline that knownAt built; it names the workbook.
 	asOf time.Time
 }
@@ -465,7 +468,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	if err != nil {
 		return "", err
 	}
-	err = reports.Write(path, reports.Input{
+	in := reports.Input{
 		District: district, Scope: scope, Period: per, DataThrough: through, Defs: transform.FigureDefs(), Units: units,
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
 		NotFilled:   notFilled,
@@ -474,11 +477,28 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy, Header: header,
-	})
-	if err != nil {
-		return "", err
 	}
-	p.log.Info("workbook written", "period", per.ID, "unit", scope.Code, "path", path)
+	// The document states the workbook's figures in words: both from the one Input.
+	formats := o.Formats
+	if len(formats) == 0 {
+		formats = p.cfg.Report.Formats
+	}
+	if slices.Contains(formats, "docx") {
+		doc := documentPath(path)
+		if err := reports.WriteDocument(doc, in); err != nil {
+			return "", err
+		}
+		p.log.Info("report document written", "period", per.ID, "unit", scope.Code, "path", doc)
+		if !slices.Contains(formats, "xlsx") {
+			path = doc
+		}
+	}
+	if slices.Contains(formats, "xlsx") {
+		if err := reports.Write(path, in); err != nil {
+			return "", err
+		}
+		p.log.Info("workbook written", "period", per.ID, "unit", scope.Code, "path", path)
+	}
 	if o.asOf.IsZero() {
 		if err := p.recordRun(ctx, p, o, path); err != nil {
 			return "", err

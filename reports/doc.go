@@ -5,7 +5,9 @@
 // overdue and late cases behind the on-time rates, the per-file accounting of what
 // was read, how every figure was counted, and the manifest of what it was made from.
 // A workbook is for the district or for one township (then only it and its villages
-// appear).
+// appear). Beside it, WriteDocument writes the report document a department files
+// (情况报告, .docx laid out as GB/T 9704-2012) from the same Input: it states in words,
+// and in its 附表, numbers the workbook holds, and computes none of its own.
 //
 // It owns the layout of that workbook and nothing else. It takes plain data (Input,
 // filled by the caller from transform's read API) and never counts anything itself,

@@ -23,6 +23,7 @@ const (
 	Unit        = "单位"      // a unit's name
 	HandledBy   = "承办单位"    // the unit that handles a case
 	Township    = "乡镇（街道）"  // the township a unit belongs to (never 所属乡镇)
+	Village     = "村（社区）"   // a village or community, the level below a township
 	Citizen     = "诉求人"     // the citizen, masked outside an auditor's copy
 	Phone       = "联系电话"    // the citizen's phone, masked
 	Description = "诉求内容"    // what the citizen asked
