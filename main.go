@@ -227,15 +227,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 					return err
 				}
 				if sourcesMissing {
-					r, per, _, err := p.figures(cmd.Context(), sourcesPeriod)
-					if err != nil {
-						return err
-					}
-					subs, err := r.Submissions(cmd.Context(), per)
-					if err != nil {
-						return err
-					}
-					return printMissing(out, per, subs, sourcesFormat)
+					return p.printMissing(cmd.Context(), out, sourcesPeriod, sourcesFormat)
 				}
 				accts, err := transform.NewReader(p.db).Accounting(cmd.Context())
 				if err != nil {

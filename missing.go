@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,11 +34,35 @@ type missingSourceJSON struct {
 	NewestRows int    `json:"newest_rows"`
 }
 
-// printMissing writes the units of subs that sent nothing for per (docs/rules.md "Who
-// reported"), in register order: a summary line, the rule, and a tab-separated table
-// naming, for each, its newest export of its own and the sources that hold its rows of
-// the period; or, with format json, {period, rule, units}.
-func printMissing(w io.Writer, per transform.Period, subs []transform.UnitSubmissions, format string) error {
+// printMissing writes `minqing sources --missing`: the units of the register that sent
+// nothing for the period periodID ("" for the default quarter), as writeMissing lays
+// them out.
+func (p *pipeline) printMissing(ctx context.Context, w io.Writer, periodID, format string) error {
+	r, per, _, err := p.figures(ctx, periodID)
+	if err != nil {
+		return err
+	}
+	subs, err := r.Submissions(ctx, per)
+	if err != nil {
+		return err
+	}
+	through, err := r.DataThrough(ctx)
+	if err != nil {
+		return err
+	}
+	notOver := ""
+	if !per.Complete(through) {
+		notOver = transform.NotOverNote(through) + "：单位可能尚未报送。"
+	}
+	return writeMissing(w, per, subs, notOver, format)
+}
+
+// writeMissing writes the units of subs that sent nothing for per (docs/rules.md "Who
+// reported"), in register order: a summary line, notOver when the period is not over in
+// the data, the rule, and a tab-separated table naming, for each, its newest export of
+// its own and the sources that hold its rows of the period; or, with format json,
+// {period, not_over, rule, units}.
+func writeMissing(w io.Writer, per transform.Period, subs []transform.UnitSubmissions, notOver, format string) error {
 	names := map[string]string{}
 	for _, s := range subs {
 		names[s.Code] = s.Name
@@ -75,12 +100,17 @@ func printMissing(w io.Writer, per transform.Period, subs []transform.UnitSubmis
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(struct {
-			Period string        `json:"period"`
-			Rule   string        `json:"rule"`
-			Units  []missingJSON `json:"units"`
-		}{per.ID, transform.SubmissionRule, units})
+			Period  string        `json:"period"`
+			NotOver string        `json:"not_over,omitempty"`
+			Rule    string        `json:"rule"`
+			Units   []missingJSON `json:"units"`
+		}{per.ID, notOver, transform.SubmissionRule, units})
 	}
-	fmt.Fprintf(w, "%s%s：共%d个单位\n%s\n%s\n", per.Label(), terms.NotSubmitted, len(units), transform.SubmissionRule, missingHeader)
+	fmt.Fprintf(w, "%s%s：共%d个单位\n", per.Label(), terms.NotSubmitted, len(units))
+	if notOver != "" {
+		fmt.Fprintln(w, notOver)
+	}
+	fmt.Fprintf(w, "%s\n%s\n", transform.SubmissionRule, missingHeader)
 	for _, u := range units {
 		last := "—"
 		if u.LastOwn != "" {

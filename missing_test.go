@@ -51,6 +51,11 @@ func TestSourcesMissing(t *testing.T) {
 		t.Errorf("sources --missing --period 2024Q3, want no unit:\n%s", out)
 	}
 
+	out = string(minqing(t, "sources", "--config", cfg, "--missing", "--period", "2025Q1"))
+	if lines := strings.Split(out, "\n"); len(lines) < 2 || !strings.Contains(lines[1], "本期尚未结束：单位可能尚未报送") {
+		t.Errorf("sources --missing of a quarter not over in the data does not say so:\n%.600s", out)
+	}
+
 	var j struct {
 		Period string `json:"period"`
 		Rule   string `json:"rule"`

@@ -69,7 +69,9 @@ type submissionsPanel struct {
 	// SelfSilent: the page's own unit sent nothing, so its figures come from other
 	// units' exports alone; the page says so above its cards.
 	SelfSilent bool
-	Rule       string
+	// NotOver says the period is not over in the data: units may not have sent yet.
+	NotOver string
+	Rule    string
 }
 
 // submissionRow is one unit that sent nothing: its name, township, newest export of its
@@ -96,6 +98,9 @@ func submissionsPanelFor(in Input) *submissionsPanel {
 		Title: terms.Submissions, SubmittedLabel: terms.Submitted, SilentLabel: terms.NotSubmitted,
 		NotJudgedLabel: terms.NotJudged, LastOwnLabel: terms.LastOwn, UnitLabel: terms.Unit,
 		TownshipLabel: terms.Township, SourceLabel: terms.Source, Rule: transform.SubmissionRule,
+	}
+	if !in.DataThrough.IsZero() && !in.Period.Complete(in.DataThrough) {
+		sp.NotOver = transform.NotOverNote(in.DataThrough) + "：单位可能尚未报送。"
 	}
 	for _, u := range in.Submissions {
 		switch {

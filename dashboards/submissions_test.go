@@ -85,6 +85,11 @@ func TestSubmissionsPanel(t *testing.T) {
 			t.Errorf("%s: BuildAll's panel %+v, Build's %+v", pg.Detail.Scope.Code, a, b)
 		}
 	}
+	// A period not over in the data: units may not have sent yet.
+	notOver := Input{District: pages[0].District, Period: p, DataThrough: p.End.AddDate(0, 0, -20), Submissions: pages[0].Submissions}
+	if sp := submissionsPanelFor(notOver); sp == nil || !strings.Contains(sp.NotOver, "本期尚未结束：单位可能尚未报送") {
+		t.Errorf("a period not over: panel %+v", sp)
+	}
 	in, err := Build(ctx, treeSource{name: "青石镇"}, p, "", BuildOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -82,6 +82,9 @@ func writeSubmissions(s *sheet, m *model) {
 	if len(silent) > 0 {
 		summary = fmt.Sprintf("%s%s：%d个单位（%s）", m.label, terms.NotSubmitted, len(silent), strings.Join(silent, "、"))
 	}
+	if m.notOver != "" {
+		summary += "。" + m.notOver + "：单位可能尚未报送"
+	}
 	summaryStyle := stLabel
 	if len(silent) > 0 {
 		summaryStyle = stBanner

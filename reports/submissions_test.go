@@ -122,3 +122,15 @@ func TestSubmissionsSheetTownship(t *testing.T) {
 		}
 	}
 }
+
+// TestSubmissionsSheetNotOver: in a period not over in the data, the sheet says units
+// may not have sent yet.
+func TestSubmissionsSheetNotOver(t *testing.T) {
+	in := submissionsInput()
+	in.DataThrough = day(2024, 9, 15)
+	wb := openBook(t, writeWith(t, in))
+	want := "2024年第三季度未报送：2个单位（南门社区、北山乡）。数据截至2024年9月15日，本期尚未结束：单位可能尚未报送"
+	if got := dumpSheet(t, wb, sheetSubmissions); !strings.Contains(got, want) {
+		t.Errorf("%s lacks %q:\n%s", sheetSubmissions, want, got)
+	}
+}
