@@ -144,3 +144,15 @@ func writeSubmissions(s *sheet, m *model) {
 	s.label(1, row, fmt.Sprintf("共%d个单位，其中%s%d个", len(subs), terms.NotSubmitted, len(silent)), stNote)
 	s.printOneWide(m, headerRow)
 }
+
+// notSubmitted reports whether the unit sent nothing for the period
+// (transform.UnitSubmissions.Silent): a sheet showing its figures marks them 未报送
+// (terms.NotSubmitted), never a plain 0, for they come from other units' exports alone.
+func (m *model) notSubmitted(code string) bool {
+	for _, s := range m.in.Submissions {
+		if s.Code == code {
+			return s.Silent
+		}
+	}
+	return false
+}

@@ -134,3 +134,17 @@ func TestSubmissionsSheetNotOver(t *testing.T) {
 		t.Errorf("%s lacks %q:\n%s", sheetSubmissions, want, got)
 	}
 }
+
+// TestNotSubmitted: the units that sent nothing, by code, for the sheets that show
+// their figures.
+func TestNotSubmitted(t *testing.T) {
+	m, err := newModel(submissionsInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]bool{"320102001002": true, northCode: true, eastCode: false, districtCode: false, "320102001001": false, "999": false} {
+		if got := m.notSubmitted(code); got != want {
+			t.Errorf("notSubmitted(%s) = %v, want %v", code, got, want)
+		}
+	}
+}
