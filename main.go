@@ -218,7 +218,8 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	dashboard.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
 
 	// sources
-	var sourcesFormat string
+	var sourcesFormat, sourcesPeriod string
+	var sourcesMissing bool
 	sources := &cobra.Command{
 		Use:   "sources",
 		Short: "Show per-file accounting: rows read, loaded, quarantined by reason, skipped",
@@ -226,9 +227,15 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			if sourcesFormat != "table" && sourcesFormat != "json" {
 				return fmt.Errorf("--format %q: table or json", sourcesFormat)
 			}
+			if sourcesPeriod != "" && !sourcesMissing {
+				return fmt.Errorf("--period %q: only with --missing", sourcesPeriod)
+			}
 			return withPipeline(cmd, func(p *pipeline) error {
 				if err := p.requireLoaded(cmd.Context()); err != nil {
 					return err
+				}
+				if sourcesMissing {
+					return p.printMissing(cmd.Context(), out, sourcesPeriod, sourcesFormat)
 				}
 				accts, err := transform.NewReader(p.db).Accounting(cmd.Context())
 				if err != nil {
@@ -246,6 +253,8 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	addConfig(sources)
 	sources.Flags().StringVar(&sourcesFormat, "format", "table", "table, or json for the per-file accounting as JSON")
+	sources.Flags().BoolVar(&sourcesMissing, "missing", false, "list the units of the register that sent nothing for the period (报送情况)")
+	sources.Flags().StringVar(&sourcesPeriod, "period", "", "with --missing: the period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
 
 	// schedule
 	schedule := &cobra.Command{

@@ -443,6 +443,10 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			flags = append(flags, f)
 		}
 	}
+	submissions, err := r.Submissions(ctx, per)
+	if err != nil {
+		return "", err
+	}
 	manifest := p.manifest(per, accts)
 	manifest.AsOf = o.asOf
 	if manifest.Forgotten, err = forgottenManifest(ctx, p.db); err != nil {
@@ -473,7 +477,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Months: trend, Classes: breakdowns[0], Channels: breakdowns[1], Topics: breakdowns[2], Proxy: breakdowns[3],
 		NotFilled:   notFilled,
 		TopicLevel1: breakdowns[4], Departments: breakdowns[5],
-		CaseLists: lists, Waiting: waiting, Flags: flags,
+		CaseLists: lists, Waiting: waiting, Flags: flags, Submissions: submissions,
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy, Header: header,

@@ -160,7 +160,11 @@ func Build(ctx context.Context, src Source, p transform.Period, unitCode string,
 			return Input{}, err
 		}
 	}
-	return t.input(p, scope, o, r), nil
+	pages := []Input{t.input(p, scope, o, r)}
+	if err := addSubmissions(ctx, src, p, pages); err != nil {
+		return Input{}, err
+	}
+	return pages[0], nil
 }
 
 // BuildAll builds the page of every unit for a period, in the order of the period's
@@ -299,6 +303,9 @@ func buildAll(ctx context.Context, src Source, p transform.Period, o BuildOption
 			r.cases, r.casesTotal = l.Cases, l.Total
 		}
 		pages = append(pages, t.input(p, scope, o, r))
+	}
+	if err := addSubmissions(ctx, src, p, pages); err != nil {
+		return nil, err
 	}
 	return pages, nil
 }

@@ -58,6 +58,9 @@ type Input struct {
 	// gives (Build fills it); nil gives the district dashboard of cards, trend, ranking and
 	// classes. When set, Headline and Townships are the scope's figures and children.
 	Detail *Detail
+	// Submissions are who sent what for the period, of the page's unit and those below it
+	// (Build and BuildAll fill it from a SubmissionsSource); nil shows no 报送情况 panel.
+	Submissions []transform.UnitSubmissions
 }
 
 // headlineFigures are the cards, in order; polarity says which way is better
@@ -286,6 +289,8 @@ type pageData struct {
 	Charts       []chartView // those of the charts with something to draw, in page order
 	Unranked     []unrankedItem
 	detailData
+	// Reported is the 报送情况 panel; nil hides it.
+	Reported *submissionsPanel
 	// ScoreDefinition is transform's own wording, so the page and the workbook agree.
 	ScoreDefinition string
 	// Defs are the definitions of the figures each chart draws, by chart (Charts' names),
@@ -434,6 +439,7 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 	if d.Defs, err = chartDefs(d.ScoreDefinition); err != nil {
 		return pageData{}, err
 	}
+	d.Reported = submissionsPanelFor(in)
 	views := []*chartView{&d.Trend, &d.Ranking, &d.Classes}
 	if in.Detail != nil {
 		if d.detailData, err = detailFor(in); err != nil {

@@ -77,6 +77,7 @@ var purposes = map[string]string{
 	sheetCaseLists:   "按时办结率、按期办结率所计的每件诉求，可筛选复算",
 	sheetWaiting:     "截止日仍在等待补正材料或上级批复的诉求",
 	sheetFlags:       "供督查审计核查的提示",
+	sheetSubmissions: "各单位本期报送情况：各来源的文件和行数，未报送的单位",
 	sheetSources:     "各来源文件读入、隔离和跳过的行数",
 	sheetProblems:    "未计入统计的隔离行及其原因",
 	sheetDefinitions: "各指标的口径",

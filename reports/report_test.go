@@ -70,10 +70,10 @@ func TestSheets(t *testing.T) {
 	}{
 		{"district", sampleInput(), []string{sheetCover, sheetContents, sheetSummary, sheetTownships, sheetVillages, sheetClasses, sheetChannels,
 			sheetTopics, sheetProxy, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetCaseLists, sheetWaiting, sheetFlags,
-			sheetSources, sheetProblems, sheetDefinitions, sheetManifest}},
+			sheetSubmissions, sheetSources, sheetProblems, sheetDefinitions, sheetManifest}},
 		{"township", townshipInput(), []string{sheetCover, sheetContents, sheetSummary, sheetVillages, sheetClasses, sheetChannels,
 			sheetTopics, sheetProxy, sheetVisits, sheetServices, sheetRanking, sheetCases, sheetCaseLists, sheetWaiting, sheetFlags,
-			sheetSources, sheetProblems, sheetDefinitions, sheetManifest}},
+			sheetSubmissions, sheetSources, sheetProblems, sheetDefinitions, sheetManifest}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.xlsx")

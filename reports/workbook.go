@@ -55,6 +55,9 @@ type Input struct {
 	CaseLists []transform.Explanation
 	// Waiting are the cases awaiting documents or a reply at the cutoff.
 	Waiting []transform.WaitingCase
+	// Submissions are who sent what for the period (transform.Reader.Submissions), any
+	// scope: 报送情况 lists the units of the workbook's scope.
+	Submissions []transform.UnitSubmissions
 	// Flags are the auditors' flags within the scope and period.
 	Flags      []transform.AuditFlag
 	Accounting []transform.SourceAccount // per source file
@@ -178,6 +181,7 @@ func Write(path string, in Input) error {
 	tail := []sheetDef{
 		{sheetWaiting, writeWaiting},
 		{sheetFlags, writeFlags},
+		{sheetSubmissions, writeSubmissions},
 		{sheetSources, writeSources},
 		{sheetDefinitions, writeDefinitions},
 		{sheetManifest, writeManifest},

@@ -110,3 +110,18 @@ var Retired = map[string]string{
 	"(空)":  NotFilled,
 	"（空）":  NotFilled,
 }
+
+// The names 报送情况 (who reported) uses: the workbook's sheet, the dashboard's panel and
+// `minqing sources --missing` (docs/rules.md "Who reported").
+const (
+	Submissions  = "报送情况"
+	Submitted    = "已报送"
+	NotSubmitted = "未报送"   // a unit that sent nothing for the period: its figures are marked so, never a plain 0
+	NotJudged    = "不作判断"  // a unit of a level that has no exports of its own
+	OwnExport    = "本单位导出" // 是 when the unit exported the source's files itself
+	FileCount    = "文件数"
+	PeriodRows   = "本期行数"      // rows of the unit dated in the period
+	NewestExport = "最新导出日期"    // the newest such file's date, from its name
+	NewestRows   = "最新导出本期行数"  // that file's rows of the unit dated in the period
+	LastOwn      = "本单位最近一次导出" // the date of the unit's newest export of its own, any period
+)

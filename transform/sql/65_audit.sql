@@ -15,7 +15,7 @@
 -- day is the date the flag is about (deadline, closure, the last working day, the unit's
 -- newest export), for filtering by period.
 -- inputs: cases, case_versions, periods, ref_calendar, ref_settings, ref_units,
--- ref_unit_tree, ingest_files, stg_cases, stg_visits, stg_services. Personal data: none.
+-- ref_unit_tree, ingest_files, unit_exports. Personal data: none.
 create or replace table audit_flags as
 with settings as (select * from ref_settings),
 quarters as (
@@ -39,17 +39,9 @@ rated_open as (
   group by case_key
 ),
 exported_units as (
-  -- the exporting unit of each loaded row: its unit's ancestor at the source's level
-  select f.source, f.snapshot_date, t.ancestor as unit_code
-  from (
-    select file_id, unit_code from stg_cases where reason is null
-    union all select file_id, unit_code from stg_visits where reason is null
-    union all select file_id, unit_code from stg_services where reason is null
-  ) r
-  join ingest_files f using (file_id)
-  join ref_unit_tree t on t.code = r.unit_code
-  join ref_units a on a.code = t.ancestor and a.level = f.level
-  where f.level in ('village', 'township') and f.snapshot_date is not null
+  -- the exporting unit of each file (64_unit_exports.sql)
+  select distinct source, snapshot_date, unit_code
+  from unit_exports where exported and snapshot_date is not null
 ),
 stopped as (
   select e.source, e.unit_code, max(e.snapshot_date) as last_export, s.latest
