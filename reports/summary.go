@@ -84,6 +84,10 @@ func writeSummary(s *sheet, m *model) {
 	lastRow := row - 1
 	trendLast := writeTrend(s, m, headerRow)
 	lastRow = max(lastRow, trendLast)
+	for _, id := range m.alertIDs() {
+		s.alert(m, id, 2, figureRow[id], figureRow[id])
+	}
+	s.alert(m, "on_time_rate", trendCol+3, headerRow+1, trendLast)
 
 	formula, shows := narrativeText(m, figureRow)
 	s.formula(narrativeRow, 1, summaryCols, formula, shows, cellStyle{size: 12})
@@ -97,6 +101,10 @@ func writeSummary(s *sheet, m *model) {
 	s.paragraph(row, 1, summaryCols, note+
 		"开头一段中的数字引用下表单元格。各指标口径见“指标说明”表，超期未办结和逾期办结的诉求见“超期及逾期办结”表。", cellStyle{})
 	row += 2
+	if note := alertNote(m); note != "" {
+		s.paragraph(row-1, 1, summaryCols, note, cellStyle{})
+		row++
+	}
 	// The charts start a printed page of their own, so neither table is cut.
 	s.fail(s.b.f.InsertPageBreak(s.name, cellName(1, row)))
 	s.after = func(widths map[int]float64) { summaryCharts(s, m, headerRow, row, widths) }

@@ -1,0 +1,354 @@
+package reports
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/minqing/minqing/internal/terms"
+	"github.com/minqing/minqing/transform"
+	"github.com/tealeg/xlsx/v3"
+)
+
+// figureCol is figure id's column on a unit sheet whose figures start at column from.
+func figureCol(t *testing.T, from int, id string) int {
+	t.Helper()
+	for i, d := range transform.FigureDefs() {
+		if d.ID == id {
+			return from + i
+		}
+	}
+	t.Fatalf("no figure %s", id)
+	return 0
+}
+
+// withScores returns copies of units whose scores are set by code (nil: no score).
+func withScores(units []transform.UnitFigures, scores map[string]*float64) []transform.UnitFigures {
+	out := make([]transform.UnitFigures, len(units))
+	for i, u := range units {
+		vals := map[string]*float64{}
+		for k, v := range u.Values {
+			vals[k] = v
+		}
+		if s, ok := scores[u.Unit.Code]; ok {
+			vals["score"] = s
+		}
+		u.Values = vals
+		out[i] = u
+	}
+	return out
+}
+
+func TestRankChange(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		now, before  int
+		havePrevious bool
+		want         string
+	}{
+		{"up two", 1, 3, true, "▲2"},
+		{"down one", 4, 3, true, "▼1"},
+		{"same place", 2, 2, true, terms.RankSteady},
+		{"not ranked before", 2, 0, true, terms.RankNew},
+		{"not ranked now", 0, 2, true, ""},
+		{"no figures of the period before", 1, 0, false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := rankChange(c.now, c.before, c.havePrevious); got != c.want {
+				t.Errorf("rankChange(%d, %d, %v) = %q, want %q", c.now, c.before, c.havePrevious, got, c.want)
+			}
+		})
+	}
+}
+
+// TestRankingAgainstPreviousPeriod ranks two periods of known figures: this quarter's
+// (东街街道 1, 西湖镇 2, 北山乡 without a score) against the quarter before's.
+func TestRankingAgainstPreviousPeriod(t *testing.T) {
+	q2 := transform.Period{ID: "2024Q2", Kind: "quarter", Start: day(2024, 4, 1), End: day(2024, 6, 30), Cutoff: day(2024, 6, 30)}
+	const village = "320102002001" // 西街村: a village is never in the townships' ranking
+	type row struct{ prev, change string }
+	for _, c := range []struct {
+		name     string
+		previous map[string]*float64 // the quarter before's scores; nil map: no figures then
+		// 东街街道, 西湖镇 (ranked now) and 北山乡 (not ranked now)
+		east, west, north row
+	}{
+		{"places swapped", map[string]*float64{eastCode: f64(70), westCode: f64(80), northCode: f64(60), village: f64(99)},
+			row{"2", "▲1"}, row{"1", "▼1"}, row{"3", "—"}},
+		{"same places", map[string]*float64{eastCode: f64(90), westCode: f64(80), northCode: nil, village: f64(99)},
+			row{"1", terms.RankSteady}, row{"2", terms.RankSteady}, row{"—", "—"}},
+		{"new on the ranking", map[string]*float64{eastCode: nil, westCode: f64(80), northCode: nil},
+			row{"—", terms.RankNew}, row{"1", "▼1"}, row{"—", "—"}},
+		{"no figures of the quarter before", nil, row{"—", "—"}, row{"—", "—"}, row{"—", "—"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := sampleInput()
+			if c.previous != nil {
+				in.Previous, in.PreviousPeriod = withScores(in.Units, c.previous), q2
+			}
+			wb := openBook(t, writeWith(t, in))
+			s := sheetRanking
+			wantText(t, wb, s, "J1", terms.PrevRank)
+			wantText(t, wb, s, "K1", terms.RankChange)
+			for r, want := range map[int]row{2: c.east, 3: c.west, 6: c.north} {
+				if got := cell(t, wb, s, fmt.Sprintf("J%d", r)).Value; got != want.prev {
+					t.Errorf("%s!J%d (%s) = %q, want %q", s, r, cell(t, wb, s, fmt.Sprintf("C%d", r)).Value, got, want.prev)
+				}
+				wantText(t, wb, s, fmt.Sprintf("K%d", r), want.change)
+			}
+			note := "上期没有诉求数据"
+			if c.previous != nil {
+				note = "上期名次是2024年第二季度按同一规则"
+			}
+			if !anyCellContains(wb, s, note) {
+				t.Errorf("no note saying %q", note)
+			}
+		})
+	}
+}
+
+// TestRankingAgainstPreviousPeriodTownship: a township's workbook ranks its own villages
+// of the period before, not the district's.
+func TestRankingAgainstPreviousPeriodTownship(t *testing.T) {
+	in := townshipInput()
+	prev := sampleInput().Units // the store gives every unit
+	in.Previous = withScores(prev, map[string]*float64{"320102001001": f64(50), "320102001002": f64(60), "320102002001": f64(99)})
+	in.PreviousPeriod = transform.Period{ID: "2024Q2", Kind: "quarter", Start: day(2024, 4, 1), End: day(2024, 6, 30), Cutoff: day(2024, 6, 30)}
+	wb := openBook(t, writeWith(t, in))
+	wantText(t, wb, sheetRanking, "C2", "东街社区")
+	wantNumber(t, wb, sheetRanking, "J2", 2, fmtCount) // behind 南门社区, not behind 西湖镇's 西街村
+	wantText(t, wb, sheetRanking, "K2", "▲1")
+}
+
+func TestHonourSize(t *testing.T) {
+	for _, c := range []struct{ want, ranked, n int }{
+		{3, 10, 3}, {3, 6, 3}, {3, 5, 2}, {3, 1, 0}, {0, 10, 0}, {2, 4, 2},
+	} {
+		if got := honourSize(c.want, c.ranked); got != c.n {
+			t.Errorf("honourSize(%d, %d) = %d, want %d", c.want, c.ranked, got, c.n)
+		}
+	}
+}
+
+func TestHonourRoll(t *testing.T) {
+	// Five townships with a score (95, 88.15, 88.15, 70, 60) and 北山乡 without one.
+	withMore := func() Input {
+		in := sampleInput()
+		for i, s := range []struct {
+			name  string
+			score float64
+		}{{"南湖街道", 95}, {"中山镇", 70}, {"青山乡", 60}} {
+			in.Units = append(in.Units, transform.UnitFigures{
+				Unit:   transform.Unit{Code: fmt.Sprintf("3201020%02d000", 4+i), Name: s.name, Level: "township", Parent: districtCode},
+				Values: figures(map[string]float64{"received": 10, "closed": 10, "score": s.score}),
+			})
+		}
+		return in
+	}
+	for _, c := range []struct {
+		name string
+		size int
+		red  []string
+		// black in rank order: the last of the ranking last
+		black []string
+	}{
+		{"two each", 2, []string{"南湖街道", "东街街道"}, []string{"中山镇", "青山乡"}},
+		{"more than half: half each", 3, []string{"南湖街道", "东街街道"}, []string{"中山镇", "青山乡"}},
+		{"one each", 1, []string{"南湖街道"}, []string{"青山乡"}},
+		{"none", 0, nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := withMore()
+			in.HonourRoll = c.size
+			wb := openBook(t, writeWith(t, in))
+			s := sheetRanking
+			label := terms.HonourRoll + "、" + terms.BlackRoll
+			if c.size == 0 {
+				if anyCell(wb, s, label) {
+					t.Errorf("a 红黑榜 with report.honour_roll 0")
+				}
+				return
+			}
+			r := rowOf(t, wb, s, label)
+			wantText(t, wb, s, fmt.Sprintf("B%d", r+1), terms.Rank)
+			wantText(t, wb, s, fmt.Sprintf("D%d", r+1), terms.Unit)
+			wantText(t, wb, s, fmt.Sprintf("E%d", r+1), terms.Score)
+			var got []string
+			for i := range len(c.red) + len(c.black) {
+				row := r + 2 + i
+				roll := terms.HonourRoll
+				if i >= len(c.red) {
+					roll = terms.BlackRoll
+				}
+				wantText(t, wb, s, fmt.Sprintf("A%d", row), roll)
+				got = append(got, cell(t, wb, s, fmt.Sprintf("D%d", row)).Value)
+			}
+			if want := append(append([]string{}, c.red...), c.black...); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("红黑榜 %v, want %v", got, want)
+			}
+			// The last of the ranking is 5th with 60 points; 北山乡 (no score) is on neither.
+			last := r + 1 + len(c.red) + len(c.black)
+			wantNumber(t, wb, s, fmt.Sprintf("B%d", last), 5, fmtCount)
+			wantNumber(t, wb, s, fmt.Sprintf("E%d", last), 60, fmtOne)
+			for row := r + 2; row <= last; row++ {
+				if cell(t, wb, s, fmt.Sprintf("D%d", row)).Value == "北山乡" {
+					t.Error("a unit without a score is on the 红黑榜")
+				}
+			}
+		})
+	}
+}
+
+var cfRE = regexp.MustCompile(`<conditionalFormatting sqref="([^"]+)"><cfRule type="expression" dxfId="(\d+)"[^>]*><formula>([^<]*)</formula>`)
+
+// conditionalFormats returns a sheet's conditional formats' formulas by range.
+func conditionalFormats(t *testing.T, files map[string]string, part string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, m := range cfRE.FindAllStringSubmatch(files[part], -1) {
+		out[m[1]] = html.UnescapeString(m[3])
+	}
+	return out
+}
+
+func TestAlerts(t *testing.T) {
+	in := sampleInput()
+	in.Alerts = map[string]float64{"on_time_rate": 0.9, "satisfaction_rate": 0.955}
+	path := writeWith(t, in)
+	wb := openBook(t, path)
+	files := parts(t, path)
+	rule := func(col, row int, limit string) string {
+		c := cellName(col, row)
+		return "AND(ISNUMBER(" + c + ")," + c + "<" + limit + ")"
+	}
+	for _, c := range []struct {
+		sheet     string
+		first     int // the first row marked; the last is the scope's own row
+		last      int
+		figuresAt int
+	}{
+		{sheetTownships, 2, 5, 3},
+		{sheetVillages, 2, 7, 4},
+	} {
+		got := conditionalFormats(t, files, sheetPart(t, wb, c.sheet))
+		for id, limit := range map[string]string{"on_time_rate": "0.9", "satisfaction_rate": "0.955"} {
+			col := figureCol(t, c.figuresAt, id)
+			ref := cellName(col, c.first) + ":" + cellName(col, c.last)
+			if got[ref] != rule(col, c.first, limit) {
+				t.Errorf("%s %s: conditional format on %s = %q, want %q (all: %v)", c.sheet, id, ref, got[ref], rule(col, c.first, limit), got)
+			}
+		}
+		if len(got) != 2 {
+			t.Errorf("%s: %d conditional formats, want one per alerted rate: %v", c.sheet, len(got), got)
+		}
+	}
+	got := conditionalFormats(t, files, sheetPart(t, wb, sheetSummary))
+	r := rowOf(t, wb, sheetSummary, "按时办结率")
+	if ref := cellName(2, r); got[ref+":"+ref] != rule(2, r, "0.9") {
+		t.Errorf("概览: no alert on %s: %v", ref, got)
+	}
+	// The monthly trend's on-time rate column too (9 months from row 7).
+	if ref := cellName(trendCol+3, 7) + ":" + cellName(trendCol+3, 15); got[ref] != rule(trendCol+3, 7, "0.9") {
+		t.Errorf("概览: no alert on the trend's %s: %v", ref, got)
+	}
+	// The rule's style is the red of alerts.
+	if !strings.Contains(files["xl/styles.xml"], `<dxfs count="1"><dxf><font><b val="1"></b><color rgb="FF`+alertColor+`"></color>`) {
+		t.Errorf("styles.xml: no red dxf for the alerts")
+	}
+	if !anyCell(wb, sheetTownships, "红色底纹标示低于预警线的比率（报表设置 report.alerts）：按时办结率低于90.0%，满意率低于95.5%。修改单元格的值后标示随之重算。") {
+		t.Error("乡镇（街道）: no note of the thresholds")
+	}
+
+	// Without alerts, nothing is marked.
+	path = writeWith(t, sampleInput())
+	for name, part := range parts(t, path) {
+		if strings.Contains(part, "conditionalFormatting") {
+			t.Errorf("%s: a conditional format without report.alerts", name)
+		}
+	}
+}
+
+func TestVillageSubtotals(t *testing.T) {
+	in := sampleInput()
+	// Every count of 西湖镇 sits under its one village 西街村; its rates are its own.
+	var west, village *transform.UnitFigures
+	for i := range in.Units {
+		switch in.Units[i].Unit.Code {
+		case westCode:
+			west = &in.Units[i]
+		case "320102002001":
+			village = &in.Units[i]
+		}
+	}
+	for _, d := range transform.FigureDefs() {
+		if d.Kind == transform.KindCount {
+			west.Values[d.ID] = village.Values[d.ID]
+		}
+	}
+	wb := openBook(t, writeWith(t, in))
+	s := sheetVillages
+	received, onTime := figureCol(t, 4, "received"), figureCol(t, 4, "on_time_rate")
+	// 东街街道 (rows 2–3): 900 received, 500 in its villages: its own count, no formula.
+	wantText(t, wb, s, "C4", subtotalOwn)
+	wantNumber(t, wb, s, cellName(received, 4), 900, fmtCount)
+	if f := cell(t, wb, s, cellName(received, 4)).Formula(); f != "" {
+		t.Errorf("东街街道's 小计 is a formula %q, but its count is not its villages' sum", f)
+	}
+	// 西湖镇 (row 5): counts are the sum of its villages, as formulas; rates its own.
+	wantText(t, wb, s, "C6", terms.Subtotal)
+	if c := cell(t, wb, s, cellName(received, 6)); c.Value != "120" || c.GetNumberFormat() != fmtCount {
+		t.Errorf("西湖镇's 小计 of 受理量 shows %q as %q, want 120 as %q", c.Value, c.GetNumberFormat(), fmtCount)
+	}
+	if f, want := cell(t, wb, s, cellName(received, 6)).Formula(), "SUM("+cellName(received, 5)+":"+cellName(received, 5)+")"; f != want {
+		t.Errorf("西湖镇's 小计 of 受理量: formula %q, want %q", f, want)
+	}
+	wantNumber(t, wb, s, cellName(onTime, 6), 0.95, fmtRate) // 西湖镇's own, not 西街村's 0.9
+	wantNumber(t, wb, s, cellName(onTime, 5), 0.9, fmtRate)
+	if !anyCellContains(wb, s, "不是各村（社区）比率之和或平均") {
+		t.Error("村（社区）: the note does not say how a 小计's rates are counted")
+	}
+
+	// A township's own workbook has its own row below its villages, no 小计.
+	wb = openBook(t, writeWith(t, townshipInput()))
+	if anyCell(wb, s, terms.Subtotal) || anyCell(wb, s, subtotalOwn) {
+		t.Error("a township's workbook has 小计 rows")
+	}
+}
+
+// anyCellContains says whether any cell of sheet contains text.
+func anyCellContains(wb *xlsx.File, sheet, text string) bool {
+	found := false
+	wb.Sheet[sheet].ForEachRow(func(r *xlsx.Row) error {
+		return r.ForEachCell(func(c *xlsx.Cell) error {
+			found = found || strings.Contains(c.Value, text)
+			return nil
+		})
+	})
+	return found
+}
+
+func TestTownshipChanges(t *testing.T) {
+	in := sampleInput()
+	for i := range in.Units {
+		if in.Units[i].Unit.Code == eastCode {
+			in.Units[i].MoM = map[string]*float64{"received": f64(0.1), "on_time_rate": f64(-0.02)}
+		}
+	}
+	wb := openBook(t, writeWith(t, in))
+	s := sheetTownships
+	col := 3 + len(transform.FigureDefs())
+	for i, id := range townshipChanges {
+		d, _ := transform.FigureDefByID(id)
+		wantText(t, wb, s, cellName(col+i, 1), d.Name+"环比")
+	}
+	n, f := changeCell("received", transform.KindCount, 0.1)
+	wantNumber(t, wb, s, cellName(col, 2), n, f)
+	n, f = changeCell("on_time_rate", transform.KindRate, -0.02)
+	wantNumber(t, wb, s, cellName(col+1, 2), n, f)
+	wantText(t, wb, s, cellName(col, 3), "—") // 西湖镇: no figures of the period before
+	// The district's row: its own 环比.
+	n, f = changeCell("received", transform.KindCount, 0.125)
+	wantNumber(t, wb, s, cellName(col, 5), n, f)
+}
