@@ -440,6 +440,26 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			flags = append(flags, f)
 		}
 	}
+	// 上期名次: the figures of the period before, which the workbook ranks by the same rule.
+	prevPer, err := reports.PreviousPeriod(per)
+	if err != nil {
+		return "", err
+	}
+	var prevFigs []transform.UnitFigures
+	if _, err := r.Period(ctx, prevPer.ID); err == nil {
+		if prevFigs, err = r.Figures(ctx, prevPer); err != nil {
+			return "", err
+		}
+		if len(prevFigs) == 0 || !transform.HasCases(prevFigs[0]) {
+			prevFigs = nil
+		}
+	} else if !errors.Is(err, transform.ErrUnknownPeriod) {
+		return "", err
+	}
+	honourRoll := 3
+	if p.cfg.Report.HonourRoll != nil {
+		honourRoll = *p.cfg.Report.HonourRoll
+	}
 	manifest := p.manifest(per, accts)
 	manifest.AsOf = o.asOf
 	if manifest.Forgotten, err = forgottenManifest(ctx, p.db); err != nil {
@@ -470,6 +490,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy,
+		Previous: prevFigs, PreviousPeriod: prevPer, HonourRoll: honourRoll, Alerts: p.cfg.Report.Alerts,
 	})
 	if err != nil {
 		return "", err

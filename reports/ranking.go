@@ -243,3 +243,23 @@ func writeHonourRoll(s *sheet, m *model, row int) int {
 		n, n, m.in.HonourRoll), stNote)
 	return row + 2
 }
+
+// PreviousPeriod is the period before p of the same kind: the quarter before a quarter
+// (2024Q4 → 2025Q1's), the month before a month, the year before a year.
+func PreviousPeriod(p transform.Period) (transform.Period, error) {
+	s := p.Start.In(shanghai)
+	var id string
+	switch p.Kind {
+	case "quarter":
+		s = s.AddDate(0, -3, 0)
+		id = fmt.Sprintf("%dQ%d", s.Year(), (int(s.Month())-1)/3+1)
+	case "month":
+		s = s.AddDate(0, -1, 0)
+		id = fmt.Sprintf("%d-%02d", s.Year(), int(s.Month()))
+	case "year":
+		id = fmt.Sprintf("%d", s.Year()-1)
+	default:
+		return transform.Period{}, fmt.Errorf("period %q of kind %q has no period before", p.ID, p.Kind)
+	}
+	return transform.ParsePeriod(id)
+}

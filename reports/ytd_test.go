@@ -1,9 +1,12 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -351,4 +354,112 @@ func TestTownshipChanges(t *testing.T) {
 	// The district's row: its own 环比.
 	n, f = changeCell("received", transform.KindCount, 0.125)
 	wantNumber(t, wb, s, cellName(col, 5), n, f)
+}
+
+func TestPreviousPeriod(t *testing.T) {
+	for _, c := range []struct{ id, want string }{
+		{"2024Q3", "2024Q2"},
+		{"2024Q1", "2023Q4"},
+		{"2024-01", "2023-12"},
+		{"2024-10", "2024-09"},
+		{"2024", "2023"},
+	} {
+		p, err := transform.ParsePeriod(c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := PreviousPeriod(p)
+		if err != nil || got.ID != c.want {
+			t.Errorf("PreviousPeriod(%s) = %s, %v; want %s", c.id, got.ID, err, c.want)
+		}
+		if err == nil && !got.End.AddDate(0, 0, 1).Equal(p.Start) {
+			t.Errorf("PreviousPeriod(%s) ends %v, not the day before %v", c.id, got.End, p.Start)
+		}
+	}
+}
+
+// TestFixtureRankChange ranks the fixture district's 2024Q4 against 2024Q3, both read
+// from a real store through transform.Reader.Figures: every township's 上期名次 is its
+// place among 2024Q3's scores (highest first, ties by code), and 名次升降 the difference.
+func TestFixtureRankChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the fixture district")
+	}
+	ctx := context.Background()
+	r := transform.NewReader(fixtureStore(t))
+	per, err := r.Period(ctx, "2024Q4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := r.Units(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fixtureInput(t, r, per, units[0].Code) // the district
+	in.HonourRoll = 3
+	prev, err := PreviousPeriod(per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Previous, err = r.Figures(ctx, prev); err != nil {
+		t.Fatal(err)
+	}
+	in.PreviousPeriod = prev
+	// The quarter before's places, counted here apart from the writer's rankUnits.
+	type scored struct {
+		code  string
+		score float64
+	}
+	var before []scored
+	for _, u := range in.Previous {
+		if u.Unit.Level == transform.LevelTownship && u.Values["score"] != nil {
+			before = append(before, scored{u.Unit.Code, *u.Values["score"]})
+		}
+	}
+	sort.Slice(before, func(i, j int) bool {
+		if before[i].score != before[j].score {
+			return before[i].score > before[j].score
+		}
+		return before[i].code < before[j].code
+	})
+	place := map[string]int{}
+	for i, b := range before {
+		place[b.code] = i + 1
+	}
+	if len(place) < 3 {
+		t.Fatalf("the fixture's 2024Q3 ranks %d townships; the test needs a few", len(place))
+	}
+	wb := openBook(t, writeWith(t, in))
+	s := sheetRanking
+	prevCol, changeCol := column(t, wb, s, 1, terms.PrevRank), column(t, wb, s, 1, terms.RankChange)
+	moved := 0
+	for row := 2; cell(t, wb, s, cellName(1, row)).Value != ""; row++ {
+		now, err := cell(t, wb, s, cellName(1, row)).Int()
+		if err != nil {
+			t.Fatalf("row %d: 名次 %q", row, cell(t, wb, s, cellName(1, row)).Value)
+		}
+		code := cell(t, wb, s, cellName(2, row)).Value
+		want, change := "—", terms.RankNew
+		if p, ok := place[code]; ok {
+			want = strconv.Itoa(p)
+			switch {
+			case p > now:
+				change = "▲" + strconv.Itoa(p-now)
+			case p < now:
+				change = "▼" + strconv.Itoa(now-p)
+			default:
+				change = terms.RankSteady
+			}
+		}
+		if change != terms.RankSteady {
+			moved++
+		}
+		if got := cell(t, wb, s, cellName(prevCol, row)).Value; got != want {
+			t.Errorf("%s (名次 %d): 上期名次 %q, want %q", code, now, got, want)
+		}
+		if got := cell(t, wb, s, cellName(changeCol, row)).Value; got != change {
+			t.Errorf("%s (名次 %d): 名次升降 %q, want %q", code, now, got, change)
+		}
+	}
+	t.Logf("%d townships ranked in 2024Q3, %d moved in 2024Q4", len(place), moved)
 }
