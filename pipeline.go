@@ -550,7 +550,7 @@ func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (st
 	// auditors' case list: these files go to anyone they are shared with), each period
 	// from a few set-based reads.
 	path, err := dashboards.WriteOffline(ctx, filepath.Join(p.outDir(out), "dashboard"), r,
-		dashboards.OfflineOptions{Build: dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights}, Default: per})
+		dashboards.OfflineOptions{Build: dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights, Alerts: p.cfg.Report.Alerts}, Default: per})
 	if err != nil {
 		return "", err
 	}
