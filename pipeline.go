@@ -456,6 +456,17 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	} else if !errors.Is(err, transform.ErrUnknownPeriod) {
 		return "", err
 	}
+	// 本年累计: the figures of January to the period's end, a period of their own.
+	var ytdFigs []transform.UnitFigures
+	ytdPer, hasYTD := reports.YearToDatePeriod(per)
+	switch {
+	case hasYTD && ytdPer.ID == per.ID:
+		ytdFigs = figs
+	case hasYTD:
+		if ytdFigs, err = r.Figures(ctx, ytdPer); err != nil {
+			return "", err
+		}
+	}
 	honourRoll := 3
 	if p.cfg.Report.HonourRoll != nil {
 		honourRoll = *p.cfg.Report.HonourRoll
@@ -491,6 +502,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy,
 		Previous: prevFigs, PreviousPeriod: prevPer, HonourRoll: honourRoll, Alerts: p.cfg.Report.Alerts,
+		YearToDate: ytdFigs, YearToDatePeriod: ytdPer,
 	})
 	if err != nil {
 		return "", err

@@ -22,6 +22,20 @@ func writeTownships(s *sheet, m *model) {
 		titles = append(titles, d.Name+"环比")
 	}
 	changeCol := fixed + 1 + len(m.in.Defs)
+	// 本年累计 of the figures leaders read first, after the changes.
+	var ytd []transform.FigureDef
+	if m.ytd != nil {
+		ytd = pick(m.in.Defs, func(id string) bool { return slices.Contains(ytdFigures, id) })
+		for _, d := range ytd {
+			titles = append(titles, d.Name+"\n"+m.ytdTitle())
+		}
+	}
+	ytdCol := changeCol + len(changes)
+	ytdCells := func(row int, code string, cs cellStyle) {
+		for i, d := range ytd {
+			s.figure(ytdCol+i, row, m.ytdValue(code, d.ID), d.Kind, cs)
+		}
+	}
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
 	for _, u := range m.townships {
@@ -29,6 +43,7 @@ func writeTownships(s *sheet, m *model) {
 		s.text(2, row, u.Unit.Name, stText)
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
 		changeCells(s, row, changeCol, changes, u.MoM, stText)
+		ytdCells(row, u.Unit.Code, stText)
 		row++
 	}
 	s.table(top, row-1, len(titles), fixed)
@@ -36,7 +51,9 @@ func writeTownships(s *sheet, m *model) {
 	bold := stText
 	bold.bold = true
 	changeCells(s, row, changeCol, changes, m.scope.MoM, bold)
+	ytdCells(row, m.scope.Unit.Code, bold)
 	s.alertColumns(m, m.in.Defs, fixed+1, top+1, row)
+	s.alertColumns(m, ytd, ytdCol, top+1, row)
 	s.paragraph(row+2, 1, 8, totalNote(m)+"环比较上期：比率以百分点计，件数以百分比计；本期未结束时件数不作环比。", stNote)
 	if note := alertNote(m); note != "" {
 		s.paragraph(row+3, 1, 8, note, stNote)

@@ -83,6 +83,12 @@ type Input struct {
 	// Alerts are thresholds by rate id (config report.alerts): a value below one is
 	// marked red by a conditional format on 概览 and the unit sheets.
 	Alerts map[string]float64
+
+	// YearToDate holds the figures of YearToDatePeriod (本年累计: January to the period's
+	// end, see YearToDatePeriod) as transform.Reader.Figures gives them; nil leaves
+	// 本年累计 out of 概览 and the townships' sheet.
+	YearToDate       []transform.UnitFigures
+	YearToDatePeriod transform.Period
 }
 
 // Manifest names what a workbook was made from, so it can be remade and checked.
@@ -294,6 +300,8 @@ type model struct {
 	// prevRank is each unit's place in the period before's ranking (same scope, same
 	// rule); nil when there are no figures of the period before.
 	prevRank map[string]int
+	// ytd holds the 本年累计 figures by unit code; nil without them.
+	ytd map[string]transform.UnitFigures
 }
 
 func newModel(in Input) (*model, error) {
@@ -385,6 +393,9 @@ func newModel(in Input) (*model, error) {
 		return nil, fmt.Errorf("%d quarantined rows given, but a count of %d", len(in.Problems), in.ProblemCount)
 	}
 	m.rank()
+	if err := m.yearToDate(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

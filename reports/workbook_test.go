@@ -809,7 +809,8 @@ func TestRenderSample(t *testing.T) {
 	case "auditor":
 		in.AuditorCopy = true
 	case "district":
-		// the quarter before, the 红黑榜 and alerts, as a department's config sets them
+		// 本年累计, the quarter before, the 红黑榜 and alerts, as a department's config sets them
+		in = ytdInput(t)
 		in.Previous = withScores(in.Units, map[string]*float64{eastCode: f64(70), westCode: f64(80)})
 		in.PreviousPeriod = transform.Period{ID: "2024Q2", Kind: "quarter", Start: day(2024, 4, 1), End: day(2024, 6, 30), Cutoff: day(2024, 6, 30)}
 		in.HonourRoll = 3

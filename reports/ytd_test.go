@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -253,7 +254,7 @@ func TestAlerts(t *testing.T) {
 		t.Errorf("概览: no alert on %s: %v", ref, got)
 	}
 	// The monthly trend's on-time rate column too (9 months from row 7).
-	if ref := cellName(trendCol+3, 7) + ":" + cellName(trendCol+3, 15); got[ref] != rule(trendCol+3, 7, "0.9") {
+	if ref := "I7:I15"; got[ref] != rule(9, 7, "0.9") {
 		t.Errorf("概览: no alert on the trend's %s: %v", ref, got)
 	}
 	// The rule's style is the red of alerts.
@@ -462,4 +463,166 @@ func TestFixtureRankChange(t *testing.T) {
 		}
 	}
 	t.Logf("%d townships ranked in 2024Q3, %d moved in 2024Q4", len(place), moved)
+}
+
+func TestYearToDatePeriod(t *testing.T) {
+	for _, c := range []struct {
+		id, want string
+		ok       bool
+	}{
+		{"2024Q1", "2024Q1", true}, // January to March is the quarter
+		{"2024Q2", "2024Q2YTD", true},
+		{"2024Q3", "2024Q3YTD", true},
+		{"2024Q4", "2024", true}, // January to December is the year
+		{"2024-08", "", false},
+		{"2024", "", false},
+	} {
+		p, err := transform.ParsePeriod(c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := YearToDatePeriod(p)
+		if ok != c.ok || got.ID != c.want {
+			t.Errorf("YearToDatePeriod(%s) = %q, %v; want %q, %v", c.id, got.ID, ok, c.want, c.ok)
+			continue
+		}
+		if ok && (!got.End.Equal(p.End) || got.Start.Month() != 1 || got.Start.Day() != 1) {
+			t.Errorf("YearToDatePeriod(%s) runs %v–%v, not January to %v", c.id, got.Start, got.End, p.End)
+		}
+	}
+}
+
+// ytdInput is sampleInput with 本年累计 figures: every unit's, the counts three times the
+// quarter's, the rates 0.05 lower.
+func ytdInput(t *testing.T) Input {
+	in := sampleInput()
+	ytd, err := transform.ParsePeriod("2024Q3YTD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.YearToDatePeriod = ytd
+	for _, u := range in.Units {
+		vals := map[string]*float64{}
+		for _, d := range transform.FigureDefs() {
+			v := u.Values[d.ID]
+			switch {
+			case v == nil:
+				vals[d.ID] = nil
+			case d.Kind == transform.KindCount:
+				vals[d.ID] = f64(*v * 3)
+			case d.Kind == transform.KindRate:
+				vals[d.ID] = f64(*v - 0.05)
+			default:
+				vals[d.ID] = f64(*v)
+			}
+		}
+		in.YearToDate = append(in.YearToDate, transform.UnitFigures{Unit: u.Unit, Values: vals})
+	}
+	return in
+}
+
+func TestYearToDateColumns(t *testing.T) {
+	wb := openBook(t, writeWith(t, ytdInput(t)))
+	s := sheetSummary
+	wantText(t, wb, s, "E6", "本年累计（1—9月）")
+	wantText(t, wb, s, "G6", "月份") // the trend moves one column right
+	r := rowOf(t, wb, s, "受理量")
+	wantNumber(t, wb, s, fmt.Sprintf("E%d", r), 12345*3, fmtCount)
+	r = rowOf(t, wb, s, "按时办结率")
+	wantNumber(t, wb, s, fmt.Sprintf("E%d", r), 0.925-0.05, fmtRate)
+	r = rowOf(t, wb, s, "响应率")
+	wantText(t, wb, s, fmt.Sprintf("E%d", r), "—")
+
+	s = sheetTownships
+	col := column(t, wb, s, 1, "受理量本年累计（1—9月）")
+	wantNumber(t, wb, s, cellName(col, 2), 900*3, fmtCount) // 东街街道
+	wantNumber(t, wb, s, cellName(col, 5), 12345*3, fmtCount)
+	col = column(t, wb, s, 1, "按时办结率本年累计（1—9月）")
+	wantNumber(t, wb, s, cellName(col, 3), 0.95-0.05, fmtRate) // 西湖镇
+
+	// Without 本年累计 there is no column of it.
+	wb = openBook(t, writeSample(t))
+	if anyCellContains(wb, sheetSummary, terms.YearToDate) || anyCellContains(wb, sheetTownships, terms.YearToDate) {
+		t.Error("a 本年累计 column without year-to-date figures")
+	}
+	// Figures of another span are not 本年累计.
+	in := ytdInput(t)
+	in.YearToDatePeriod, _ = transform.ParsePeriod("2024Q2YTD")
+	if err := Write(t.TempDir()+"/x.xlsx", in); err == nil || !strings.Contains(err.Error(), "does not run from 1 January to the period's end") {
+		t.Errorf("Write with 2024Q2YTD as 2024Q3's year to date: %v", err)
+	}
+}
+
+// TestFixtureYearToDate writes the fixture district's 2024Q3 with its 2024Q3YTD figures
+// read from a real store: 概览's 本年累计 is the ytd period's figures, whose counts are the
+// sums of January to September's monthly counts, and whose rates are not the quarter's.
+func TestFixtureYearToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the fixture district")
+	}
+	ctx := context.Background()
+	r := transform.NewReader(fixtureStore(t))
+	per, err := r.Period(ctx, "2024Q3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ytdPer, ok := YearToDatePeriod(per)
+	if !ok {
+		t.Fatal("no year to date for 2024Q3")
+	}
+	if _, err := r.Period(ctx, ytdPer.ID); err != nil {
+		t.Fatalf("the store has no period %s: %v", ytdPer.ID, err)
+	}
+	units, err := r.Units(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fixtureInput(t, r, per, units[0].Code)
+	if in.YearToDate, err = r.Figures(ctx, ytdPer); err != nil {
+		t.Fatal(err)
+	}
+	in.YearToDatePeriod = ytdPer
+	ytd := in.YearToDate[0]
+	months, err := r.Series(ctx, units[0].Code, "month")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"received", "closed", "visit_persons"} {
+		sum := 0.0
+		for _, mo := range months {
+			if mo.Period.Start.Year() == 2024 && mo.Period.End.Month() <= 9 && mo.Values[id] != nil {
+				sum += *mo.Values[id]
+			}
+		}
+		if ytd.Values[id] == nil || *ytd.Values[id] != sum {
+			t.Errorf("2024Q3YTD %s = %v, want January–September's sum %v", id, fmtPtr(ytd.Values[id]), sum)
+		}
+	}
+	wb := openBook(t, writeWith(t, in))
+	for _, d := range transform.FigureDefs() {
+		r := rowOf(t, wb, sheetSummary, figureName(d))
+		c := cell(t, wb, sheetSummary, fmt.Sprintf("E%d", r))
+		v := ytd.Values[d.ID]
+		if v == nil {
+			if c.Value != dash {
+				t.Errorf("概览 本年累计 %s = %q, want —", d.ID, c.Value)
+			}
+			continue
+		}
+		// a cell holds 15 significant digits
+		if got, err := c.Float(); err != nil || math.Abs(got-*v) > 1e-13*math.Max(1, math.Abs(*v)) {
+			t.Errorf("概览 本年累计 %s = %q, want %v", d.ID, c.Value, *v)
+		}
+	}
+	q := in.Units[0].Values["on_time_rate"]
+	if y := ytd.Values["on_time_rate"]; q != nil && y != nil && *q == *y {
+		t.Logf("note: 2024Q3 and 2024Q3YTD have the same on-time rate %v", *q)
+	}
+}
+
+func fmtPtr(p *float64) string {
+	if p == nil {
+		return "nil"
+	}
+	return strconv.FormatFloat(*p, 'g', -1, 64)
 }

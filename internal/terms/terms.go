@@ -75,6 +75,7 @@ const (
 	HonourRoll = "红榜"   // the units at the top of the ranking
 	BlackRoll  = "黑榜"   // the units at the bottom
 	Subtotal   = "小计"   // a township's row below its villages
+	YearToDate = "本年累计" // January to the period's end
 )
 
 // FlagNames are the auditors' flags in Chinese, by code.
