@@ -28,6 +28,16 @@ func figureCol(t *testing.T, from int, id string) int {
 	return 0
 }
 
+// below is ref ("C2") on a sheet whose table's header is in row top rather than row 1,
+// as the statutory header above the tables moves them.
+func below(ref string, top int) string {
+	col, row, err := xlsx.GetCoordsFromCellIDString(ref)
+	if err != nil {
+		panic(err)
+	}
+	return cellName(col+1, row+1+top-1)
+}
+
 // withScores returns copies of units whose scores are set by code (nil: no score).
 func withScores(units []transform.UnitFigures, scores map[string]*float64) []transform.UnitFigures {
 	out := make([]transform.UnitFigures, len(units))
@@ -94,13 +104,14 @@ func TestRankingAgainstPreviousPeriod(t *testing.T) {
 			}
 			wb := openBook(t, writeWith(t, in))
 			s := sheetRanking
-			wantText(t, wb, s, "J1", terms.PrevRank)
-			wantText(t, wb, s, "K1", terms.RankChange)
+			top := rowOf(t, wb, s, terms.Rank)
+			wantText(t, wb, s, below("J1", top), terms.PrevRank)
+			wantText(t, wb, s, below("K1", top), terms.RankChange)
 			for r, want := range map[int]row{2: c.east, 3: c.west, 6: c.north} {
-				if got := cell(t, wb, s, fmt.Sprintf("J%d", r)).Value; got != want.prev {
-					t.Errorf("%s!J%d (%s) = %q, want %q", s, r, cell(t, wb, s, fmt.Sprintf("C%d", r)).Value, got, want.prev)
+				if got := cell(t, wb, s, below(fmt.Sprintf("J%d", r), top)).Value; got != want.prev {
+					t.Errorf("%s!J%d (%s) = %q, want %q", s, r, cell(t, wb, s, below(fmt.Sprintf("C%d", r), top)).Value, got, want.prev)
 				}
-				wantText(t, wb, s, fmt.Sprintf("K%d", r), want.change)
+				wantText(t, wb, s, below(fmt.Sprintf("K%d", r), top), want.change)
 			}
 			note := "上期没有诉求数据"
 			if c.previous != nil {
@@ -121,9 +132,10 @@ func TestRankingAgainstPreviousPeriodTownship(t *testing.T) {
 	in.Previous = withScores(prev, map[string]*float64{"320102001001": f64(50), "320102001002": f64(60), "320102002001": f64(99)})
 	in.PreviousPeriod = transform.Period{ID: "2024Q2", Kind: "quarter", Start: day(2024, 4, 1), End: day(2024, 6, 30), Cutoff: day(2024, 6, 30)}
 	wb := openBook(t, writeWith(t, in))
-	wantText(t, wb, sheetRanking, "C2", "东街社区")
-	wantNumber(t, wb, sheetRanking, "J2", 2, fmtCount) // behind 南门社区, not behind 西湖镇's 西街村
-	wantText(t, wb, sheetRanking, "K2", "▲1")
+	top := rowOf(t, wb, sheetRanking, terms.Rank)
+	wantText(t, wb, sheetRanking, below("C2", top), "东街社区")
+	wantNumber(t, wb, sheetRanking, below("J2", top), 2, fmtCount) // behind 南门社区, not behind 西湖镇's 西街村
+	wantText(t, wb, sheetRanking, below("K2", top), "▲1")
 }
 
 func TestHonourSize(t *testing.T) {
@@ -229,13 +241,15 @@ func TestAlerts(t *testing.T) {
 	}
 	for _, c := range []struct {
 		sheet     string
-		first     int // the first row marked; the last is the scope's own row
+		first     int // the first row marked, below the header; the last is the scope's own row
 		last      int
 		figuresAt int
 	}{
-		{sheetTownships, 2, 5, 3},
-		{sheetVillages, 2, 7, 4},
+		{sheetTownships, 1, 4, 3},
+		{sheetVillages, 1, 6, 4},
 	} {
+		top := rowOf(t, wb, c.sheet, terms.UnitCode)
+		c.first, c.last = c.first+top, c.last+top
 		got := conditionalFormats(t, files, sheetPart(t, wb, c.sheet))
 		for id, limit := range map[string]string{"on_time_rate": "0.9", "satisfaction_rate": "0.955"} {
 			col := figureCol(t, c.figuresAt, id)
@@ -253,8 +267,9 @@ func TestAlerts(t *testing.T) {
 	if ref := cellName(2, r); got[ref+":"+ref] != rule(2, r, "0.9") {
 		t.Errorf("概览: no alert on %s: %v", ref, got)
 	}
-	// The monthly trend's on-time rate column too (9 months from row 7).
-	if ref := "I7:I15"; got[ref] != rule(9, 7, "0.9") {
+	// The monthly trend's on-time rate column too (9 months below the header).
+	h := rowOf(t, wb, sheetSummary, "指标")
+	if ref := cellName(9, h+1) + ":" + cellName(9, h+9); got[ref] != rule(9, h+1, "0.9") {
 		t.Errorf("概览: no alert on the trend's %s: %v", ref, got)
 	}
 	// The rule's style is the red of alerts.
@@ -294,22 +309,24 @@ func TestVillageSubtotals(t *testing.T) {
 	wb := openBook(t, writeWith(t, in))
 	s := sheetVillages
 	received, onTime := figureCol(t, 4, "received"), figureCol(t, 4, "on_time_rate")
+	top := rowOf(t, wb, s, terms.UnitCode)
+	at := func(row int) int { return row + top - 1 } // row as in a sheet with the header in row 1
 	// 东街街道 (rows 2–3): 900 received, 500 in its villages: its own count, no formula.
-	wantText(t, wb, s, "C4", subtotalOwn)
-	wantNumber(t, wb, s, cellName(received, 4), 900, fmtCount)
-	if f := cell(t, wb, s, cellName(received, 4)).Formula(); f != "" {
+	wantText(t, wb, s, below("C4", top), subtotalOwn)
+	wantNumber(t, wb, s, cellName(received, at(4)), 900, fmtCount)
+	if f := cell(t, wb, s, cellName(received, at(4))).Formula(); f != "" {
 		t.Errorf("东街街道's 小计 is a formula %q, but its count is not its villages' sum", f)
 	}
 	// 西湖镇 (row 5): counts are the sum of its villages, as formulas; rates its own.
-	wantText(t, wb, s, "C6", terms.Subtotal)
-	if c := cell(t, wb, s, cellName(received, 6)); c.Value != "120" || c.GetNumberFormat() != fmtCount {
+	wantText(t, wb, s, below("C6", top), terms.Subtotal)
+	if c := cell(t, wb, s, cellName(received, at(6))); c.Value != "120" || c.GetNumberFormat() != fmtCount {
 		t.Errorf("西湖镇's 小计 of 受理量 shows %q as %q, want 120 as %q", c.Value, c.GetNumberFormat(), fmtCount)
 	}
-	if f, want := cell(t, wb, s, cellName(received, 6)).Formula(), "SUM("+cellName(received, 5)+":"+cellName(received, 5)+")"; f != want {
+	if f, want := cell(t, wb, s, cellName(received, at(6))).Formula(), "SUM("+cellName(received, at(5))+":"+cellName(received, at(5))+")"; f != want {
 		t.Errorf("西湖镇's 小计 of 受理量: formula %q, want %q", f, want)
 	}
-	wantNumber(t, wb, s, cellName(onTime, 6), 0.95, fmtRate) // 西湖镇's own, not 西街村's 0.9
-	wantNumber(t, wb, s, cellName(onTime, 5), 0.9, fmtRate)
+	wantNumber(t, wb, s, cellName(onTime, at(6)), 0.95, fmtRate) // 西湖镇's own, not 西街村's 0.9
+	wantNumber(t, wb, s, cellName(onTime, at(5)), 0.9, fmtRate)
 	if !anyCellContains(wb, s, "不是各村（社区）比率之和或平均") {
 		t.Error("村（社区）: the note does not say how a 小计's rates are counted")
 	}
@@ -343,18 +360,20 @@ func TestTownshipChanges(t *testing.T) {
 	wb := openBook(t, writeWith(t, in))
 	s := sheetTownships
 	col := 3 + len(transform.FigureDefs())
+	top := rowOf(t, wb, s, terms.UnitCode)
+	at := func(row int) int { return row + top - 1 }
 	for i, id := range townshipChanges {
 		d, _ := transform.FigureDefByID(id)
-		wantText(t, wb, s, cellName(col+i, 1), d.Name+"环比")
+		wantText(t, wb, s, cellName(col+i, top), d.Name+"环比")
 	}
 	n, f := changeCell("received", transform.KindCount, 0.1)
-	wantNumber(t, wb, s, cellName(col, 2), n, f)
+	wantNumber(t, wb, s, cellName(col, at(2)), n, f)
 	n, f = changeCell("on_time_rate", transform.KindRate, -0.02)
-	wantNumber(t, wb, s, cellName(col+1, 2), n, f)
-	wantText(t, wb, s, cellName(col, 3), "—") // 西湖镇: no figures of the period before
+	wantNumber(t, wb, s, cellName(col+1, at(2)), n, f)
+	wantText(t, wb, s, cellName(col, at(3)), "—") // 西湖镇: no figures of the period before
 	// The district's row: its own 环比.
 	n, f = changeCell("received", transform.KindCount, 0.125)
-	wantNumber(t, wb, s, cellName(col, 5), n, f)
+	wantNumber(t, wb, s, cellName(col, at(5)), n, f)
 }
 
 func TestPreviousPeriod(t *testing.T) {
@@ -432,9 +451,10 @@ func TestFixtureRankChange(t *testing.T) {
 	}
 	wb := openBook(t, writeWith(t, in))
 	s := sheetRanking
-	prevCol, changeCol := column(t, wb, s, 1, terms.PrevRank), column(t, wb, s, 1, terms.RankChange)
+	top := rowOf(t, wb, s, terms.Rank)
+	prevCol, changeCol := column(t, wb, s, top, terms.PrevRank), column(t, wb, s, top, terms.RankChange)
 	moved := 0
-	for row := 2; cell(t, wb, s, cellName(1, row)).Value != ""; row++ {
+	for row := top + 1; cell(t, wb, s, cellName(1, row)).Value != ""; row++ {
 		now, err := cell(t, wb, s, cellName(1, row)).Int()
 		if err != nil {
 			t.Fatalf("row %d: 名次 %q", row, cell(t, wb, s, cellName(1, row)).Value)
@@ -524,8 +544,9 @@ func ytdInput(t *testing.T) Input {
 func TestYearToDateColumns(t *testing.T) {
 	wb := openBook(t, writeWith(t, ytdInput(t)))
 	s := sheetSummary
-	wantText(t, wb, s, "E6", "本年累计（1—9月）")
-	wantText(t, wb, s, "G6", "月份") // the trend moves one column right
+	h := rowOf(t, wb, s, "指标")
+	wantText(t, wb, s, cellName(5, h), "本年累计（1—9月）")
+	wantText(t, wb, s, cellName(7, h), "月份") // the trend moves one column right
 	r := rowOf(t, wb, s, "受理量")
 	wantNumber(t, wb, s, fmt.Sprintf("E%d", r), 12345*3, fmtCount)
 	r = rowOf(t, wb, s, "按时办结率")
@@ -534,11 +555,12 @@ func TestYearToDateColumns(t *testing.T) {
 	wantText(t, wb, s, fmt.Sprintf("E%d", r), "—")
 
 	s = sheetTownships
-	col := column(t, wb, s, 1, "受理量本年累计（1—9月）")
-	wantNumber(t, wb, s, cellName(col, 2), 900*3, fmtCount) // 东街街道
-	wantNumber(t, wb, s, cellName(col, 5), 12345*3, fmtCount)
-	col = column(t, wb, s, 1, "按时办结率本年累计（1—9月）")
-	wantNumber(t, wb, s, cellName(col, 3), 0.95-0.05, fmtRate) // 西湖镇
+	top := rowOf(t, wb, s, terms.UnitCode)
+	col := column(t, wb, s, top, "受理量本年累计（1—9月）")
+	wantNumber(t, wb, s, cellName(col, top+1), 900*3, fmtCount) // 东街街道
+	wantNumber(t, wb, s, cellName(col, top+4), 12345*3, fmtCount)
+	col = column(t, wb, s, top, "按时办结率本年累计（1—9月）")
+	wantNumber(t, wb, s, cellName(col, top+2), 0.95-0.05, fmtRate) // 西湖镇
 
 	// Without 本年累计 there is no column of it.
 	wb = openBook(t, writeSample(t))
