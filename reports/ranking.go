@@ -191,7 +191,7 @@ func prevNote(m *model) string {
 		label = "上期"
 	}
 	return "5. 上期名次是" + label + "按同一规则（同一得分公式和权重）对同一范围单位的排名；名次升降中▲为上升、▼为下降（名次数），" +
-		terms.RankNew + "为上期不参与排名或无数据、本期参与排名的单位。"
+		terms.RankNew + "为上期未参与排名、本期参与排名的单位。"
 }
 
 // honourSize is how many units the 红榜 and the 黑榜 each name: the configured number,
