@@ -447,6 +447,37 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 	if err != nil {
 		return "", err
 	}
+	// 上期名次: the figures of the period before, which the workbook ranks by the same rule.
+	prevPer, err := reports.PreviousPeriod(per)
+	if err != nil {
+		return "", err
+	}
+	var prevFigs []transform.UnitFigures
+	if _, err := r.Period(ctx, prevPer.ID); err == nil {
+		if prevFigs, err = r.Figures(ctx, prevPer); err != nil {
+			return "", err
+		}
+		if len(prevFigs) == 0 || !transform.HasCases(prevFigs[0]) {
+			prevFigs = nil
+		}
+	} else if !errors.Is(err, transform.ErrUnknownPeriod) {
+		return "", err
+	}
+	// 本年累计: the figures of January to the period's end, a period of their own.
+	var ytdFigs []transform.UnitFigures
+	ytdPer, hasYTD := reports.YearToDatePeriod(per)
+	switch {
+	case hasYTD && ytdPer.ID == per.ID:
+		ytdFigs = figs
+	case hasYTD:
+		if ytdFigs, err = r.Figures(ctx, ytdPer); err != nil {
+			return "", err
+		}
+	}
+	honourRoll := 3
+	if p.cfg.Report.HonourRoll != nil {
+		honourRoll = *p.cfg.Report.HonourRoll
+	}
 	manifest := p.manifest(per, accts)
 	manifest.AsOf = o.asOf
 	if manifest.Forgotten, err = forgottenManifest(ctx, p.db); err != nil {
@@ -481,6 +512,8 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Cases: cases, Accounting: accts, Problems: problems, ProblemCount: problemCount,
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy, Header: header,
+		Previous: prevFigs, PreviousPeriod: prevPer, HonourRoll: honourRoll, Alerts: p.cfg.Report.Alerts,
+		YearToDate: ytdFigs, YearToDatePeriod: ytdPer,
 	}
 	// The document states the workbook's figures in words: both from the one Input.
 	formats := o.Formats
@@ -575,7 +608,7 @@ func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (st
 	// auditors' case list: these files go to anyone they are shared with), each period
 	// from a few set-based reads.
 	path, err := dashboards.WriteOffline(ctx, filepath.Join(p.outDir(out), "dashboard"), r,
-		dashboards.OfflineOptions{Build: dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights}, Default: per})
+		dashboards.OfflineOptions{Build: dashboards.BuildOptions{Weights: p.cfg.Rules.ScoreWeights, Alerts: p.cfg.Report.Alerts}, Default: per})
 	if err != nil {
 		return "", err
 	}

@@ -108,7 +108,7 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 	h, err := serve.New(ctx, serve.Options{
 		Source: serveSource(r), Users: users, SessionKey: key, SessionTTL: sc.SessionTTL, AccessLog: access,
 		Logger: p.log.With("component", "serve"), Registerer: reg, Gatherer: reg, Weights: p.cfg.Rules.ScoreWeights,
-		RevokedFile: p.cfg.Path(sc.SessionKeyFile) + ".revoked",
+		Alerts: p.cfg.Report.Alerts, RevokedFile: p.cfg.Path(sc.SessionKeyFile) + ".revoked",
 	})
 	if err != nil {
 		access.Close()

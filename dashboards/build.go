@@ -25,6 +25,8 @@ type Source interface {
 type BuildOptions struct {
 	// Weights are the score's weights in force; nil states the defaults.
 	Weights map[string]float64
+	// Alerts are the rates' alert thresholds (config report.alerts); see Input.Alerts.
+	Alerts map[string]float64
 	// Cases adds the auditors' list of overdue and late cases (masked as the store holds
 	// them). Only callers that have checked the viewer is an auditor set it.
 	Cases bool
@@ -415,7 +417,7 @@ func (t *tree) input(p transform.Period, scope transform.UnitFigures, o BuildOpt
 	}
 	return Input{
 		District: t.district.Unit, Period: p, Headline: scope, Trend: trend,
-		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, DataThrough: r.through, Detail: d,
+		Townships: children, Classes: r.breakdowns[0], Weights: o.Weights, Alerts: o.Alerts, DataThrough: r.through, Detail: d,
 	}
 }
 

@@ -50,6 +50,9 @@ type Input struct {
 	// Weights are the score's weights in force (response_rate, resolution_rate,
 	// satisfaction_rate); nil states the defaults.
 	Weights map[string]float64
+	// Alerts are thresholds by rate id (config report.alerts): a card's rate below one
+	// is shown in the bad colour with the threshold.
+	Alerts map[string]float64
 	// DataThrough is the last day the loaded data covers (transform.Reader.DataThrough;
 	// Build and BuildAll fill it from a source that can tell). A period that ends after it
 	// is not over in the data, and the page's header says so; zero says nothing.
@@ -325,6 +328,8 @@ type card struct {
 	Definition string
 	Value      string
 	Changes    []change
+	// Alert says the value is below its alert threshold, and which; "" when not.
+	Alert string
 }
 
 type change struct {
@@ -385,7 +390,8 @@ func pageDataFor(in Input, assetsBase string) (pageData, error) {
 		if !ok {
 			return pageData{}, fmt.Errorf("headline figure %q is not defined by transform", h.ID)
 		}
-		c := card{Name: def.Name, Definition: def.Definition, Value: formatValue(def.Kind, in.Headline.Values[h.ID])}
+		c := card{Name: def.Name, Definition: def.Definition, Value: formatValue(def.Kind, in.Headline.Values[h.ID]),
+			Alert: alertNote(h.ID, in.Headline.Values[h.ID], in.Alerts)}
 		for _, ch := range []struct {
 			label string
 			m     map[string]*float64

@@ -22,9 +22,12 @@
 //     working days and the score under 0.0, changes in points (rates), 分 (score) or
 //     percent (counts, days) with ▲/▼ and blue (better) or red (worse). A value that
 //     does not exist is the text "—", never 0.
-//   - The only formulas are the summary narrative's: each number in it is
-//     TEXT(cell) of the figures table below, stored with its result so readers that
-//     do not recalculate show the text.
+//   - The only formulas are the summary narrative's, each number in it TEXT(cell) of
+//     the figures table below, and the counts of a township's 小计 on 村（社区）, a
+//     SUM of its villages' rows where that equals the township's own count; both are
+//     stored with their results so readers that do not recalculate show them.
+//   - Rates below the config's alert thresholds are marked by conditional formats (a
+//     rule, not a colour set here), so a value edited in Excel or WPS is re-marked.
 //   - Dates are date cells (yyyy-mm-dd, yyyy-mm-dd hh:mm) on the Shanghai wall clock.
 //   - Text from exports is a string cell, never a formula; text that starts like one
 //     (= + - @ tab CR) also carries the quote prefix, so editing it keeps it text.

@@ -39,22 +39,33 @@ var narrative = []clause{
 
 var periodWords = map[string]string{"quarter": "本季度", "month": "本月", "year": "本年度"}
 
-// Columns of 概览: the figures table in A–D, the monthly trend in F–I.
-const (
-	summaryCols  = 9
-	trendCol     = 6
-	chartGapRows = 1
-)
+// Columns of 概览: the figures table in A–D (A–E with 本年累计), the monthly trend after
+// a blank column.
+const chartGapRows = 1
+
+// figureCols is how many columns 概览's figures table takes.
+func (m *model) figureCols() int {
+	if m.ytd != nil {
+		return 5
+	}
+	return 4
+}
+
+// m.trendCol() is the first column of 概览's monthly trend.
+func (m *model) trendCol() int { return m.figureCols() + 2 }
+
+// m.summaryCols() is how many columns 概览 takes.
+func (m *model) summaryCols() int { return m.trendCol() + 3 }
 
 // writeSummary writes 概览: the title, the period, a narrative whose every number is
 // a formula reading the figures table below it, the scope's figures with their
 // changes, the monthly trend, and charts of the trend, the classes and the ranking.
 func writeSummary(s *sheet, m *model) {
 	p := m.in.Period
-	top := s.start(m, summaryCols)
+	top := s.start(m, m.summaryCols())
 	titleStyle := cellStyle{bold: true, size: 16, align: "center"}
 	s.prose(1, top, m.title, titleStyle)
-	s.merge(top, 1, summaryCols, textWidth(m.title)*sizeFactor(titleStyle))
+	s.merge(top, 1, m.summaryCols(), textWidth(m.title)*sizeFactor(titleStyle))
 	s.fail(s.b.f.SetRowHeight(s.name, top, 30))
 
 	left := cellStyle{align: "left"}
@@ -66,12 +77,16 @@ func writeSummary(s *sheet, m *model) {
 	s.number(2, top+2, excelSerial(p.Cutoff), fmtDate, left)
 	if m.notOver != "" {
 		// The title area says it beside the dates: the figures are not yet the period's.
-		s.paragraph(top+2, 3, summaryCols, m.notOver+"，以下数字只计至该日，不是本期的最终数字。", stBanner)
+		s.paragraph(top+2, 3, m.summaryCols(), m.notOver+"，以下数字只计至该日，不是本期的最终数字。", stBanner)
 	}
 
 	narrativeRow := top + 3
 	headerRow := top + 5
-	row := s.header(headerRow, []string{"指标", "本期", "环比", "同比"})
+	headers := []string{"指标", "本期", "环比", "同比"}
+	if m.ytd != nil {
+		headers = append(headers, m.ytdTitle())
+	}
+	row := s.header(headerRow, headers)
 	figureRow := map[string]int{}
 	for _, d := range m.in.Defs {
 		figureRow[d.ID] = row
@@ -79,14 +94,24 @@ func writeSummary(s *sheet, m *model) {
 		s.figure(2, row, value(m.scope, d.ID), d.Kind, stText)
 		s.change(3, row, d.ID, m.scope.MoM[d.ID], d.Kind, stText)
 		s.change(4, row, d.ID, m.scope.YoY[d.ID], d.Kind, stText)
+		if m.ytd != nil {
+			s.figure(5, row, m.ytdValue(m.scope.Unit.Code, d.ID), d.Kind, stText)
+		}
 		row++
 	}
 	lastRow := row - 1
 	trendLast := writeTrend(s, m, headerRow)
 	lastRow = max(lastRow, trendLast)
+	for _, id := range m.alertIDs() {
+		s.alert(m, id, 2, figureRow[id], figureRow[id])
+		if m.ytd != nil {
+			s.alert(m, id, 5, figureRow[id], figureRow[id])
+		}
+	}
+	s.alert(m, "on_time_rate", m.trendCol()+3, headerRow+1, trendLast)
 
 	formula, shows := narrativeText(m, figureRow)
-	s.formula(narrativeRow, 1, summaryCols, formula, shows, cellStyle{size: 12})
+	s.formula(narrativeRow, 1, m.summaryCols(), formula, shows, cellStyle{size: 12})
 
 	row = lastRow + 2
 	note := "注：环比较上期，同比较上年同期；▲为上升，▼为下降，蓝色为向好，红色为向差。" +
@@ -94,9 +119,13 @@ func writeSummary(s *sheet, m *model) {
 	if m.notOver != "" {
 		note += "本期尚未结束，件数和人次只计至数据截止日，不与整期比较，环比、同比显示为“—”。"
 	}
-	s.paragraph(row, 1, summaryCols, note+
+	s.paragraph(row, 1, m.summaryCols(), note+
 		"开头一段中的数字引用下表单元格。各指标口径见“指标说明”表，超期未办结和逾期办结的诉求见“超期及逾期办结”表。", cellStyle{})
 	row += 2
+	if note := alertNote(m); note != "" {
+		s.paragraph(row-1, 1, m.summaryCols(), note, cellStyle{})
+		row++
+	}
 	// The charts start a printed page of their own, so neither table is cut.
 	s.fail(s.b.f.InsertPageBreak(s.name, cellName(1, row)))
 	s.after = func(widths map[int]float64) { summaryCharts(s, m, headerRow, row, widths) }
@@ -153,15 +182,15 @@ func narrativeText(m *model, figureRow map[string]int) (formula, shows string) {
 func writeTrend(s *sheet, m *model, headerRow int) int {
 	titles := []string{"月份", "受理量", "办结量", "按时办结率"}
 	for i, t := range titles {
-		s.label(trendCol+i, headerRow, t, stHeader)
+		s.label(m.trendCol()+i, headerRow, t, stHeader)
 	}
 	row := headerRow + 1
 	for _, mo := range m.in.Months {
 		st := mo.Period.Start.In(shanghai)
-		s.label(trendCol, row, fmt.Sprintf("%d月", st.Month()), cellStyle{border: true, align: "center"})
-		s.figure(trendCol+1, row, mo.Values["received"], transform.KindCount, stText)
-		s.figure(trendCol+2, row, mo.Values["closed"], transform.KindCount, stText)
-		s.figure(trendCol+3, row, mo.Values["on_time_rate"], transform.KindRate, stText)
+		s.label(m.trendCol(), row, fmt.Sprintf("%d月", st.Month()), cellStyle{border: true, align: "center"})
+		s.figure(m.trendCol()+1, row, mo.Values["received"], transform.KindCount, stText)
+		s.figure(m.trendCol()+2, row, mo.Values["closed"], transform.KindCount, stText)
+		s.figure(m.trendCol()+3, row, mo.Values["on_time_rate"], transform.KindRate, stText)
 		row++
 	}
 	return row - 1
@@ -219,16 +248,16 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 	name := s.name
 	if n := len(m.in.Months); n > 0 {
 		from, to := trendHeader+1, trendHeader+n
-		cats := rangeRef(name, trendCol, from, to)
+		cats := rangeRef(name, m.trendCol(), from, to)
 		cols := &excelize.Chart{
 			Type: excelize.Col,
 			Series: []excelize.ChartSeries{
-				{Name: cellRef(name, trendCol+1, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+1, from, to), Fill: solid(receivedColor)},
-				{Name: cellRef(name, trendCol+2, trendHeader), Categories: cats, Values: rangeRef(name, trendCol+2, from, to), Fill: solid(closedColor)},
+				{Name: cellRef(name, m.trendCol()+1, trendHeader), Categories: cats, Values: rangeRef(name, m.trendCol()+1, from, to), Fill: solid(receivedColor)},
+				{Name: cellRef(name, m.trendCol()+2, trendHeader), Categories: cats, Values: rangeRef(name, m.trendCol()+2, from, to), Fill: solid(closedColor)},
 			},
 			Title:     chartTitle(fmt.Sprintf("%d年各月受理、办结与按时办结率", m.in.Period.Start.In(shanghai).Year())),
 			Legend:    legend,
-			Dimension: excelize.ChartDimension{Width: px(1, trendCol-1) - 10, Height: topH},
+			Dimension: excelize.ChartDimension{Width: px(1, m.trendCol()-1) - 10, Height: topH},
 			XAxis:     axis(),
 			YAxis:     withFormat(axis(), "#,##0"),
 		}
@@ -239,8 +268,8 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 		line := &excelize.Chart{
 			Type: excelize.Line,
 			Series: []excelize.ChartSeries{{
-				Name: cellRef(name, trendCol+3, trendHeader), Categories: cats,
-				Values: rangeRef(name, trendCol+3, from, to), Fill: solid(onTimeColor),
+				Name: cellRef(name, m.trendCol()+3, trendHeader), Categories: cats,
+				Values: rangeRef(name, m.trendCol()+3, from, to), Fill: solid(onTimeColor),
 				Line: excelize.LineOptions{Width: 2.25},
 				Marker: excelize.ChartMarker{Symbol: "circle", Size: 6, Fill: solid(onTimeColor),
 					Border: excelize.LineOptions{Type: excelize.LineSolid, Fill: solid(onTimeColor)}},
@@ -263,11 +292,11 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 			}
 		}
 		if col > 0 {
-			s.fail(s.b.f.AddChart(name, cellName(trendCol, row), &excelize.Chart{
+			s.fail(s.b.f.AddChart(name, cellName(m.trendCol(), row), &excelize.Chart{
 				Type: excelize.Col, Series: series,
 				Title:     chartTitle("各办理类别受理量与办结量"),
 				Legend:    legend,
-				Dimension: excelize.ChartDimension{Width: max(px(trendCol, summaryCols), 460), Height: topH},
+				Dimension: excelize.ChartDimension{Width: max(px(m.trendCol(), m.summaryCols()), 460), Height: topH},
 				XAxis:     axis(), YAxis: withFormat(axis(), "#,##0"),
 			}))
 		}
@@ -289,7 +318,7 @@ func summaryCharts(s *sheet, m *model, trendHeader, row int, widths map[int]floa
 			}},
 			Title:     chartTitle(rankTitle(m) + "综合得分排名"),
 			Legend:    noLegend,
-			Dimension: excelize.ChartDimension{Width: max(px(1, summaryCols), px(1, trendCol-1)+460), Height: uint(90 + 26*n)},
+			Dimension: excelize.ChartDimension{Width: max(px(1, m.summaryCols()), px(1, m.trendCol()-1)+460), Height: uint(90 + 26*n)},
 			// The score runs 0–100: bars start at 0, so their lengths compare.
 			XAxis: x, YAxis: withRange(withFormat(axis(), "0"), 0, 100),
 			PlotArea: excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0"}},

@@ -16,18 +16,59 @@ import (
 func writeTownships(s *sheet, m *model) {
 	const fixed = 2
 	titles := append([]string{terms.UnitCode, terms.Township}, figureTitles(m.in.Defs)...)
+	// 环比 of the figures leaders read first, after every figure.
+	changes := pick(m.in.Defs, func(id string) bool { return slices.Contains(townshipChanges, id) })
+	for _, d := range changes {
+		titles = append(titles, d.Name+"环比")
+	}
+	changeCol := fixed + 1 + len(m.in.Defs)
+	// 本年累计 of the figures leaders read first, after the changes.
+	var ytd []transform.FigureDef
+	if m.ytd != nil {
+		ytd = pick(m.in.Defs, func(id string) bool { return slices.Contains(ytdFigures, id) })
+		for _, d := range ytd {
+			titles = append(titles, d.Name+"\n"+m.ytdTitle())
+		}
+	}
+	ytdCol := changeCol + len(changes)
+	ytdCells := func(row int, code string, cs cellStyle) {
+		for i, d := range ytd {
+			s.figure(ytdCol+i, row, m.ytdValue(code, d.ID), d.Kind, cs)
+		}
+	}
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
 	for _, u := range m.townships {
 		s.text(1, row, u.Unit.Code, stText)
 		s.text(2, row, u.Unit.Name, stText)
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
+		changeCells(s, row, changeCol, changes, u.MoM, stText)
+		ytdCells(row, u.Unit.Code, stText)
 		row++
 	}
 	s.table(top, row-1, len(titles), fixed)
 	totalRow(s, m, row, fixed, m.in.Defs)
-	s.paragraph(row+2, 1, 8, totalNote(m), stNote)
+	bold := stText
+	bold.bold = true
+	changeCells(s, row, changeCol, changes, m.scope.MoM, bold)
+	ytdCells(row, m.scope.Unit.Code, bold)
+	s.alertColumns(m, m.in.Defs, fixed+1, top+1, row)
+	s.alertColumns(m, ytd, ytdCol, top+1, row)
+	s.paragraph(row+2, 1, 8, totalNote(m)+"环比较上期：比率以百分点计，件数以百分比计；本期未结束时件数不作环比。", stNote)
+	if note := alertNote(m); note != "" {
+		s.paragraph(row+3, 1, 8, note, stNote)
+	}
 	s.print(m, top, fixed)
+}
+
+// townshipChanges are the figures whose 环比 the townships' sheet shows.
+var townshipChanges = []string{"received", "on_time_rate", "satisfaction_rate", "score"}
+
+// changeCells writes the 环比 of defs from column col.
+func changeCells(s *sheet, row, col int, defs []transform.FigureDef, mom map[string]*float64, cs cellStyle) {
+	for i, d := range defs {
+		s.change(col+i, row, d.ID, mom[d.ID], d.Kind, cs)
+	}
 }
 
 // writeVillages writes 村（社区）: one row per village with its township and every
@@ -37,17 +78,79 @@ func writeVillages(s *sheet, m *model) {
 	titles := append([]string{terms.UnitCode, terms.Township, "村（社区）"}, figureTitles(m.in.Defs)...)
 	top := s.start(m, len(titles))
 	row := s.header(top, titles)
-	for _, u := range m.villages {
+	townships := map[string]transform.UnitFigures{}
+	for _, t := range m.townships {
+		townships[t.Unit.Code] = t
+	}
+	first := row // the first village row of the current township
+	for i, u := range m.villages {
 		s.text(1, row, u.Unit.Code, stText)
 		s.text(2, row, m.units[u.Unit.Parent].Name, stText)
 		s.text(3, row, u.Unit.Name, stText)
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
 		row++
+		if t, ok := townships[u.Unit.Parent]; ok && (i == len(m.villages)-1 || m.villages[i+1].Unit.Parent != u.Unit.Parent) {
+			subtotalRow(s, m, row, fixed, t, m.villages[i-(row-first)+1:i+1], first)
+			row++
+			first = row
+		}
 	}
 	s.table(top, row-1, len(titles), fixed)
 	totalRow(s, m, row, fixed, m.in.Defs)
-	s.paragraph(row+2, 1, 8, totalNote(m), stNote)
+	s.alertColumns(m, m.in.Defs, fixed+1, top+1, row)
+	note := totalNote(m)
+	if m.isDistrict {
+		note += "每个乡镇（街道）所属村（社区）之后的“" + terms.Subtotal + "”行（加粗）：件数是上方各村（社区）行之和（求和公式）；" +
+			"乡镇（街道）本级承办的诉求不在任何村（社区）行内，有这类诉求时件数取该乡镇（街道）自身的数（不是公式），标为“" + subtotalOwn + "”。" +
+			"比率、时长和得分取该乡镇（街道）自身的数，由其全部诉求的件数计算，不是各村（社区）比率之和或平均。排序前请先筛选去掉小计行。"
+	}
+	s.paragraph(row+2, 1, 8, note, stNote)
+	if note := alertNote(m); note != "" {
+		s.paragraph(row+3, 1, 8, note, stNote)
+	}
 	s.print(m, top, fixed)
+}
+
+// subtotalOwn labels a 小计 whose counts are the township's own, not its villages' sum.
+const subtotalOwn = terms.Subtotal + "（含乡镇本级）"
+
+// subtotalRow writes township t's 小计 below its villages, which are on rows first to
+// row-1: a count is a SUM of the rows above where it equals the township's own count
+// (every case sits under a village), else the township's own; every other figure is
+// the township's own, as the data counts it from its cases.
+func subtotalRow(s *sheet, m *model, row, fixed int, t transform.UnitFigures, villages []transform.UnitFigures, first int) {
+	bold := stText
+	bold.bold = true
+	own := false
+	for i, d := range m.in.Defs {
+		col := fixed + 1 + i
+		v := value(t, d.ID)
+		if d.Kind != transform.KindCount || v == nil {
+			s.figure(col, row, v, d.Kind, bold)
+			continue
+		}
+		sum, whole := 0.0, true
+		for _, u := range villages {
+			if x := value(u, d.ID); x != nil {
+				sum += *x
+			} else {
+				whole = false
+			}
+		}
+		if !whole || sum != *v {
+			own = true
+			s.figure(col, row, v, d.Kind, bold)
+			continue
+		}
+		s.sum(col, row, first, row-1, *v, figureFormat(d.Kind), bold)
+	}
+	label := terms.Subtotal
+	if own {
+		label = subtotalOwn
+	}
+	s.text(1, row, t.Unit.Code, bold)
+	s.text(2, row, t.Unit.Name, bold)
+	s.label(3, row, label, bold)
 }
 
 // totalRow writes the scope's own figures in bold below a unit table: code in column
@@ -246,4 +349,13 @@ func caseFigureCol(m *model, id string) int {
 		}
 	}
 	return 0
+}
+
+// sum writes a SUM of column col's rows from..to, with v as the value it shows until
+// the application recalculates.
+func (s *sheet) sum(col, row, from, to int, v float64, numFmt string, cs cellStyle) {
+	s.number(col, row, v, numFmt, cs)
+	if s.err == nil {
+		s.fail(s.b.f.SetCellFormula(s.name, cellName(col, row), fmt.Sprintf("SUM(%s:%s)", cellName(col, from), cellName(col, to))))
+	}
 }

@@ -78,6 +78,23 @@ type Input struct {
 	// Header is the statutory header of the statistical tables and the cover's
 	// 制表机关 and 报出日期 (config.Report).
 	Header TableHeader
+	// Previous holds the figures of PreviousPeriod (the period before: the quarter before
+	// a quarter) as transform.Reader.Figures gives them; nil when the store has no cases
+	// then. 综合排名 ranks its units by the same rule for 上期名次 and 名次升降.
+	Previous       []transform.UnitFigures
+	PreviousPeriod transform.Period
+	// HonourRoll is how many units the 红黑榜 names at the top and at the bottom of the
+	// ranking (config report.honour_roll); 0 leaves it out.
+	HonourRoll int
+	// Alerts are thresholds by rate id (config report.alerts): a value below one is
+	// marked red by a conditional format on 概览 and the unit sheets.
+	Alerts map[string]float64
+
+	// YearToDate holds the figures of YearToDatePeriod (本年累计: January to the period's
+	// end, see YearToDatePeriod) as transform.Reader.Figures gives them; nil leaves
+	// 本年累计 out of 概览 and the townships' sheet.
+	YearToDate       []transform.UnitFigures
+	YearToDatePeriod transform.Period
 }
 
 // Manifest names what a workbook was made from, so it can be remade and checked.
@@ -287,6 +304,11 @@ type model struct {
 	cases []int32
 	// ranked are the units of 综合排名 in rank order; unranked had nothing due.
 	ranked, unranked []transform.UnitFigures
+	// prevRank is each unit's place in the period before's ranking (same scope, same
+	// rule); nil when there are no figures of the period before.
+	prevRank map[string]int
+	// ytd holds the 本年累计 figures by unit code; nil without them.
+	ytd map[string]transform.UnitFigures
 }
 
 func newModel(in Input) (*model, error) {
@@ -378,6 +400,9 @@ func newModel(in Input) (*model, error) {
 		return nil, fmt.Errorf("%d quarantined rows given, but a count of %d", len(in.Problems), in.ProblemCount)
 	}
 	m.rank()
+	if err := m.yearToDate(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -450,23 +475,31 @@ func (m *model) townshipCode(code string) string {
 	return ""
 }
 
-// rank orders the units one level below the scope by score, highest first, ties by
-// code; units without a score (nothing due in the period) are kept apart by code.
+// rank orders the units one level below the scope by score (rankUnits), and those of
+// the period before by the same rule.
 func (m *model) rank() {
 	units := m.townships
 	if !m.isDistrict {
 		units = m.villages
 	}
+	m.ranked, m.unranked = rankUnits(units)
+	m.prevRank = previousRanks(m.in.Previous, m.in.Scope.Code, m.isDistrict)
+}
+
+// rankUnits orders units by score, highest first, ties by code; units without a score
+// (nothing due in the period) are kept apart by code.
+func rankUnits(units []transform.UnitFigures) (ranked, unranked []transform.UnitFigures) {
 	for _, u := range units {
 		if value(u, "score") == nil {
-			m.unranked = append(m.unranked, u)
+			unranked = append(unranked, u)
 		} else {
-			m.ranked = append(m.ranked, u)
+			ranked = append(ranked, u)
 		}
 	}
-	slices.SortStableFunc(m.ranked, func(a, b transform.UnitFigures) int {
+	slices.SortStableFunc(ranked, func(a, b transform.UnitFigures) int {
 		return cmp.Or(cmp.Compare(*value(b, "score"), *value(a, "score")), cmp.Compare(a.Unit.Code, b.Unit.Code))
 	})
+	return ranked, unranked
 }
 
 // withoutCountChanges returns in with no 环比 or 同比 for counts (件数, 人次): a period
@@ -538,6 +571,9 @@ type book struct {
 	// streams are the parts written by StreamWriters, for the archive writer to put
 	// in a fixed order.
 	streams []string
+	// alertStyle is the conditional (dxf) style of a rate below its alert threshold; nil
+	// until first needed.
+	alertStyle *int
 }
 
 func newBook(m *model) (*book, error) {

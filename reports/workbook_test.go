@@ -514,7 +514,9 @@ func TestWriteUnitSheets(t *testing.T) {
 	for r, want := range [][3]string{
 		{"320102001001", "东街街道", "东街社区"},
 		{"320102001002", "东街街道", "南门社区"},
+		{eastCode, "东街街道", subtotalOwn}, // 900 received, 500 of them in its villages
 		{"320102002001", "西湖镇", "西街村"},
+		{westCode, "西湖镇", subtotalOwn},
 	} {
 		for c, w := range want {
 			wantText(t, wb, s, st(fmt.Sprintf("%c%d", 'A'+c, r+2)), w)
@@ -523,8 +525,8 @@ func TestWriteUnitSheets(t *testing.T) {
 	// 南门社区 received nothing: counts are 0, rates have no value.
 	wantNumber(t, wb, s, st("D3"), 0, "#,##0")
 	wantText(t, wb, s, st("F3"), "—")
-	wantText(t, wb, s, st("C5"), "全区") // the district's own row below the villages
-	wantNumber(t, wb, s, st("D5"), 12345, "#,##0")
+	wantText(t, wb, s, st("C7"), "全区") // the district's own row below the villages
+	wantNumber(t, wb, s, st("D7"), 12345, "#,##0")
 }
 
 func TestWriteCases(t *testing.T) {
@@ -806,6 +808,13 @@ func TestRenderSample(t *testing.T) {
 		in = townshipInput()
 	case "auditor":
 		in.AuditorCopy = true
+	case "district":
+		// 本年累计, the quarter before, the 红黑榜 and alerts, as a department's config sets them
+		in = ytdInput(t)
+		in.Previous = withScores(in.Units, map[string]*float64{eastCode: f64(70), westCode: f64(80)})
+		in.PreviousPeriod = transform.Period{ID: "2024Q2", Kind: "quarter", Start: day(2024, 4, 1), End: day(2024, 6, 30), Cutoff: day(2024, 6, 30)}
+		in.HonourRoll = 3
+		in.Alerts = map[string]float64{"on_time_rate": 0.92, "satisfaction_rate": 0.9}
 	}
 	if err := Write(path, in); err != nil {
 		t.Fatal(err)

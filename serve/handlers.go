@@ -274,7 +274,7 @@ func (s *Server) input(ctx context.Context, q *request) (dashboards.Input, error
 	s.metrics.cache.WithLabelValues("miss").Inc()
 	// A page shows the first cases of the list; the CSV and Arrow downloads read it all
 	// (fullCases).
-	in, err := dashboards.Build(ctx, s.opts.Source, q.period, q.unit.Code, dashboards.BuildOptions{Weights: s.opts.Weights, Cases: cases, CaseLimit: dashboards.MaxCaseRows})
+	in, err := dashboards.Build(ctx, s.opts.Source, q.period, q.unit.Code, dashboards.BuildOptions{Weights: s.opts.Weights, Alerts: s.opts.Alerts, Cases: cases, CaseLimit: dashboards.MaxCaseRows})
 	if err != nil {
 		return dashboards.Input{}, err
 	}

@@ -50,6 +50,8 @@ type Options struct {
 	Gatherer   prometheus.Gatherer
 	// Weights are the score's weights in force, stated on the pages.
 	Weights map[string]float64
+	// Alerts are the rates' alert thresholds (config report.alerts), marked on the pages.
+	Alerts map[string]float64
 	// LoginFailures per user name in LoginWindow (twice as many per client address) before
 	// logins are refused until the window moves on; default 5 per minute.
 	LoginFailures int
@@ -246,7 +248,7 @@ func (s *Server) runWarm(ctx context.Context, w *warming, meta *storeMeta) error
 		close(w.done)
 	}()
 	start := time.Now()
-	pages, err := dashboards.BuildAll(ctx, s.opts.Source, meta.latest, dashboards.BuildOptions{Weights: s.opts.Weights})
+	pages, err := dashboards.BuildAll(ctx, s.opts.Source, meta.latest, dashboards.BuildOptions{Weights: s.opts.Weights, Alerts: s.opts.Alerts})
 	if err != nil {
 		return fmt.Errorf("building the pages of %s: %w", meta.latest.ID, err)
 	}

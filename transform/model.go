@@ -33,7 +33,7 @@ type Unit struct {
 // Period is a month (2024-07), quarter (2024Q3) or year (2024), in local dates.
 type Period struct {
 	ID     string
-	Kind   string    // month, quarter or year
+	Kind   string    // month, quarter, year or ytd (January to a second or third quarter's end)
 	Start  time.Time // first day, 00:00 Asia/Shanghai
 	End    time.Time // last day, 00:00 Asia/Shanghai
 	Cutoff time.Time // the date figures are counted to: End unless a report says otherwise

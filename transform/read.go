@@ -41,7 +41,7 @@ func (r *Reader) ConfigHash(ctx context.Context) (string, error) {
 // ErrUnknownPeriod means the period has no data (or is not a period).
 var ErrUnknownPeriod = errors.New("unknown period")
 
-var periodRE = regexp.MustCompile(`^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$`)
+var periodRE = regexp.MustCompile(`^(\d{4})(?:Q([1-4])(YTD)?|-(0[1-9]|1[0-2]))?$`)
 
 // Shanghai is the local time of every date minqing shows.
 var Shanghai = func() *time.Location {
@@ -52,7 +52,8 @@ var Shanghai = func() *time.Location {
 	return loc
 }()
 
-// ParsePeriod reads 2024Q3, 2024-07 or 2024 into its kind and dates.
+// ParsePeriod reads 2024Q3, 2024-07, 2024 or 2024Q3YTD (the year so far to the end of
+// the second or third quarter: 本年累计) into its kind and dates.
 func ParsePeriod(s string) (Period, error) {
 	m := periodRE.FindStringSubmatch(s)
 	if m == nil {
@@ -61,12 +62,22 @@ func ParsePeriod(s string) (Period, error) {
 	y, _ := strconv.Atoi(m[1])
 	p := Period{ID: s}
 	switch {
+	case m[3] != "":
+		q, _ := strconv.Atoi(m[2])
+		switch q {
+		case 1:
+			return Period{}, fmt.Errorf("%w %q: the year so far to the first quarter's end is the quarter (%dQ1)", ErrUnknownPeriod, s, y)
+		case 4:
+			return Period{}, fmt.Errorf("%w %q: the year so far to the fourth quarter's end is the year (%d)", ErrUnknownPeriod, s, y)
+		}
+		p.Kind, p.Start = "ytd", time.Date(y, 1, 1, 0, 0, 0, 0, Shanghai)
+		p.End = time.Date(y, time.Month(3*q+1), 0, 0, 0, 0, 0, Shanghai)
 	case m[2] != "":
 		q, _ := strconv.Atoi(m[2])
 		p.Kind, p.Start = "quarter", time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, Shanghai)
 		p.End = p.Start.AddDate(0, 3, -1)
-	case m[3] != "":
-		mo, _ := strconv.Atoi(m[3])
+	case m[4] != "":
+		mo, _ := strconv.Atoi(m[4])
 		p.Kind, p.Start = "month", time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, Shanghai)
 		p.End = p.Start.AddDate(0, 1, -1)
 	default:
@@ -84,6 +95,8 @@ func (p Period) Label() string {
 		return fmt.Sprintf("%d年第%s季度", p.Start.Year(), []string{"一", "二", "三", "四"}[(int(p.Start.Month())-1)/3])
 	case "month":
 		return fmt.Sprintf("%d年%d月", p.Start.Year(), int(p.Start.Month()))
+	case "ytd":
+		return fmt.Sprintf("%d年1—%d月", p.Start.Year(), int(p.End.Month()))
 	}
 	return fmt.Sprintf("%d年度", p.Start.Year())
 }

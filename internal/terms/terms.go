@@ -81,6 +81,19 @@ const (
 	Points      = "个百分点"  // the unit of a change in a rate
 )
 
+// The names of the ranking's comparison with the period before, its 红黑榜, and the
+// villages' sheet's rows per township.
+const (
+	PrevRank   = "上期名次" // a unit's place in the ranking of the period before
+	RankChange = "名次升降" // ▲2, ▼1, 持平 or 新上榜 against 上期名次
+	RankSteady = "持平"   // the same place as the period before
+	RankNew    = "新上榜"  // ranked now, not in the period before
+	HonourRoll = "红榜"   // the units at the top of the ranking
+	BlackRoll  = "黑榜"   // the units at the bottom
+	Subtotal   = "小计"   // a township's row below its villages
+	YearToDate = "本年累计" // January to the period's end
+)
+
 // FlagNames are the auditors' flags in Chinese, by code.
 var FlagNames = map[string]string{
 	"BACKDATED_CLOSURE":           "倒签办结",

@@ -1,4 +1,5 @@
--- periods: one row per month, quarter and year from the first to the last event date of
+-- periods: one row per month, quarter, year and year so far (ytd: January to the end of a
+-- second or third quarter) from the first to the last event date of
 -- the data (receipt, closure, visit, activity); key period_id. prev_id is the previous
 -- period of the same kind (环比), yoy_id the same period a year before (同比).
 -- inputs: cases, visits, services.
@@ -33,6 +34,15 @@ all_periods as (
   select distinct 'year', strftime(y, '%Y'), y, cast(y + interval 1 year - interval 1 day as date),
     strftime(y - interval 1 year, '%Y'), strftime(y - interval 1 year, '%Y')
   from (select cast(date_trunc('year', start_date) as date) as y from months)
+  union all
+  -- the year so far (本年累计) to the end of a second or third quarter, id 2024Q3YTD; to the
+  -- end of the first it is the quarter, to the end of the fourth the year. Its 同比 is the
+  -- same span a year before; it has no 环比.
+  select distinct 'ytd', strftime(q, '%Y') || 'Q' || quarter(q) || 'YTD', cast(date_trunc('year', q) as date),
+    cast(q + interval 3 month - interval 1 day as date), cast(null as varchar),
+    strftime(q - interval 1 year, '%Y') || 'Q' || quarter(q) || 'YTD'
+  from (select cast(date_trunc('quarter', start_date) as date) as q from months)
+  where quarter(q) in (2, 3)
 )
 select kind, period_id, start_date, end_date, end_date as cutoff, prev_id, yoy_id from all_periods;
 create or replace temp table mq_periods_added as select * from periods anti join mq_periods_old using (period_id);
