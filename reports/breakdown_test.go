@@ -2,6 +2,7 @@ package reports
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,4 +140,20 @@ func dumpSheet(t *testing.T, wb *xlsx.File, name string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// TestLongNoteFitsARow: a 未填写 note naming many sources, on a sheet printed several pages
+// across, is written (a row is at most 409 points high) and kept whole in its cell.
+func TestLongNoteFitsARow(t *testing.T) {
+	in := breakdownInput()
+	var many []string
+	for i := range 120 {
+		many = append(many, fmt.Sprintf("村级台账来源%03d", i))
+	}
+	in.NotFilled = map[string]transform.NotFilled{terms.Channel: {NoColumn: 3800, NoColumnSources: many}}
+	wb := openBook(t, writeWith(t, in))
+	got := dumpSheet(t, wb, sheetChannels)
+	if !strings.Contains(got, "村级台账来源119") {
+		t.Error("the note lost its last source")
+	}
 }

@@ -387,7 +387,15 @@ func (s *sheet) finish() error {
 					to++
 					at += cmp.Or(want[to], defaultWidth)
 				}
-				w.toCol = to
+				// a note too long for the narrow merge (taller than a row may be) keeps
+				// its whole width: cut at a page's edge beats cut at the row's foot
+				width := 0.0
+				for c := w.col; c <= to; c++ {
+					width += cmp.Or(want[c], defaultWidth)
+				}
+				if float64(lines(w.text, w.cs, width))*lineHeight*sizeFactor(w.cs)+rowMargin <= excelize.MaxRowHeight {
+					w.toCol = to
+				}
 			}
 		}
 	}
@@ -433,7 +441,7 @@ func (s *sheet) finish() error {
 	}
 	slices.Sort(rows)
 	for _, r := range rows {
-		heights[r] = math.Ceil(heights[r] + rowMargin)
+		heights[r] = min(math.Ceil(heights[r]+rowMargin), excelize.MaxRowHeight)
 		if err := s.b.f.SetRowHeight(s.name, r, heights[r]); err != nil {
 			return fmt.Errorf("setting height of row %d: %w", r, err)
 		}
