@@ -438,7 +438,11 @@ func (d *document) ranking() {
 		}
 		d.bodyPara(sentence("不参与排名的有：", "、", names...))
 	}
-	d.bodyPara("各" + m.levelName() + "的得分和名次见附表2。")
+	if m.prevRank != nil {
+		d.bodyPara("各" + m.levelName() + "的得分、名次和与上期相比的名次升降见附表2。")
+	} else {
+		d.bodyPara("各" + m.levelName() + "的得分和名次见附表2。")
+	}
 }
 
 // below are the units one level below the scope.
@@ -590,18 +594,42 @@ func (d *document) rankingTable() {
 	d.attachment(2, fmt.Sprintf("%s各%s综合得分排名", m.label, m.levelName()))
 	defs := d.defs(rankingTableIDs)
 	head := []string{terms.Rank, m.levelName()}
+	// 上期名次 and 名次升降, as 综合排名 shows them, when the period before has figures
+	withPrev := m.prevRank != nil
+	if withPrev {
+		head = append(head, terms.PrevRank, terms.RankChange)
+	}
 	for _, def := range defs {
 		head = append(head, figureName(def))
 	}
+	prev := func(code string, now int) []string {
+		if !withPrev {
+			return nil
+		}
+		before := dash
+		if r, ok := m.prevRank[code]; ok {
+			before = itoa(r)
+		}
+		return []string{before, cmp.Or(rankChange(now, m.prevRank[code], true), dash)}
+	}
 	var rows [][]string
 	for i, u := range m.ranked {
-		rows = append(rows, append([]string{itoa(i + 1), u.Unit.Name}, d.cells(u.Values, defs)...))
+		row := append([]string{itoa(i + 1), u.Unit.Name}, prev(u.Unit.Code, i+1)...)
+		rows = append(rows, append(row, d.cells(u.Values, defs)...))
 	}
 	for _, u := range m.unranked {
-		rows = append(rows, append([]string{dash, u.Unit.Name}, d.cells(u.Values, defs)...))
+		row := append([]string{dash, u.Unit.Name}, prev(u.Unit.Code, 0)...)
+		rows = append(rows, append(row, d.cells(u.Values, defs)...))
 	}
 	d.table(head, rows, 2)
 	note := "注：按综合得分从高到低排列，得分相同的按单位编码排列；名次为“—”的单位期内没有到期诉求或没有可计算的比率，不参与排名。"
+	if withPrev {
+		label, err := periodLabel(m.in.PreviousPeriod)
+		if err != nil {
+			label = "上期"
+		}
+		note += "上期名次是" + label + "按同一规则的排名；名次升降中▲为上升、▼为下降，" + terms.RankNew + "为上期未参与排名的单位。"
+	}
 	d.para(stTabNote, note)
 }
 

@@ -646,3 +646,39 @@ func TestDocumentTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentRankChange: with the period before's figures, 附表2 shows each unit's
+// 上期名次 and 名次升降 as 综合排名 does (ranked by the same rule); without them it has
+// neither column.
+func TestDocumentRankChange(t *testing.T) {
+	q2 := transform.Period{ID: "2024Q2", Kind: "quarter", Start: day(2024, 4, 1), End: day(2024, 6, 30), Cutoff: day(2024, 6, 30)}
+	in := sampleInput()
+	// last quarter 西湖镇 led 东街街道, and 北山乡 was third; now 东街街道 leads
+	in.Previous, in.PreviousPeriod = withScores(in.Units, map[string]*float64{eastCode: f64(70), westCode: f64(80), northCode: f64(60)}), q2
+	path := filepath.Join(t.TempDir(), "d.docx")
+	if err := WriteDocument(path, in); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := readDocument(t, path)
+	rank := c.tables[1]
+	if want := []string{terms.Rank, "乡镇（街道）", terms.PrevRank, terms.RankChange}; !slices.Equal(rank[0][:4], want) {
+		t.Fatalf("附表2 heads %v, want %v first", rank[0], want)
+	}
+	got := map[string][2]string{}
+	for _, r := range rank[1:] {
+		got[r[1]] = [2]string{r[2], r[3]}
+	}
+	for name, want := range map[string][2]string{"东街街道": {"2", "▲1"}, "西湖镇": {"1", "▼1"}, "北山乡": {"3", dash}} {
+		if got[name] != want {
+			t.Errorf("附表2 %s: 上期名次, 名次升降 = %v, want %v", name, got[name], want)
+		}
+	}
+	in.Previous = nil
+	if err := WriteDocument(path, in); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = readDocument(t, path)
+	if slices.Contains(c.tables[1][0], terms.PrevRank) {
+		t.Errorf("附表2 heads %v without the period before's figures", c.tables[1][0])
+	}
+}

@@ -148,3 +148,30 @@ func TestNotSubmitted(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitSheetsMarkSilentUnits: on 乡镇（街道）, 村（社区） and 走访, a unit that sent nothing
+// for the period is named with （未报送） in red, and the sheet's note says what that
+// means; a unit that sent keeps its plain name.
+func TestUnitSheetsMarkSilentUnits(t *testing.T) {
+	wb := openBook(t, writeWith(t, submissionsInput()))
+	for _, tt := range []struct{ sheet, silent, sent string }{
+		{sheetTownships, "北山乡（未报送）", "东街街道"},
+		{sheetVillages, "南门社区（未报送）", "东街社区"},
+		{sheetVisits, "南门社区（未报送）", "东街社区"},
+	} {
+		got := dumpSheet(t, wb, tt.sheet)
+		if !strings.Contains(got, tt.silent) {
+			t.Errorf("%s does not mark %s:\n%s", tt.sheet, tt.silent, got)
+		}
+		if strings.Contains(got, tt.sent+"（未报送）") {
+			t.Errorf("%s marks %s, which sent", tt.sheet, tt.sent)
+		}
+		if !strings.Contains(got, "名称后标“（未报送）”的单位本期没有报送本单位的导出") {
+			t.Errorf("%s has no note on （未报送）", tt.sheet)
+		}
+	}
+	plain := openBook(t, writeWith(t, sampleInput()))
+	if got := dumpSheet(t, plain, sheetVillages); strings.Contains(got, "未报送") {
+		t.Errorf("%s says 未报送 with no 报送情况 given:\n%s", sheetVillages, got)
+	}
+}

@@ -40,7 +40,7 @@ func writeTownships(s *sheet, m *model) {
 	row := s.header(top, titles)
 	for _, u := range m.townships {
 		s.text(1, row, u.Unit.Code, stText)
-		s.text(2, row, u.Unit.Name, stText)
+		s.text(2, row, m.unitName(u.Unit), m.nameStyle(u.Unit, stText))
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
 		changeCells(s, row, changeCol, changes, u.MoM, stText)
 		ytdCells(row, u.Unit.Code, stText)
@@ -54,7 +54,7 @@ func writeTownships(s *sheet, m *model) {
 	ytdCells(row, m.scope.Unit.Code, bold)
 	s.alertColumns(m, m.in.Defs, fixed+1, top+1, row)
 	s.alertColumns(m, ytd, ytdCol, top+1, row)
-	s.paragraph(row+2, 1, 8, totalNote(m)+"环比较上期：比率以百分点计，件数以百分比计；本期未结束时件数不作环比。", stNote)
+	s.paragraph(row+2, 1, 8, totalNote(m)+"环比较上期：比率以百分点计，件数以百分比计；本期未结束时件数不作环比。"+silentNote(m, m.townships), stNote)
 	if note := alertNote(m); note != "" {
 		s.paragraph(row+3, 1, 8, note, stNote)
 	}
@@ -86,7 +86,7 @@ func writeVillages(s *sheet, m *model) {
 	for i, u := range m.villages {
 		s.text(1, row, u.Unit.Code, stText)
 		s.text(2, row, m.units[u.Unit.Parent].Name, stText)
-		s.text(3, row, u.Unit.Name, stText)
+		s.text(3, row, m.unitName(u.Unit), m.nameStyle(u.Unit, stText))
 		figureCells(s, row, fixed+1, m.in.Defs, u, stText)
 		row++
 		if t, ok := townships[u.Unit.Parent]; ok && (i == len(m.villages)-1 || m.villages[i+1].Unit.Parent != u.Unit.Parent) {
@@ -104,11 +104,40 @@ func writeVillages(s *sheet, m *model) {
 			"乡镇（街道）本级承办的诉求不在任何村（社区）行内，有这类诉求时件数取该乡镇（街道）自身的数（不是公式），标为“" + subtotalOwn + "”。" +
 			"比率、时长和得分取该乡镇（街道）自身的数，由其全部诉求的件数计算，不是各村（社区）比率之和或平均。排序前请先筛选去掉小计行。"
 	}
-	s.paragraph(row+2, 1, 8, note, stNote)
+	s.paragraph(row+2, 1, 8, note+silentNote(m, m.villages), stNote)
 	if note := alertNote(m); note != "" {
 		s.paragraph(row+3, 1, 8, note, stNote)
 	}
 	s.print(m, top, fixed)
+}
+
+// unitName is a unit's name on the unit sheets: marked （未报送） when the unit sent no
+// export of its own for the period (报送情况), for its figures then come from other
+// units' exports alone and a 0 among them is not the unit's.
+func (m *model) unitName(u transform.Unit) string {
+	if m.notSubmitted(u.Code) {
+		return u.Name + "（" + terms.NotSubmitted + "）"
+	}
+	return u.Name
+}
+
+// nameStyle is cs, in 报送情况's red for a unit that sent nothing.
+func (m *model) nameStyle(u transform.Unit, cs cellStyle) cellStyle {
+	if m.notSubmitted(u.Code) {
+		cs.bold, cs.color = true, stNotSubmitted.color
+	}
+	return cs
+}
+
+// silentNote says what （未报送） means, when a unit among units is so marked.
+func silentNote(m *model, units []transform.UnitFigures) string {
+	for _, u := range units {
+		if m.notSubmitted(u.Unit.Code) {
+			return "名称后标“（" + terms.NotSubmitted + "）”的单位本期没有报送本单位的导出，其数字只来自上级平台等其他单位的导出，" +
+				"不是该单位的全部情况，其中的0不表示没有（见“" + terms.Submissions + "”表）。"
+		}
+	}
+	return ""
 }
 
 // subtotalOwn labels a 小计 whose counts are the township's own, not its villages' sum.
@@ -242,14 +271,14 @@ func activityWriter(ids []string) func(*sheet, *model) {
 			s.text(1, row, u.Unit.Code, cs)
 			s.label(2, row, level, cs)
 			s.text(3, row, township, cs)
-			s.text(4, row, u.Unit.Name, cs)
+			s.text(4, row, m.unitName(u.Unit), m.nameStyle(u.Unit, cs))
 			figureCells(s, row, fixed+1, defs, u, cs)
 			row++
 		}
 		s.table(top, row-1, len(titles), fixed)
 		totalRow(s, m, row, fixed, defs)
 		s.paragraph(row+2, 1, len(titles), "注：乡镇（街道）行（加粗）已含其所属各村（社区），请勿与村（社区）行相加；“"+
-			m.scopeWord()+"”一行为辖区合计，含"+levelWord(m)+"本级的记录。", stNote)
+			m.scopeWord()+"”一行为辖区合计，含"+levelWord(m)+"本级的记录。"+silentNote(m, units), stNote)
 		s.print(m, top, fixed)
 	}
 }
