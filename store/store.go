@@ -49,6 +49,13 @@ func OpenWith(ctx context.Context, path string, s Settings) (*sql.DB, error) {
 	if s.MemoryLimit == "" {
 		s.MemoryLimit = DefaultMemoryLimit
 	}
+	// A new store's folder is made, as the config's out folder is: a config naming
+	// data/minqing.duckdb should not fail with DuckDB's "No such file or directory".
+	if dir := filepath.Dir(path); path != "" && path != ":memory:" && dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the store's folder %q: %w", dir, err)
+		}
+	}
 	q := url.Values{}
 	q.Set("autoinstall_known_extensions", "false")
 	q.Set("autoload_known_extensions", "false")

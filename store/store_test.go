@@ -101,3 +101,20 @@ func TestClassifyHeld(t *testing.T) {
 		t.Errorf("a disk error taken for a held store: %v", err)
 	}
 }
+
+// TestOpenMakesTheFolder: a store whose folder does not exist yet is made in a new
+// folder, not refused with DuckDB's "No such file or directory".
+func TestOpenMakesTheFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "2024", "minqing.duckdb")
+	db, err := OpenWith(context.Background(), path, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("create table t (x int)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("no store at %s: %v", path, err)
+	}
+}
