@@ -21,6 +21,28 @@ func updateGolden() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
+// checkGolden compares got with testdata/name, rewriting the file first under -update;
+// what names the text in the failure.
+func checkGolden(t *testing.T, name, what, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if updateGolden() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s:\n%s", what, golden, got)
+	}
+}
+
 func init() {
 	if flag.Lookup("update") == nil {
 		flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -88,22 +110,7 @@ func TestBreakdownSheetGolden(t *testing.T) {
 	}
 	wb := openBook(t, path)
 	got := dumpSheet(t, wb, sheetChannels)
-	golden := filepath.Join("testdata", "breakdown_channels.golden")
-	if updateGolden() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s:\n%s", sheetChannels, golden, got)
-	}
+	checkGolden(t, "breakdown_channels.golden", sheetChannels, got)
 	for _, line := range strings.Split(dumpSheet(t, wb, sheetTopics), "\n") {
 		if strings.Contains(line, terms.NotFilled) {
 			t.Errorf("%s: %q, but the topics have no 未填写 row", sheetTopics, line)

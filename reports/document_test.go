@@ -541,19 +541,7 @@ func TestDocumentGolden(t *testing.T) {
 					got.WriteString(strings.Join(r, " | ") + "\n")
 				}
 			}
-			golden := filepath.Join("testdata", "document_"+tc.name+".golden")
-			if updateGolden() {
-				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to write it)", err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("document text differs from %s:\n%s", golden, got.String())
-			}
+			checkGolden(t, "document_"+tc.name+".golden", "document text", got.String())
 		})
 	}
 }

@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -250,17 +249,5 @@ func TestCoverGolden(t *testing.T) {
 	}
 	wb := openBook(t, path)
 	got := "== " + sheetCover + "\n" + dumpSheet(t, wb, sheetCover) + "== " + sheetContents + "\n" + dumpSheet(t, wb, sheetContents)
-	golden := filepath.Join("testdata", "cover.golden")
-	if updateGolden() {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("封面 and 目录 differ from %s:\n%s", golden, got)
-	}
+	checkGolden(t, "cover.golden", "封面 and 目录", got)
 }

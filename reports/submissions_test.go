@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,19 +71,7 @@ func TestSubmissionsSheetGolden(t *testing.T) {
 	}
 	wb := openBook(t, path)
 	got := dumpSheet(t, wb, sheetSubmissions)
-	golden := filepath.Join("testdata", "submissions.golden")
-	if updateGolden() {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s:\n%s", sheetSubmissions, golden, got)
-	}
+	checkGolden(t, "submissions.golden", sheetSubmissions, got)
 	// 未报送 is red and bold wherever it marks a unit.
 	r := rowOf(t, wb, sheetSubmissions, terms.UnitCode)
 	marked := 0
