@@ -66,6 +66,8 @@ type Config struct {
 	// Report is what the department's documents say of who made them, the formats
 	// `report` writes, the 红黑榜 and the thresholds that mark a rate red.
 	Report Report `yaml:"report"`
+	// Deliver is where each run's outputs go once it has succeeded.
+	Deliver Deliver `yaml:"deliver"`
 
 	Dir  string `yaml:"-"` // the config file's folder, absolute
 	File string `yaml:"-"` // the config file, absolute
@@ -156,6 +158,7 @@ func (c *Config) applyDefaults() {
 	}
 	c.Serve.applyDefaults(c.Store)
 	c.Report.applyDefaults()
+	c.Deliver.applyDefaults()
 	for i := range c.Schedules {
 		if c.Schedules[i].Job == "" {
 			c.Schedules[i].Job = "run"
@@ -177,6 +180,7 @@ func (c *Config) validate() error {
 			rates[d.ID] = true
 		}
 	}
+	errs = append(errs, c.Deliver.check()...)
 	if err := c.Report.validate(rates); err != nil {
 		errs = append(errs, err)
 	}
@@ -299,10 +303,15 @@ func (c *Config) LabelOverrides() []transform.LabelOverride {
 // outputOnly are the top-level keys that change where and how outputs are served, never
 // a figure: editing them (adding a user, moving a schedule) leaves FiguresHash as it was.
 var outputOnly = map[string]bool{"serve": true, "schedules": true, "out": true,
-	"store": true, "memory_limit": true, "temp_dir": true, "report": true}
+	"store": true, "memory_limit": true, "temp_dir": true, "report": true, "deliver": true}
+
+// outputOnlyRules are the rules that say when to warn and how to judge a supervision
+// notice, never how a figure is counted: FiguresHash leaves them out as well.
+var outputOnlyRules = map[string]bool{"warn_days": true, "notice_days": true}
 
 // FiguresHash is the SHA-256 of the config text that figures depend on: the file with
-// its serve, schedules, out, store, memory_limit and temp_dir removed (where the store
+// its serve, schedules, report, deliver, out, store, memory_limit and temp_dir removed,
+// and the rules warn_days and notice_days (where the store
 // lives and what it may use do not change a figure). Figures carry it, and outputs refuse
 // figures made under another one; so a new dashboard user must not make the store's
 // figures look stale.
@@ -315,9 +324,19 @@ func FiguresHash(text []byte) (string, error) {
 		m := doc.Content[0]
 		kept := m.Content[:0:0]
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if !outputOnly[m.Content[i].Value] {
-				kept = append(kept, m.Content[i], m.Content[i+1])
+			if outputOnly[m.Content[i].Value] {
+				continue
 			}
+			if v := m.Content[i+1]; m.Content[i].Value == "rules" && v.Kind == yaml.MappingNode {
+				rules := v.Content[:0:0]
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					if !outputOnlyRules[v.Content[j].Value] {
+						rules = append(rules, v.Content[j], v.Content[j+1])
+					}
+				}
+				v.Content = rules
+			}
+			kept = append(kept, m.Content[i], m.Content[i+1])
 		}
 		m.Content = kept
 	}

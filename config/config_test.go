@@ -242,6 +242,8 @@ func TestFiguresHash(t *testing.T) {
 		base + "serve:\n  users:\n    - {name: a, role: leader, password_hash: x}\n",
 		base + "schedules:\n  - {name: n, cron: \"0 2 * * *\"}\n",
 		strings.Replace(base, "out: out", "out: elsewhere", 1),
+		base + "deliver:\n  folder: /mnt/share\n",
+		strings.Replace(base, "escalated_reply_days: 3", "escalated_reply_days: 3\n  warn_days: 5\n  notice_days: 3", 1),
 	} {
 		if hash(same) != h {
 			t.Errorf("an output-only change moved the hash:\n%s", same)

@@ -35,6 +35,12 @@ type Rules struct {
 	// LongWaitDays flags a 补办件 or 上报件 that waited, or has been waiting, for the
 	// documents or the reply more than this many working days (LONG_WAIT).
 	LongWaitDays int `yaml:"long_wait_days"`
+	// WarnDays is the early warning's horizon (预警): an open case due within this many
+	// working days of the as-of date is listed as due soon (临期). It changes no figure.
+	WarnDays int `yaml:"warn_days"`
+	// NoticeDays is how many working days after a supervision notice (督办单) a case
+	// closed counts as closed in response to it (督办成效). It changes no figure.
+	NoticeDays int `yaml:"notice_days"`
 }
 
 // DefaultRules returns domain.md's defaults.
@@ -51,6 +57,8 @@ func DefaultRules() Rules {
 		QuarterEndFactor:        4,
 		ExportGapDays:           30,
 		LongWaitDays:            30,
+		WarnDays:                2,
+		NoticeDays:              5,
 	}
 }
 
@@ -92,6 +100,12 @@ func (r Rules) Validate() error {
 	}
 	if r.LongWaitDays < 1 {
 		errs = append(errs, fmt.Errorf("long_wait_days: %d is less than 1", r.LongWaitDays))
+	}
+	if r.WarnDays < 0 {
+		errs = append(errs, fmt.Errorf("warn_days: %d is negative", r.WarnDays))
+	}
+	if r.NoticeDays < 1 {
+		errs = append(errs, fmt.Errorf("notice_days: %d is less than 1", r.NoticeDays))
 	}
 	sum := 0.0
 	for k, w := range r.ScoreWeights {
