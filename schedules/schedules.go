@@ -93,6 +93,7 @@ type Options struct {
 // Scheduler runs jobs; Start and Stop may each be called once.
 type Scheduler struct {
 	opts    Options
+	history *History
 	cron    *cron.Cron
 	running sync.Mutex // held while any job runs: never two runs at once
 	jobs    []Job
@@ -115,16 +116,15 @@ func New(ctx context.Context, opts Options) (*Scheduler, error) {
 		}
 		opts.Location = loc
 	}
-	if _, err := opts.DB.ExecContext(ctx, `create table if not exists schedule_runs (
-		job varchar not null, started_at timestamp not null, finished_at timestamp not null,
-		outcome varchar not null, error varchar)`); err != nil {
-		return nil, fmt.Errorf("creating run history: %w", err)
+	history, err := NewHistory(ctx, opts.DB, opts.Location)
+	if err != nil {
+		return nil, err
 	}
 	logger := cron.VerbosePrintfLogger(slogPrintf{opts.Logger})
 	c := cron.New(cron.WithLocation(opts.Location), cron.WithParser(parser),
 		// Panics are not recovered by default (robfig/cron#380).
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
-	s := &Scheduler{opts: opts, cron: c}
+	s := &Scheduler{opts: opts, cron: c, history: history}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -187,41 +187,44 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // RunNow runs a job at once unless another run is in progress (then it is recorded as
 // skipped), and records the outcome. It returns the job's error.
 func (s *Scheduler) RunNow(ctx context.Context, j Job) error {
-	start := s.opts.Now()
+	return s.runAs(ctx, j, TriggerSchedule)
+}
+
+// runAs runs j as RunNow does, recording trigger as what started it. The job finds its
+// Run in its context (RunFrom) to note the outputs it writes.
+func (s *Scheduler) runAs(ctx context.Context, j Job, trigger string) error {
+	run := NewRun(j.Name, trigger, s.opts.Now())
 	if !s.running.TryLock() {
 		s.opts.Logger.Warn("run skipped: another run is in progress", "job", j.Name)
-		s.record(j.Name, start, OutcomeSkipped, nil)
+		s.record(run, OutcomeSkipped, nil)
 		return nil
 	}
 	defer s.running.Unlock()
-	s.opts.Logger.Info("run started", "job", j.Name)
+	s.opts.Logger.Info("run started", "job", j.Name, "run", run.ID, "trigger", trigger)
 	err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("job %q panicked: %v", j.Name, r)
 			}
 		}()
-		return j.Run(ctx)
+		return j.Run(WithRun(ctx, run))
 	}()
 	outcome := OutcomeOK
 	if err != nil {
 		outcome = OutcomeFailed
-		s.opts.Logger.Error("run failed", "job", j.Name, "err", err)
+		s.opts.Logger.Error("run failed", "job", j.Name, "run", run.ID, "err", err)
 	} else {
-		s.opts.Logger.Info("run finished", "job", j.Name, "duration", s.opts.Now().Sub(start).Round(time.Millisecond))
+		s.opts.Logger.Info("run finished", "job", j.Name, "run", run.ID, "duration", s.opts.Now().Sub(run.Started).Round(time.Millisecond))
 	}
-	s.record(j.Name, start, outcome, err)
+	s.record(run, outcome, err)
 	return err
 }
 
-func (s *Scheduler) record(job string, start time.Time, outcome string, runErr error) {
-	var msg any
-	if runErr != nil {
-		msg = runErr.Error()
-	}
-	layout := "2006-01-02 15:04:05"
-	if _, err := s.opts.DB.ExecContext(context.WithoutCancel(s.ctx), `insert into schedule_runs values (?, ?, ?, ?, ?)`,
-		job, start.In(s.opts.Location).Format(layout), s.opts.Now().In(s.opts.Location).Format(layout), outcome, msg); err != nil {
-		s.opts.Logger.Error("recording run", "job", job, "err", errors.Join(err))
+// History returns the scheduler's run history, for a job to record its deliveries in.
+func (s *Scheduler) History() *History { return s.history }
+
+func (s *Scheduler) record(run *Run, outcome string, runErr error) {
+	if err := s.history.Finish(context.WithoutCancel(s.ctx), run, s.opts.Now(), outcome, runErr); err != nil {
+		s.opts.Logger.Error("recording run", "job", run.Job, "err", err)
 	}
 }

@@ -123,7 +123,7 @@ func TestCatchUp(t *testing.T) {
 	now := time.Date(2024, 7, 3, 12, 0, 0, 0, s.opts.Location)
 	s.opts.Now = func() time.Time { return now }
 	// The last successful run was two days ago; a daily 02:00 job has missed a run.
-	if _, err := s.opts.DB.Exec(`insert into schedule_runs values ('nightly', '2024-07-01 02:00:00', '2024-07-01 02:05:00', 'ok', null)`); err != nil {
+	if _, err := s.opts.DB.Exec(`insert into schedule_runs (job, started_at, finished_at, outcome, error) values ('nightly', '2024-07-01 02:00:00', '2024-07-01 02:05:00', 'ok', null)`); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
