@@ -89,7 +89,7 @@ type Schedule struct {
 	Name string `yaml:"name"`
 	Cron string `yaml:"cron"`
 	// WorkdaysOnly skips the cron spec's fire times on days off (official calendar,
-	// make-up working days included).
+	// make-up working days included); an On schedule fires on working days anyway.
 	WorkdaysOnly bool `yaml:"workdays_only"`
 	// On is the Nth working day after each period's last day: quarter_end+3wd (when
 	// quarterly reports are due), month_end+Nwd or year_end+Nwd, with 1 ≤ N ≤ 30.

@@ -78,7 +78,7 @@ func (w When) Schedule(days *Workdays, loc *time.Location) (cron.Schedule, error
 		if !w.WorkdaysOnly {
 			return spec, nil
 		}
-		return WorkdaysOnly{Spec: spec, Days: days, Location: loc}, nil
+		return workdaysOnly{Spec: spec, Days: days, Location: loc}, nil
 	}
 	on, _ := parseOn(w.On)
 	at := w.At
@@ -100,17 +100,17 @@ func CheckOn(on string) error {
 	return err
 }
 
-func parseOn(on string) (AfterPeriodEnd, error) {
+func parseOn(on string) (afterPeriodEnd, error) {
 	m := onPattern.FindStringSubmatch(on)
 	if m == nil {
-		return AfterPeriodEnd{}, fmt.Errorf("%q is not quarter_end+Nwd, month_end+Nwd or year_end+Nwd (the Nth working day after the period's last day)", on)
+		return afterPeriodEnd{}, fmt.Errorf("%q is not quarter_end+Nwd, month_end+Nwd or year_end+Nwd (the Nth working day after the period's last day)", on)
 	}
 	n, err := strconv.Atoi(m[2])
 	if err != nil || n < 1 || n > MaxWorkdaysAfter {
-		return AfterPeriodEnd{}, fmt.Errorf("%q: N must be 1–%d working days (+1wd is the first working day after the period's last day)", on, MaxWorkdaysAfter)
+		return afterPeriodEnd{}, fmt.Errorf("%q: N must be 1–%d working days (+1wd is the first working day after the period's last day)", on, MaxWorkdaysAfter)
 	}
 	months := map[string]int{"month": 1, "quarter": 3, "year": 12}[m[1]]
-	return AfterPeriodEnd{Months: months, N: n}, nil
+	return afterPeriodEnd{Months: months, N: n}, nil
 }
 
 // CheckAt returns nil when at is empty (DefaultAt) or a time of day HH:MM.
@@ -177,9 +177,9 @@ func (w *Workdays) After(d time.Time, n int) time.Time {
 // schedules do.
 const horizon = 5 * 366 * 24 * time.Hour
 
-// WorkdaysOnly is a cron schedule whose fire times on days off are skipped: the local
+// workdaysOnly is a cron schedule whose fire times on days off are skipped: the local
 // date (in Location) of every fire time is a working day of Days.
-type WorkdaysOnly struct {
+type workdaysOnly struct {
 	Spec     cron.Schedule
 	Days     *Workdays
 	Location *time.Location
@@ -187,7 +187,7 @@ type WorkdaysOnly struct {
 
 // Next returns the first fire time of Spec after t on a working day, or the zero time
 // when there is none within five years.
-func (s WorkdaysOnly) Next(t time.Time) time.Time {
+func (s workdaysOnly) Next(t time.Time) time.Time {
 	next := s.Spec.Next(t)
 	for !next.IsZero() && next.Sub(t) <= horizon {
 		local := next.In(s.Location)
@@ -202,11 +202,11 @@ func (s WorkdaysOnly) Next(t time.Time) time.Time {
 	return time.Time{}
 }
 
-// AfterPeriodEnd is the N-th working day after the last day of every period of Months
+// afterPeriodEnd is the N-th working day after the last day of every period of Months
 // months (1 month, 3 quarter, 12 year; periods start in January), at Hour:Minute in
 // Location. The last day counts whether or not it is a working day itself, so the fire
 // day is always a working day.
-type AfterPeriodEnd struct {
+type afterPeriodEnd struct {
 	Months       int
 	N            int
 	Hour, Minute int
@@ -215,7 +215,7 @@ type AfterPeriodEnd struct {
 }
 
 // Next returns the first fire time after t.
-func (s AfterPeriodEnd) Next(t time.Time) time.Time {
+func (s afterPeriodEnd) Next(t time.Time) time.Time {
 	lt := t.In(s.Location)
 	period := (lt.Year()*12 + int(lt.Month()) - 1) / s.Months
 	// A fire time follows its period's end by at most MaxWorkdaysAfter working days, less
@@ -228,7 +228,7 @@ func (s AfterPeriodEnd) Next(t time.Time) time.Time {
 }
 
 // fire returns the fire time of period p (counted in periods since year 0).
-func (s AfterPeriodEnd) fire(p int) time.Time {
+func (s afterPeriodEnd) fire(p int) time.Time {
 	next := (p + 1) * s.Months // the first month after the period, counted from year 0
 	lastDay := time.Date(next/12, time.Month(next%12+1), 1, s.Hour, s.Minute, 0, 0, s.Location).AddDate(0, 0, -1)
 	return s.Days.After(lastDay, s.N)
