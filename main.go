@@ -271,7 +271,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 				}
 				for _, e := range p.cfg.Schedules {
 					e := e
-					if err := s.Add(schedules.Job{Name: e.Name, Spec: e.Cron, Run: func(ctx context.Context) error {
+					if err := s.Add(schedules.Job{Name: e.Name, When: e.When(), Run: func(ctx context.Context) error {
 						per := e.Period
 						if per == "last-quarter" {
 							per = ""

@@ -127,7 +127,7 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 		if per == "last-quarter" {
 			per = ""
 		}
-		job := schedules.Job{Name: e.Name, Spec: e.Cron, Run: func(ctx context.Context) error {
+		job := schedules.Job{Name: e.Name, When: e.When(), Run: func(ctx context.Context) error {
 			running.Set(1)
 			defer running.Set(0)
 			_, _, err := p.runOnce(ctx, per, "")

@@ -83,15 +83,29 @@ type Privacy struct {
 	KeepPersonalData bool `yaml:"keep_personal_data"`
 }
 
-// Schedule is one cron entry: which pipeline job to run and when (Asia/Shanghai).
+// Schedule is one scheduled entry: which pipeline job to run and when (Asia/Shanghai),
+// by a cron spec or by a working day after each period's end (on); exactly one is given.
 type Schedule struct {
 	Name string `yaml:"name"`
 	Cron string `yaml:"cron"`
-	Job  string `yaml:"job"` // run (default): ingest, transform, reports, dashboards
+	// WorkdaysOnly skips the cron spec's fire times on days off (official calendar,
+	// make-up working days included); an On schedule fires on working days anyway.
+	WorkdaysOnly bool `yaml:"workdays_only"`
+	// On is the Nth working day after each period's last day: quarter_end+3wd (when
+	// quarterly reports are due), month_end+Nwd or year_end+Nwd, with 1 ≤ N ≤ 30.
+	On string `yaml:"on"`
+	// At is the time of day of an On schedule, HH:MM; default 08:00.
+	At  string `yaml:"at"`
+	Job string `yaml:"job"` // run (default): ingest, transform, reports, dashboards
 	// Period is the report period: a fixed one (a quarter 2024Q3, a month 2024-07, a year
 	// 2024) or "last-quarter" (default; "latest" is the same), the newest quarter that is
 	// over in the data (the newest with cases while none is over).
 	Period string `yaml:"period"`
+}
+
+// When returns the schedule's timing for the Scheduler.
+func (s Schedule) When() schedules.When {
+	return schedules.When{Cron: s.Cron, WorkdaysOnly: s.WorkdaysOnly, On: s.On, At: s.At}
 }
 
 // Load reads, defaults and validates the config file at path.
@@ -166,6 +180,9 @@ func (c *Config) applyDefaults() {
 		if c.Schedules[i].Period == "" {
 			c.Schedules[i].Period = "last-quarter"
 		}
+		if c.Schedules[i].On != "" && c.Schedules[i].At == "" {
+			c.Schedules[i].At = schedules.DefaultAt
+		}
 	}
 }
 
@@ -238,10 +255,25 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("schedules[%d].name: %q used twice", i, s.Name))
 		}
 		jobs[s.Name] = true
-		if s.Cron == "" {
-			errs = append(errs, fmt.Errorf("schedules[%d].cron: required", i))
-		} else if err := schedules.CheckSpec(s.Cron); err != nil {
-			errs = append(errs, fmt.Errorf("schedules[%d].cron: %q: %w", i, s.Cron, err))
+		switch {
+		case s.Cron == "" && s.On == "":
+			errs = append(errs, fmt.Errorf("schedules[%d].cron: required (or on: quarter_end+Nwd)", i))
+		case s.Cron != "" && s.On != "":
+			errs = append(errs, fmt.Errorf("schedules[%d].on: give cron or on, not both", i))
+		case s.Cron != "":
+			if err := schedules.CheckSpec(s.Cron); err != nil {
+				errs = append(errs, fmt.Errorf("schedules[%d].cron: %q: %w", i, s.Cron, err))
+			}
+			if s.At != "" {
+				errs = append(errs, fmt.Errorf("schedules[%d].at: goes with on; a cron spec states its own time", i))
+			}
+		default:
+			if err := schedules.CheckOn(s.On); err != nil {
+				errs = append(errs, fmt.Errorf("schedules[%d].on: %w", i, err))
+			}
+			if err := schedules.CheckAt(s.At); err != nil {
+				errs = append(errs, fmt.Errorf("schedules[%d].at: %w", i, err))
+			}
 		}
 		switch s.Period {
 		case "last-quarter", "latest":

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/minqing/minqing/schedules"
 )
 
 func TestGoodConfigs(t *testing.T) {
@@ -43,6 +45,16 @@ func TestFullConfig(t *testing.T) {
 	}
 	if c.Schedules[0].Job != "run" || c.Schedules[0].Period != "last-quarter" {
 		t.Errorf("schedule defaults: %+v", c.Schedules[0])
+	}
+	// on gets its default time of day; workdays_only goes with cron (and is implied by on).
+	for i, want := range map[int]schedules.When{
+		5: {Cron: "0 9 * * *", WorkdaysOnly: true},
+		6: {On: "quarter_end+3wd", At: "08:00"},
+		7: {On: "month_end+1wd", At: "17:30", WorkdaysOnly: true},
+	} {
+		if got := c.Schedules[i].When(); got != want {
+			t.Errorf("schedules[%d].When() = %+v, want %+v", i, got, want)
+		}
 	}
 }
 
@@ -123,6 +135,11 @@ func TestBadConfigs(t *testing.T) {
 		"cron-never.bad.yml":            `schedules[0].cron: "0 2 30 2 *": never fires`,
 		"bad-period.bad.yml":            `schedules[0].period: "2024Q5" is not last-quarter, a quarter (2024Q3)`,
 		"dup-schedule.bad.yml":          `schedules[1].name: "nightly" used twice`,
+		"on-not-wd.bad.yml":             `schedules[0].on: "quarter_end+3d" is not quarter_end+Nwd, month_end+Nwd or year_end+Nwd`,
+		"on-zero.bad.yml":               `schedules[0].on: "quarter_end+0wd": N must be 1–30 working days`,
+		"on-and-cron.bad.yml":           "schedules[1].on: give cron or on, not both",
+		"on-bad-at.bad.yml":             `schedules[0].at: "25:00" is not a time of day HH:MM`,
+		"cron-with-at.bad.yml":          "schedules[0].at: goes with on; a cron spec states its own time",
 		"bad-source-label.bad.yml":      `sources[0].labels.satisfaction.5: "很好" is not a satisfaction value`,
 		"serve-role.bad.yml":            `serve.users[0].role: "admin" is not leader, township or auditor`,
 		"serve-unit.bad.yml":            `serve.users[0].unit: "青石镇" is not a 12-digit township code`,

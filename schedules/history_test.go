@@ -14,7 +14,7 @@ func TestHistoryRecordsOutputsAndDeliveries(t *testing.T) {
 	clock := time.Date(2025, 1, 6, 8, 0, 0, 0, s.opts.Location)
 	s.opts.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
 	var id string
-	job := Job{Name: "quarterly", Spec: "@daily", Run: func(ctx context.Context) error {
+	job := Job{Name: "quarterly", When: When{Cron: "@daily"}, Run: func(ctx context.Context) error {
 		r := RunFrom(ctx)
 		if r == nil {
 			return errors.New("the job's context carries no run")
@@ -28,7 +28,7 @@ func TestHistoryRecordsOutputsAndDeliveries(t *testing.T) {
 	if err := s.RunNow(ctx, job); err != nil {
 		t.Fatal(err)
 	}
-	failing := Job{Name: "quarterly", Spec: "@daily", Run: func(context.Context) error { return errors.New("no figures") }}
+	failing := Job{Name: "quarterly", When: When{Cron: "@daily"}, Run: func(context.Context) error { return errors.New("no figures") }}
 	if err := s.RunNow(ctx, failing); err == nil {
 		t.Fatal("the failing job's error was not returned")
 	}

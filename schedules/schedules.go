@@ -1,6 +1,7 @@
-// Package schedules runs named jobs on cron expressions (Asia/Shanghai), never two at
-// once, recovering from panics, and records every run with its outcome in the store. It
-// imports no stage: main hands it jobs as functions.
+// Package schedules runs named jobs on cron expressions or working-day rules
+// (Asia/Shanghai), never two at once, recovering from panics, and records every run with
+// its outcome in the store. It imports no stage (only the working-day calendar): main
+// hands it jobs as functions.
 package schedules
 
 import (
@@ -14,12 +15,14 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/minqing/minqing/transform/calendar"
 )
 
 // Job is one scheduled piece of work.
 type Job struct {
 	Name string
-	Spec string // a standard 5-field cron expression, or a descriptor such as @daily
+	When When
 	Run  func(ctx context.Context) error
 }
 
@@ -96,7 +99,9 @@ type Scheduler struct {
 	history *History
 	cron    *cron.Cron
 	running sync.Mutex // held while any job runs: never two runs at once
-	jobs    []Job
+	days    *Workdays
+	jobs    []scheduled
+	catchUp sync.WaitGroup // catch-up runs started by Start; Stop waits for them
 	ctx     context.Context
 	cancel  context.CancelFunc
 }
@@ -124,7 +129,7 @@ func New(ctx context.Context, opts Options) (*Scheduler, error) {
 	c := cron.New(cron.WithLocation(opts.Location), cron.WithParser(parser),
 		// Panics are not recovered by default (robfig/cron#380).
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
-	s := &Scheduler{opts: opts, cron: c, history: history}
+	s := &Scheduler{opts: opts, cron: c, history: history, days: NewWorkdays(calendar.Official(), opts.Logger)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -135,35 +140,45 @@ func (p slogPrintf) Printf(format string, args ...any) {
 	p.l.Info("cron", "msg", fmt.Sprintf(format, args...))
 }
 
-// Add registers a job; its spec is checked now (as CheckSpec does).
+// scheduled is a job with its schedule.
+type scheduled struct {
+	job   Job
+	sched cron.Schedule
+}
+
+// Add registers a job; its schedule is checked now (as When.Check does).
 func (s *Scheduler) Add(j Job) error {
-	if err := CheckSpec(j.Spec); err != nil {
-		return fmt.Errorf("scheduling job %q (%q): %w", j.Name, j.Spec, err)
+	sched, err := j.When.Schedule(s.days, s.opts.Location)
+	if err != nil {
+		return fmt.Errorf("scheduling job %q (%s): %w", j.Name, j.When, err)
 	}
-	if _, err := s.cron.AddFunc(j.Spec, func() { s.RunNow(s.ctx, j) }); err != nil {
-		return fmt.Errorf("scheduling job %q (%q): %w", j.Name, j.Spec, err)
-	}
-	s.jobs = append(s.jobs, j)
+	s.cron.Schedule(sched, cron.FuncJob(func() { s.RunNow(s.ctx, j) }))
+	s.jobs = append(s.jobs, scheduled{job: j, sched: sched})
 	return nil
 }
 
 // Start starts the schedule. A job whose scheduled time passed while no scheduler was
-// running (the last successful run is older than its next due time) runs once now.
+// running (its last successful run is older than the due time that followed that run)
+// runs once now; once it has succeeded, the next due time is after it, so a second Start
+// does not run it again. A job with no successful run in the history is not caught up:
+// the history cannot tell whether any due time passed since the job was configured.
 func (s *Scheduler) Start(ctx context.Context) error {
-	for _, j := range s.jobs {
+	for _, sj := range s.jobs {
+		j := sj.job
 		var last sql.NullTime
-		if err := s.opts.DB.QueryRowContext(ctx, `select max(started_at) from schedule_runs where job = ? and outcome = 'ok'`, j.Name).Scan(&last); err != nil {
+		if err := s.opts.DB.QueryRowContext(ctx, `select max(started_at) from schedule_runs
+			where job = ? and outcome = 'ok' and coalesce(trigger, '') <> 'manual'`, j.Name).Scan(&last); err != nil {
 			return fmt.Errorf("reading run history of %q: %w", j.Name, err)
-		}
-		sched, err := parser.Parse(j.Spec)
-		if err != nil {
-			return fmt.Errorf("parsing schedule of %q: %w", j.Name, err)
 		}
 		if last.Valid {
 			lastLocal := time.Date(last.Time.Year(), last.Time.Month(), last.Time.Day(), last.Time.Hour(), last.Time.Minute(), last.Time.Second(), 0, s.opts.Location)
-			if sched.Next(lastLocal).Before(s.opts.Now()) {
-				s.opts.Logger.Info("catching up a missed run", "job", j.Name)
-				go s.RunNow(s.ctx, j)
+			if due := sj.sched.Next(lastLocal); !due.IsZero() && due.Before(s.opts.Now()) {
+				s.opts.Logger.Info("catching up a missed run", "job", j.Name, "due", due)
+				s.catchUp.Add(1)
+				go func() {
+					defer s.catchUp.Done()
+					s.runAs(s.ctx, j, TriggerCatchUp)
+				}()
 			}
 		}
 	}
@@ -171,11 +186,18 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops scheduling and waits for a running job to finish or ctx to end.
+// Stop stops scheduling and waits for running jobs (catch-up runs included) to finish or
+// ctx to end.
 func (s *Scheduler) Stop(ctx context.Context) error {
-	done := s.cron.Stop()
+	cronDone := s.cron.Stop()
+	done := make(chan struct{})
+	go func() {
+		<-cronDone.Done()
+		s.catchUp.Wait()
+		close(done)
+	}()
 	select {
-	case <-done.Done():
+	case <-done:
 	case <-ctx.Done():
 		s.cancel()
 		return ctx.Err()

@@ -112,7 +112,7 @@ func TestBadSpec(t *testing.T) {
 		}
 		// The scheduler accepts exactly what CheckSpec accepts.
 		s := newTest(t)
-		if aerr := s.Add(Job{Name: tt.name, Spec: tt.spec, Run: func(context.Context) error { return nil }}); (aerr == nil) != (tt.want == "") {
+		if aerr := s.Add(Job{Name: tt.name, When: When{Cron: tt.spec}, Run: func(context.Context) error { return nil }}); (aerr == nil) != (tt.want == "") {
 			t.Errorf("%s: Add(%q) = %v, CheckSpec %v", tt.name, tt.spec, aerr, err)
 		}
 	}
@@ -127,7 +127,7 @@ func TestCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	if err := s.Add(Job{Name: "nightly", Spec: "0 2 * * *", Run: func(context.Context) error { close(done); return nil }}); err != nil {
+	if err := s.Add(Job{Name: "nightly", When: When{Cron: "0 2 * * *"}, Run: func(context.Context) error { close(done); return nil }}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start(context.Background()); err != nil {
