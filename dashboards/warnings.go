@@ -101,6 +101,7 @@ type warningsPanel struct {
 	AsOf       string // 2024年10月8日
 	Until      string
 	WarnDays   int
+	Horizon    string // what counts as due soon, in words
 	Stale      string // the data stops before the as-of day: what that leaves out
 	NotCovered bool
 	Overdue    string
@@ -143,6 +144,14 @@ func warningsPanelFor(in Input, href func(string) string) *warningsPanel {
 	if !w.Until.IsZero() {
 		p.Until = chineseDay(w.Until)
 	}
+	switch {
+	case w.WarnDays == 0:
+		p.Horizon = "当日到期"
+	case p.Until == "":
+		p.Horizon = fmt.Sprintf("%d 个%s内到期", w.WarnDays, terms.WorkingDays)
+	default:
+		p.Horizon = fmt.Sprintf("%d 个%s内到期，至%s", w.WarnDays, terms.WorkingDays, p.Until)
+	}
 	if !w.DataThrough.IsZero() && w.DataThrough.Before(w.AsOf) {
 		p.Stale = "数据截至" + chineseDay(w.DataThrough) + "，其后受理或办结的诉求未计入"
 	}
@@ -167,11 +176,16 @@ func warningsPanelFor(in Input, href func(string) string) *warningsPanel {
 	for _, c := range w.Cases {
 		p.Cases = append(p.Cases, warnCaseViewOf(c))
 	}
+	dueSoon := fmt.Sprintf("%s在当日至其后 %d 个%s之内", terms.DueOn, w.WarnDays, terms.WorkingDays)
+	if w.WarnDays == 0 {
+		dueSoon = terms.DueOn + "为当日"
+	} else if p.Until != "" {
+		dueSoon += "（至" + p.Until + "）"
+	}
 	p.Rule = fmt.Sprintf("%s：截至当日未办结、%s已过的诉求，超期天数为期限之后至当日的%s数（至少为 1）。"+
-		"%s：截至当日未办结、%s在当日至其后 %d 个%s之内（至%s）的诉求，剩余天数为当日之后至期限的%s数（0 即当日到期）。"+
+		"%s：截至当日未办结、%s的诉求，剩余天数为当日之后至期限的%s数（0 即当日到期）。"+
 		"当日已办结的不列入；补办件待补正、上报件待回复期间尚无期限，不列入。个人信息已脱敏。",
-		transform.WarnOverdue, terms.DueOn, terms.WorkingDays,
-		transform.WarnDueSoon, terms.DueOn, w.WarnDays, terms.WorkingDays, p.Until, terms.WorkingDays)
+		transform.WarnOverdue, terms.DueOn, terms.WorkingDays, transform.WarnDueSoon, dueSoon, terms.WorkingDays)
 	return p
 }
 

@@ -110,7 +110,7 @@ func TestReadWarnings(t *testing.T) {
 }
 
 // warnedPage is 青石镇's page with the warnings src lists, as a server shows it.
-func warnedPage(t *testing.T, src *warnSiteSource) string {
+func warnedPage(t *testing.T, src *warnSiteSource, days int) string {
 	t.Helper()
 	ctx := context.Background()
 	in, err := Build(ctx, src, quarter(2023, 4), "330199001000", BuildOptions{})
@@ -120,7 +120,7 @@ func warnedPage(t *testing.T, src *warnSiteSource) string {
 	if in.Detail.Warnings != nil {
 		t.Fatal("Build read warnings: only a server puts them on a page")
 	}
-	if in.Detail.Warnings, _, err = ReadWarnings(ctx, src, "330199001000", time.Date(2024, 10, 8, 9, 0, 0, 0, shanghai), 2, MaxWarnRows); err != nil {
+	if in.Detail.Warnings, _, err = ReadWarnings(ctx, src, "330199001000", time.Date(2024, 10, 8, 9, 0, 0, 0, shanghai), days, MaxWarnRows); err != nil {
 		t.Fatal(err)
 	}
 	in.Detail.Nav = &Nav{UnitHref: func(c string) string { return "/u/" + c }}
@@ -131,10 +131,11 @@ func TestWarningsPanel(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		cases     []transform.WarnCase
+		days      int
 		notCoverd bool
 		want, not []string
 	}{
-		{"long list", warnCases(55, 5), false, []string{
+		{"long list", warnCases(55, 5), 2, false, []string{
 			`<section class="panel wide" id="warnings">`, "<h2>预警（截至2024年10月8日）</h2>",
 			`href="#warnings">预警（截至2024年10月8日）：<b class="overdue">超期 55 件</b> · <b class="duesoon">临期 5 件</b>`,
 			`<p class="stale" id="warnings-stale">数据截至2024年10月7日，其后受理或办结的诉求未计入</p>`,
@@ -150,13 +151,14 @@ func TestWarningsPanel(t *testing.T) {
 			c := warnCases(1, 2)
 			c[1].CaseNo, c[1].Sheet = "", "9月"
 			return c
-		}(), false, []string{
-			"共 3 件。", `<td class="overdue">超期</td><td class="num">超期 1</td>`,
+		}(), 2, false, []string{
+			"共 3 件。", "（临期：2 个工作日内到期，至2024年10月10日）", `<td class="overdue">超期</td><td class="num">超期 1</td>`,
 			`<td>（无编号） 青石镇.xlsx 工作表9月 第11行</td>`, `<td class="duesoon">临期</td><td class="num">当日到期</td>`,
 			`<td>2024-10-09</td><td class="duesoon">临期</td><td class="num">剩余 1</td>`,
 		}, []string{"显示前"}},
-		{"nothing to warn of", nil, false, []string{"超期 0 件", "<p class=\"empty\">截至2024年10月8日无超期或临期诉求</p>"}, []string{`<table class="cases">`}},
-		{"calendar does not cover the day", nil, true, []string{"<h2>预警（截至2024年10月8日）</h2>", "工作日历未覆盖2024年10月8日或其后 2 个工作日"},
+		{"due on the day only", warnCases(0, 1), 0, false, []string{"（临期：当日到期）", "当日到期</td>", "临期：截至当日未办结、办结期限为当日的诉求"}, []string{"0 个工作日"}},
+		{"nothing to warn of", nil, 2, false, []string{"超期 0 件", "<p class=\"empty\">截至2024年10月8日无超期或临期诉求</p>"}, []string{`<table class="cases">`}},
+		{"calendar does not cover the day", nil, 2, true, []string{"<h2>预警（截至2024年10月8日）</h2>", "工作日历未覆盖2024年10月8日或其后 2 个工作日"},
 			[]string{`id="warnline"`, "共 0 件"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +166,7 @@ func TestWarningsPanel(t *testing.T) {
 			if tc.notCoverd {
 				src.err = transform.ErrAsOfNotCovered
 			}
-			page := warnedPage(t, src)
+			page := warnedPage(t, src, tc.days)
 			for _, want := range tc.want {
 				if !strings.Contains(page, want) {
 					t.Errorf("the page lacks %s", want)
