@@ -139,7 +139,7 @@ func TestWarningsPanel(t *testing.T) {
 			`<section class="panel wide" id="warnings">`, "<h2>预警（截至2024年10月8日）</h2>",
 			`href="#warnings">预警（截至2024年10月8日）：<b class="overdue">超期 55 件</b> · <b class="duesoon">临期 5 件</b>`,
 			`<p class="stale" id="warnings-stale">数据截至2024年10月7日，其后受理或办结的诉求未计入</p>`,
-			"共 60 件，显示前 50 件。",
+			"共 60 件，显示前 50 件；点上表中的单位可查看该单位的预警。",
 			`<tr class="own"><td>合计</td><td class="num">55</td><td class="num">5</td></tr>`,
 			`<tr><td><a href="/u/330199001001">西街村</a></td><td class="num overdue">55</td><td class="num">5</td></tr>`,
 			`<tr><td><a href="/u/330199001002">东湖社区</a></td><td class="num">0</td><td class="num">0</td></tr>`,
