@@ -85,8 +85,9 @@ type Server struct {
 	// caseEntries counts the cached inputs that hold case lists (maxCachedCases at most).
 	caseEntries int
 	meta        *storeMeta // units and periods of the current version
-	warnCache   map[warnKey]*dashboards.Warnings
-	warming     *warming // the pages Warm is building, nil when it is not running
+	warming     *warming   // the pages Warm is building, nil when it is not running
+	// warnCache holds the warning panels of the current version as at today (nil: none).
+	warnCache map[warnKey]*dashboards.Warnings
 }
 
 // warming is a running Warm: the pages of one period of one data version, without case
@@ -159,14 +160,13 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		o.PageWait = 2 * time.Second
 	}
 	s := &Server{
-		opts:      o,
-		users:     map[string]User{},
-		sessions:  &sessions{key: o.SessionKey, ttl: o.SessionTTL, now: o.Now, file: o.RevokedFile, revoked: map[string]int64{}},
-		byAddr:    &limiter{max: 2 * o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
-		byName:    &limiter{max: o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
-		access:    &accessLog{w: o.AccessLog, now: o.Now},
-		cache:     map[cacheKey]dashboards.Input{},
-		warnCache: map[warnKey]*dashboards.Warnings{},
+		opts:     o,
+		users:    map[string]User{},
+		sessions: &sessions{key: o.SessionKey, ttl: o.SessionTTL, now: o.Now, file: o.RevokedFile, revoked: map[string]int64{}},
+		byAddr:   &limiter{max: 2 * o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
+		byName:   &limiter{max: o.LoginFailures, window: o.LoginWindow, now: o.Now, seen: map[string][]time.Time{}},
+		access:   &accessLog{w: o.AccessLog, now: o.Now},
+		cache:    map[cacheKey]dashboards.Input{},
 	}
 	if err := s.sessions.load(); err != nil {
 		return nil, err
@@ -201,7 +201,7 @@ func (s *Server) Invalidate(dataTime time.Time) {
 	s.version++
 	s.cache = map[cacheKey]dashboards.Input{}
 	s.caseEntries = 0
-	s.warnCache = map[warnKey]*dashboards.Warnings{}
+	s.warnCache = nil
 	s.meta = nil
 	s.dataTime = dataTime
 }

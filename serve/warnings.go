@@ -53,8 +53,8 @@ func (s *Server) storeWarnings(key warnKey, w *dashboards.Warnings) {
 			delete(s.warnCache, k)
 		}
 	}
-	if len(s.warnCache) >= maxCachedWarnings {
-		clear(s.warnCache)
+	if s.warnCache == nil || len(s.warnCache) >= maxCachedWarnings {
+		s.warnCache = map[warnKey]*dashboards.Warnings{}
 	}
 	s.warnCache[key] = w
 }
