@@ -103,6 +103,9 @@ func Static() fs.FS {
 // file is replaced atomically and the page last, so a reader never sees a page whose script
 // is missing.
 func Write(dir string, in Input) (string, error) {
+	if err := refuseWarnings(in); err != nil {
+		return "", err
+	}
 	var page bytes.Buffer
 	if err := Page(&page, in, "static/"); err != nil {
 		return "", err
@@ -148,6 +151,9 @@ func WritePages(dir string, pages []Input) (string, error) {
 	if len(pages) == 0 {
 		return "", errors.New("writing dashboard pages: no pages")
 	}
+	if err := refuseWarnings(pages...); err != nil {
+		return "", err
+	}
 	link := func(code string) string { return code + ".html" }
 	files := make([]pageFile, 0, len(pages))
 	for i := range pages {
@@ -181,6 +187,11 @@ type pageFile struct {
 // writePageFiles renders and writes pages side by side, on as many cores as there are,
 // each written as soon as it is rendered. The first error in order is returned.
 func writePageFiles(files []pageFile) error {
+	for _, f := range files {
+		if err := refuseWarnings(f.in); err != nil {
+			return err
+		}
+	}
 	errs := make([]error, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -311,6 +322,7 @@ type pageData struct {
 type pageTerms struct {
 	CaseNo, Unit, Category, Status, ReceivedOn, DueOn, ClosedOn, ClosedLater, Situation, OverdueDays string
 	Citizen, Phone, Description, Channel, Topic                                                      string
+	HandledBy, WorkingDays, WarnOverdue, WarnDueSoon                                                 string
 }
 
 var pageTermsInUse = pageTerms{
@@ -318,6 +330,7 @@ var pageTermsInUse = pageTerms{
 	ReceivedOn: terms.ReceivedOn, DueOn: terms.DueOn, ClosedOn: terms.ClosedOn, ClosedLater: terms.ClosedLater,
 	Situation: terms.Situation, OverdueDays: terms.OverdueDays, Citizen: terms.Citizen,
 	Phone: terms.Phone, Description: terms.Description, Channel: terms.Channel, Topic: terms.Topic,
+	HandledBy: terms.HandledBy, WorkingDays: terms.WorkingDays, WarnOverdue: transform.WarnOverdue, WarnDueSoon: transform.WarnDueSoon,
 }
 
 // definition is one figure's name and how it is counted.

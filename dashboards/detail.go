@@ -31,6 +31,9 @@ type Detail struct {
 	Cases     []transform.CaseRow
 	// CasesTotal is how many cases the list has in all; Cases may hold only the first.
 	CasesTotal int
+	// Warnings is the early-warning panel (预警) as at the day the page is served; nil
+	// shows none. Only a server sets it (ReadWarnings): written files refuse it.
+	Warnings *Warnings
 	// Nav holds a server's links; nil for pages written to files.
 	Nav *Nav
 }

@@ -4,8 +4,9 @@
 // cases, linked by a period list of plain relative links, with no control that needs a
 // server) and for the pages `minqing serve` serves (package serve, whose pages keep their
 // period selector, downloads and logout), what a unit's page reads (Build, over
-// transform's read API; BuildAll for every unit's page from a few set-based reads), each
-// chart's numbers as CSV, and the embedded front-end assets (static/, copied from the
+// transform's read API; BuildAll for every unit's page from a few set-based reads), the
+// early-warning panel a server adds to its pages (ReadWarnings; never in written files),
+// each chart's numbers as CSV, and the embedded front-end assets (static/, copied from the
 // pinned npm package by scripts/assets).
 //
 // The pages must work with no internet: they reference no external host, and ECharts is

@@ -32,6 +32,8 @@ type detailData struct {
 	Cases      []caseView
 	CasesMore  int
 	CasesCSV   string
+	// Warnings is the 预警 panel of a served page; nil hides it.
+	Warnings *warningsPanel
 	// The bar's controls, each shown only when it can work where the page is opened: the
 	// served page's selector, downloads and user with logout; a written page's period
 	// links.
@@ -147,6 +149,7 @@ func detailFor(in Input) (detailData, error) {
 		}
 		dd.CasesMore = max(det.CasesTotal, len(det.Cases)) - len(dd.Cases)
 	}
+	dd.Warnings = warningsPanelFor(in, href)
 	if nav != nil {
 		dd.Periods, dd.Downloads = nav.Periods, nav.Downloads
 		dd.PeriodGroups = periodGroups(nav.PeriodLinks)

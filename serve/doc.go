@@ -4,10 +4,14 @@
 //
 // Who sees what: leaders every unit's figures; township users their township and its
 // villages only; auditors every unit's figures and the lists of overdue and late cases,
-// with citizens masked as the store holds them. Every page, CSV and stream is checked
-// against the user's scope here, never hidden in the page only. An access log (JSON lines)
-// records who saw what and when: user names, unit codes, periods and paths, never citizen
-// data.
+// with citizens masked as the store holds them. Every unit's page also shows the unit's
+// early warnings (预警) as at today in Asia/Shanghai (Options.Now): the open cases overdue
+// or due within Options.WarnDays working days, masked the same way, to everyone who may
+// see the unit (so a township user sees its own township's only); the panel is read once
+// a day per unit and data version, and never written to files. Every page, CSV and
+// stream is checked against the user's scope here, never hidden in the page only. An
+// access log (JSON lines) records who saw what and when: user names, unit codes, periods
+// and paths, never citizen data.
 //
 // Sessions are cookies signed with a key that persists, so a login survives a restart; a
 // logout must too, so revocations persist in Options.RevokedFile until the session would

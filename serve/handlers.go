@@ -331,6 +331,10 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	det := *in.Detail
 	in.Detail = &det
 	det.Nav = s.nav(q)
+	if det.Warnings, err = s.warnings(r.Context(), q); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var b bytes.Buffer
 	if err := dashboards.Page(&b, in, "/static/"); err != nil {
 		s.fail(w, r, err)

@@ -122,16 +122,24 @@ func newTestServer(t *testing.T, src *fakeSource, clock *testClock) (*Server, *b
 // newTestServerWith is newTestServer over any source, with Options.PageWait.
 func newTestServerWith(t *testing.T, src Source, clock *testClock, pageWait time.Duration) (*Server, *bytes.Buffer) {
 	t.Helper()
+	return newTestServerOpts(t, src, clock, func(o *Options) { o.PageWait = pageWait })
+}
+
+// newTestServerOpts is newTestServer over any source, with options set by opt.
+func newTestServerOpts(t *testing.T, src Source, clock *testClock, opt func(*Options)) (*Server, *bytes.Buffer) {
+	t.Helper()
 	h, _ := bcrypt.GenerateFromPassword([]byte("pw-12345678"), bcrypt.MinCost)
 	var access bytes.Buffer
-	s, err := New(context.Background(), Options{
-		Source: src, SessionKey: bytes.Repeat([]byte("k"), 32), AccessLog: &access, Now: clock.now, PageWait: pageWait,
+	o := Options{
+		Source: src, SessionKey: bytes.Repeat([]byte("k"), 32), AccessLog: &access, Now: clock.now,
 		Users: []User{
 			{Name: "lead", Role: RoleLeader, PasswordHash: string(h)},
 			{Name: "qs", Role: RoleTownship, Unit: "330199001000", PasswordHash: string(h)},
 			{Name: "aud", Role: RoleAuditor, PasswordHash: string(h)},
 		},
-	})
+	}
+	opt(&o)
+	s, err := New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,11 @@ type Options struct {
 	// it is answered with a page saying it is being prepared (503, Retry-After, refreshing
 	// itself); default 2s.
 	PageWait time.Duration
+	// WarnDays is the early warning's horizon (config rules.warn_days): every page shows
+	// the open cases of its unit overdue or due within this many working days as at today
+	// (Now, in Asia/Shanghai), when the source can list them (dashboards.WarningSource).
+	// 0 lists those due today; negative is refused.
+	WarnDays int
 }
 
 // Server serves the dashboards. It is safe for concurrent use.
@@ -81,6 +86,8 @@ type Server struct {
 	caseEntries int
 	meta        *storeMeta // units and periods of the current version
 	warming     *warming   // the pages Warm is building, nil when it is not running
+	// warnCache holds the warning panels of the current version as at today (nil: none).
+	warnCache map[warnKey]*dashboards.Warnings
 }
 
 // warming is a running Warm: the pages of one period of one data version, without case
@@ -146,6 +153,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if o.LoginWindow == 0 {
 		o.LoginWindow = time.Minute
 	}
+	if o.WarnDays < 0 {
+		return nil, fmt.Errorf("serve: the warning horizon %d is negative", o.WarnDays)
+	}
 	if o.PageWait == 0 {
 		o.PageWait = 2 * time.Second
 	}
@@ -191,6 +201,7 @@ func (s *Server) Invalidate(dataTime time.Time) {
 	s.version++
 	s.cache = map[cacheKey]dashboards.Input{}
 	s.caseEntries = 0
+	s.warnCache = nil
 	s.meta = nil
 	s.dataTime = dataTime
 }
