@@ -62,8 +62,8 @@ type Options struct {
 	Now       func() time.Time // default time.Now
 }
 
-// Deliverer sends Messages over the configured channels. It holds the secrets read at New;
-// Deliver may be called from one goroutine at a time.
+// Deliverer sends Messages over the configured channels. It holds the secrets read at New
+// and is safe for concurrent use if Options.Sleep is.
 type Deliverer struct {
 	attempts int
 	email    *emailer

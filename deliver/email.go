@@ -55,8 +55,8 @@ func newEmailer(cfg config.Email, tlsConf *tls.Config, env func(key, name string
 			return nil, err
 		}
 		red.add(user, pass)
-		// Auto-discovery picks the strongest mechanism the server offers (PLAIN and LOGIN
-		// only over TLS).
+		// Auto-discovery picks the strongest mechanism the server offers, and PLAIN or LOGIN
+		// only over TLS: with tls none the password is never sent in the clear.
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(user), mail.WithPassword(pass))
 	}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
