@@ -117,6 +117,8 @@ func startSMTP(t *testing.T, mode string, b *smtpBackend, serverTLS *tls.Config)
 		l = tls.NewListener(l, serverTLS)
 	case config.TLSStartTLS:
 		s.TLSConfig = serverTLS
+	case config.TLSNone:
+		s.AllowInsecureAuth = true // offers AUTH PLAIN in the clear, which the client must refuse
 	}
 	go s.Serve(l)
 	t.Cleanup(func() { s.Close() })
@@ -284,6 +286,25 @@ func TestEmailSTARTTLSIsMandatory(t *testing.T) {
 	if n := len(b.mails()); n != 0 {
 		t.Errorf("server received %d messages in plain text", n)
 	}
+}
+
+// TestEmailNoLoginInTheClear checks that with tls none a login is refused rather than
+// sending the password in plain text, even when the server offers AUTH PLAIN.
+func TestEmailNoLoginInTheClear(t *testing.T) {
+	b := &smtpBackend{user: secretUser, pass: secretPassword}
+	cfg := config.Email{Host: "127.0.0.1", TLS: config.TLSNone, UsernameEnv: "SMTP_USER", PasswordEnv: "SMTP_PASSWORD",
+		From: "minqing@example.gov.cn", To: []string{"zzb@example.gov.cn"}}
+	cfg.Port = startSMTP(t, config.TLSNone, b, nil)
+	o, _, _ := testOptions(secretEnv(""))
+	d, err := New(config.Deliver{Email: &cfg, Attempts: 1}, "", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := d.Deliver(context.Background(), Message{Subject: "s", Body: "b"})
+	if rs[0].OK || len(b.mails()) != 0 || !strings.Contains(rs[0].Err, "authentication mechanism") {
+		t.Errorf("result %+v: want a refusal to log in without TLS", rs[0])
+	}
+	assertNoSecret(t, "the error", rs[0].Err)
 }
 
 // TestEmailMissingAttachment checks that a missing file fails at once, not silently
