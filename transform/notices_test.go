@@ -286,6 +286,24 @@ func TestNoticeEffectsAgainstTruth(t *testing.T) {
 	if len(noticesTo(issued, township)) != 2 {
 		t.Errorf("the township had %d notices, want one on each day", len(noticesTo(issued, township)))
 	}
+
+	// a listed case the store no longer counts (say its files were forgotten) is untraced:
+	// neither closed nor remaining
+	if _, err := db.Exec(`insert into supervision_notice_cases
+		select * replace ('gone' as case_key, 1000 as position) from supervision_notice_cases
+		where notice_no = ? and position = 1`, first[0].No); err != nil {
+		t.Fatal(err)
+	}
+	effects, err = r.NoticeEffects(ctx, oct, district, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := expectEffect(truth, first[0].Cases, effects[0].RespondBy)
+	if e := effects[0]; e.Notice.No != first[0].No || e.Listed != len(first[0].Cases)+1 || e.Untraced != 1 ||
+		e.ClosedInTime != before.inTime || e.ClosedLater != before.later || len(e.Remaining) != len(before.remaining) {
+		t.Errorf("with a case gone, %s: listed %d untraced %d in time %d later %d remaining %d", e.Notice.No, e.Listed,
+			e.Untraced, e.ClosedInTime, e.ClosedLater, len(e.Remaining))
+	}
 }
 
 func noticesTo(ns []transform.Notice, unit string) []transform.Notice {
