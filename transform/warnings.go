@@ -200,16 +200,16 @@ const warnSetSQL = `as_of as (select cast(? as date) as day, cast(? as integer) 
 
 // warnHorizon is an as-of day as the calendar has it, and the last day due soon.
 type warnHorizon struct {
-	unitCode   string
-	day        string // YYYY-MM-DD
-	workdayNo  int
-	asOf       time.Time
-	until      time.Time
-	untilOnDay string
+	unitCode  string
+	day       string // YYYY-MM-DD
+	workdayNo int
+	asOf      time.Time
+	until     time.Time
+	untilDay  string // YYYY-MM-DD
 }
 
 func (h warnHorizon) params() []any {
-	return []any{h.day, h.workdayNo, h.untilOnDay, h.unitCode}
+	return []any{h.day, h.workdayNo, h.untilDay, h.unitCode}
 }
 
 // warnHorizon checks the unit and reads the as-of day and the horizon from the store's
@@ -248,6 +248,6 @@ func (r *Reader) warnHorizon(ctx context.Context, unitCode string, asOf time.Tim
 		}
 		h.until = localDate(until.Time)
 	}
-	h.untilOnDay = h.until.Format("2006-01-02")
+	h.untilDay = h.until.Format("2006-01-02")
 	return h, nil
 }
