@@ -213,13 +213,14 @@ func WriteNoticeDocx(path string, n transform.Notice, h NoticeHead) error {
 }
 
 // aligned writes a paragraph of style without its first-line indent, aligned jc, its
-// right edge in by rightHalves half characters of 3号.
+// right edge in by rightHalves half characters of 3号. w:ind precedes w:jc, in the
+// order the schema gives them, which strict readers hold a document to.
 func (d *document) aligned(style, jc string, rightHalves float64, text string) {
 	ind := `<w:ind w:firstLineChars="0" w:firstLine="0"`
 	if rightHalves > 0 {
 		ind += ` w:right="` + itoa(int(rightHalves*bodyPt*10)) + `"`
 	}
-	fmt.Fprintf(&d.body, `<w:p><w:pPr><w:pStyle w:val="%s"/><w:jc w:val="%s"/>%s/></w:pPr>%s</w:p>`, style, jc, ind, runXML(text))
+	fmt.Fprintf(&d.body, `<w:p><w:pPr><w:pStyle w:val="%s"/>%s/><w:jc w:val="%s"/></w:pPr>%s</w:p>`, style, ind, jc, runXML(text))
 }
 
 // WriteNoticeXlsx writes notice n to path as a workbook of one sheet: the notice's text
