@@ -82,6 +82,9 @@ var purposes = map[string]string{
 	sheetProblems:    "未计入统计的隔离行及其原因",
 	sheetDefinitions: "各指标的口径",
 	sheetManifest:    "版本、配置和输入文件，可据此重新生成本工作簿",
+
+	// only when a supervision notice was issued in the period
+	sheetNoticeEffects: "期内下发的督办通知单所列诉求此后的办结情况，及仍未办结的诉求",
 }
 
 // purpose is what sheet name holds; "" for a sheet purposes does not know.

@@ -83,7 +83,8 @@ func WriteDocument(path string, in Input) error {
 	}
 	d := &document{m: m}
 	d.write()
-	parts := documentParts(m, d.body.String())
+	props := docProps{title: documentTitle(m), subject: "民情工作情况报告", keywords: m.in.Scope.Code + " " + m.in.Period.ID, stamp: m.in.Period.Cutoff}
+	parts := documentParts(props, d.body.String())
 	if err := saveArchive(path, parts); err != nil {
 		return fmt.Errorf("saving document %q: %w", path, err)
 	}
@@ -177,6 +178,7 @@ func (d *document) write() {
 	d.breakdowns()
 	d.ranking()
 	d.problems()
+	d.noticeEffects()
 	d.attachmentList()
 	d.unitsTable()
 	d.rankingTable()
@@ -658,26 +660,47 @@ func (d *document) cells(values map[string]*float64, defs []transform.FigureDef)
 // table writes a table across the text width with its header row repeated on every
 // page; the first nameCols columns are names (left), the rest numbers (right).
 func (d *document) table(head []string, rows [][]string, nameCols int) {
-	width := twips(pageWidthMM) - twips(marginLeftMM) - twips(marginRightMM)
 	// A name takes one and a half a number's width (a township's name, 青年路街道, on
 	// one line), 名次 under one; a number column holds 100.0% and 综合得分 on one line.
-	weights := make([]float64, len(head))
-	total := 0.0
-	for i := range head {
-		weights[i] = 1
+	cols := make([]docColumn, len(head))
+	for i, h := range head {
+		cols[i] = docColumn{head: h, weight: 1, align: "right", breakHead: i >= nameCols}
 		switch {
 		case nameCols == 2 && i == 0:
-			weights[i] = 0.8
+			cols[i].weight, cols[i].align = 0.8, "center"
 		case i < nameCols:
-			weights[i] = 1.5
+			cols[i].weight, cols[i].align = 1.5, "left"
 		}
-		total += weights[i]
 	}
-	colW := make([]int, len(head))
+	d.grid(cols, rows)
+}
+
+// docColumn is one column of a document's table.
+type docColumn struct {
+	head   string
+	weight float64 // its share of the text width, against the other columns' weights
+	align  string  // of its cells below the header: left, center or right ("—" is centred)
+	// breakHead breaks a heading of five characters or more before its last three
+	// (按时 / 办结率), not wherever the column ends.
+	breakHead bool
+	// split, when not 0, breaks a longer heading after its first split characters
+	// instead (办理 / 类别 over a column of three characters).
+	split int
+}
+
+// grid writes a table of cols across the text width, its header row repeated on every
+// page and no row split across two.
+func (d *document) grid(cols []docColumn, rows [][]string) {
+	width := twips(pageWidthMM) - twips(marginLeftMM) - twips(marginRightMM)
+	total := 0.0
+	for _, c := range cols {
+		total += c.weight
+	}
+	colW := make([]int, len(cols))
 	rest := width
-	for i := range head {
-		w := int(float64(width) * weights[i] / total)
-		if i == len(head)-1 {
+	for i, c := range cols {
+		w := int(float64(width) * c.weight / total)
+		if i == len(cols)-1 {
 			w = rest
 		}
 		colW[i], rest = w, rest-w
@@ -700,19 +723,23 @@ func (d *document) table(head []string, rows [][]string, nameCols int) {
 		}
 		b.WriteString(`</w:trPr>`)
 		for i, c := range cells {
-			jc := "right"
-			if header || (nameCols == 2 && i == 0) || c == dash {
+			jc := cols[i].align
+			if header || c == dash {
 				jc = "center"
-			} else if i < nameCols {
-				jc = "left"
 			}
 			fmt.Fprintf(b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="%s"/><w:jc w:val="%s"/></w:pPr>`, colW[i], stTabText, jc)
 			if header {
-				// A heading of five characters or more breaks before its last three
-				// (按时 / 办结率), not wherever the column ends.
 				text := escapeXML(c)
-				if r := []rune(c); len(r) > 4 && i >= nameCols {
-					text = escapeXML(string(r[:len(r)-3])) + `</w:t><w:br/><w:t xml:space="preserve">` + escapeXML(string(r[len(r)-3:]))
+				r := []rune(c)
+				at := 0
+				switch {
+				case cols[i].split > 0 && len(r) > cols[i].split:
+					at = cols[i].split
+				case cols[i].breakHead && len(r) > 4:
+					at = len(r) - 3
+				}
+				if at > 0 {
+					text = escapeXML(string(r[:at])) + `</w:t><w:br/><w:t xml:space="preserve">` + escapeXML(string(r[at:]))
 				}
 				b.WriteString(`<w:r><w:rPr><w:rFonts w:ascii="` + fontHeading1 + `" w:eastAsia="` + fontHeading1 + `" w:hAnsi="` + fontHeading1 + `"/></w:rPr><w:t xml:space="preserve">` + text + `</w:t></w:r>`)
 			} else {
@@ -721,6 +748,10 @@ func (d *document) table(head []string, rows [][]string, nameCols int) {
 			b.WriteString(`</w:p></w:tc>`)
 		}
 		b.WriteString(`</w:tr>`)
+	}
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.head
 	}
 	row(head, true)
 	for _, r := range rows {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 )
 
 // docPart is one part of the .docx archive.
@@ -13,10 +14,17 @@ const xmlHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
 const nsW = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
 
+// docProps are a document's properties. Stamp is the time it says it was made: the
+// moment its data holds as of, never the clock, so the same input gives the same bytes.
+type docProps struct {
+	title, subject, keywords string
+	stamp                    time.Time
+}
+
 // documentParts are the parts of the document whose body is body, in archive order
 // ([Content_Types].xml first, as readers that stream the archive expect).
-func documentParts(m *model, body string) []docPart {
-	stamp := m.in.Period.Cutoff.UTC().Format("2006-01-02T15:04:05Z")
+func documentParts(props docProps, body string) []docPart {
+	stamp := props.stamp.UTC().Format("2006-01-02T15:04:05Z")
 	return []docPart{
 		{"[Content_Types].xml", xmlHead + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
@@ -36,8 +44,8 @@ func documentParts(m *model, body string) []docPart {
 			`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>` +
 			`</Relationships>`},
 		{"docProps/core.xml", xmlHead + `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
-			`<dc:title>` + escapeXML(documentTitle(m)) + `</dc:title><dc:subject>民情工作情况报告</dc:subject><dc:creator>minqing</dc:creator>` +
-			`<cp:keywords>` + escapeXML(m.in.Scope.Code+" "+m.in.Period.ID) + `</cp:keywords><dc:language>zh-CN</dc:language>` +
+			`<dc:title>` + escapeXML(props.title) + `</dc:title><dc:subject>` + escapeXML(props.subject) + `</dc:subject><dc:creator>minqing</dc:creator>` +
+			`<cp:keywords>` + escapeXML(props.keywords) + `</cp:keywords><dc:language>zh-CN</dc:language>` +
 			`<dcterms:created xsi:type="dcterms:W3CDTF">` + stamp + `</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">` + stamp + `</dcterms:modified>` +
 			`</cp:coreProperties>`},
 		{"docProps/app.xml", xmlHead + `<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>minqing</Application></Properties>`},

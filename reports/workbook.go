@@ -58,6 +58,10 @@ type Input struct {
 	// Submissions are who sent what for the period (transform.Reader.Submissions), any
 	// scope: 报送情况 lists the units of the workbook's scope.
 	Submissions []transform.UnitSubmissions
+	// Notices are what came of the supervision notices issued within the scope in the
+	// period (transform.Reader.NoticeEffects), oldest first; nil when none was issued,
+	// and then neither 督办成效 nor the document's section appears.
+	Notices []transform.NoticeEffect
 	// Flags are the auditors' flags within the scope and period.
 	Flags      []transform.AuditFlag
 	Accounting []transform.SourceAccount // per source file
@@ -195,14 +199,17 @@ func Write(path string, in Input) error {
 	)
 	caseSheets := m.caseSheetNames()
 	listSheets := m.caseListSheetNames()
-	tail := []sheetDef{
-		{sheetWaiting, writeWaiting},
-		{sheetFlags, writeFlags},
-		{sheetSubmissions, writeSubmissions},
-		{sheetSources, writeSources},
-		{sheetDefinitions, writeDefinitions},
-		{sheetManifest, writeManifest},
+	tail := []sheetDef{{sheetWaiting, writeWaiting}}
+	if len(in.Notices) > 0 {
+		tail = append(tail, sheetDef{sheetNoticeEffects, writeNoticeEffects})
 	}
+	tail = append(tail,
+		sheetDef{sheetFlags, writeFlags},
+		sheetDef{sheetSubmissions, writeSubmissions},
+		sheetDef{sheetSources, writeSources},
+		sheetDef{sheetDefinitions, writeDefinitions},
+		sheetDef{sheetManifest, writeManifest},
+	)
 	order := []string{sheetCover, sheetContents}
 	for _, s := range sheets {
 		order = append(order, s.name)
@@ -394,6 +401,9 @@ func newModel(in Input) (*model, error) {
 		}
 	}
 	if err := m.sortCases(); err != nil {
+		return nil, err
+	}
+	if err := checkNotices(in.Notices); err != nil {
 		return nil, err
 	}
 	if in.ProblemCount < len(in.Problems) {
