@@ -132,12 +132,22 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 
 	// run
 	var period, outDir string
+	var deliverFlag bool
 	run := &cobra.Command{
 		Use:   "run",
 		Short: "One pass now: ingest, transform, workbook, dashboard",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withPipeline(cmd, func(p *pipeline) error {
-				wb, page, err := p.runOnce(cmd.Context(), period, outDir)
+				mode := deliverNone
+				if deliverFlag {
+					if !p.cfg.Deliver.Configured() {
+						return errors.New("--deliver: the config has no deliver: section (email, webhook or folder); see docs/config.md")
+					}
+					mode = deliverNow
+				}
+				wb, page, err := p.runManual(cmd.Context(), "run", func(ctx context.Context, h *schedules.History, r *schedules.Run) (string, string, error) {
+					return p.runRecorded(ctx, h, r, period, outDir, mode)
+				})
 				if wb != "" {
 					fmt.Fprintf(out, "workbook:  %s\n", wb)
 				}
@@ -151,6 +161,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	addConfig(run)
 	run.Flags().StringVar(&period, "period", "", "report period (2024Q3, 2024-07, 2024); default the newest quarter that is over in the data")
 	run.Flags().StringVar(&outDir, "out", "", "output folder; default the config's out")
+	run.Flags().BoolVar(&deliverFlag, "deliver", false, "once the run has succeeded, send the workbook and document as the config's deliver: section says (e-mail, group robot, shared folder)")
 
 	// report
 	var unit, asOf, format string
@@ -271,14 +282,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 				}
 				for _, e := range p.cfg.Schedules {
 					e := e
-					if err := s.Add(schedules.Job{Name: e.Name, When: e.When(), Run: func(ctx context.Context) error {
-						per := e.Period
-						if per == "last-quarter" {
-							per = ""
-						}
-						_, _, err := p.runOnce(ctx, per, "")
-						return err
-					}}); err != nil {
+					if err := s.Add(p.scheduledJob(e, s.History(), nil)); err != nil {
 						return err
 					}
 				}

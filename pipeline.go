@@ -44,6 +44,9 @@ type pipeline struct {
 	// transformed is what the last transform of this pipeline did (full, incremental or
 	// unchanged), for the log and the tests.
 	transformed transform.Summary
+	// outputsUpToDate is set when the last runOnce found its outputs already written
+	// from the same data, and left them (a scheduled run then does not deliver them again).
+	outputsUpToDate bool
 }
 
 func openPipeline(ctx context.Context, cfgPath string, log *slog.Logger) (*pipeline, error) {
@@ -474,6 +477,14 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 			return "", err
 		}
 	}
+	// 督办成效: what came of the supervision notices issued in the period.
+	notices, err := r.NoticeEffects(ctx, per, scope.Code, p.cfg.Rules.NoticeDays)
+	if err != nil {
+		return "", err
+	}
+	if len(notices) == 0 {
+		notices = nil
+	}
 	honourRoll := 3
 	if p.cfg.Report.HonourRoll != nil {
 		honourRoll = *p.cfg.Report.HonourRoll
@@ -513,7 +524,7 @@ func (p *pipeline) writeReport(ctx context.Context, o reportOptions) (string, er
 		Settings: settings(p.cfg.Rules), Weights: p.cfg.Rules.ScoreWeights,
 		Manifest: manifest, AuditorCopy: o.AuditorCopy, Header: header,
 		Previous: prevFigs, PreviousPeriod: prevPer, HonourRoll: honourRoll, Alerts: p.cfg.Report.Alerts,
-		YearToDate: ytdFigs, YearToDatePeriod: ytdPer,
+		YearToDate: ytdFigs, YearToDatePeriod: ytdPer, Notices: notices,
 	}
 	// The document states the workbook's figures in words: both from the one Input.
 	formats := o.Formats
@@ -618,6 +629,7 @@ func (p *pipeline) writeDashboard(ctx context.Context, periodID, out string) (st
 
 // runOnce is one full pass: ingest, transform, the workbook and the dashboard.
 func (p *pipeline) runOnce(ctx context.Context, periodID, out string) (workbook, page string, err error) {
+	p.outputsUpToDate = false
 	_, ingestErr := p.ingestAndTransform(ctx)
 	if ingestErr != nil && !errors.Is(ingestErr, errSomeFilesFailed) {
 		return "", "", ingestErr
@@ -631,6 +643,7 @@ func (p *pipeline) runOnce(ctx context.Context, periodID, out string) (workbook,
 		if b, err := os.ReadFile(stamp); err == nil && json.Unmarshal(b, &last) == nil && last.State == state &&
 			fileExists(last.Workbook) && fileExists(last.Page) {
 			p.log.Info("outputs up to date: nothing new since they were written", "workbook", last.Workbook, "dashboard", last.Page)
+			p.outputsUpToDate = true
 			return last.Workbook, last.Page, nil
 		}
 	}

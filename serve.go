@@ -108,7 +108,7 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 	h, err := serve.New(ctx, serve.Options{
 		Source: serveSource(r), Users: users, SessionKey: key, SessionTTL: sc.SessionTTL, AccessLog: access,
 		Logger: p.log.With("component", "serve"), Registerer: reg, Gatherer: reg, Weights: p.cfg.Rules.ScoreWeights,
-		Alerts: p.cfg.Report.Alerts, RevokedFile: p.cfg.Path(sc.SessionKeyFile) + ".revoked",
+		Alerts: p.cfg.Report.Alerts, WarnDays: p.cfg.Rules.WarnDays, RevokedFile: p.cfg.Path(sc.SessionKeyFile) + ".revoked",
 	})
 	if err != nil {
 		access.Close()
@@ -123,14 +123,7 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 		return nil, err
 	}
 	for _, e := range p.cfg.Schedules {
-		per := e.Period
-		if per == "last-quarter" {
-			per = ""
-		}
-		job := schedules.Job{Name: e.Name, When: e.When(), Run: func(ctx context.Context) error {
-			running.Set(1)
-			defer running.Set(0)
-			_, _, err := p.runOnce(ctx, per, "")
+		job := p.scheduledJob(e, s.scheduler.History(), func(ctx context.Context, err error) {
 			// The transform commits in one transaction: pages read the old figures until
 			// then and the new ones after, so the cache is dropped once it is done.
 			h.Invalidate(time.Now())
@@ -142,8 +135,14 @@ func newServer(ctx context.Context, p *pipeline) (*server, error) {
 				outcome = "failed"
 			}
 			loads.WithLabelValues(outcome).Inc()
-			return err
-		}}
+			running.Set(0) // the load is over; what follows is delivery
+		})
+		run := job.Run
+		job.Run = func(ctx context.Context) error {
+			running.Set(1)
+			defer running.Set(0)
+			return run(ctx)
+		}
 		if err := s.scheduler.Add(job); err != nil {
 			access.Close()
 			return nil, err

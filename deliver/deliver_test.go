@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/minqing/minqing/config"
+	"github.com/minqing/minqing/internal/mailtest"
 )
 
 // The secrets of the fake environment; none may appear in an error, a Result or a log.
@@ -128,9 +129,9 @@ func TestFailuresAreRedacted(t *testing.T) {
 	}
 
 	t.Run("SMTP login refused", func(t *testing.T) {
-		serverTLS, clientTLS := testTLS(t)
-		b := &smtpBackend{user: secretUser, pass: "another password"}
-		port := startSMTP(t, config.TLSImplicit, b, serverTLS)
+		serverTLS, clientTLS := mailtest.TLS(t)
+		b := &mailtest.Backend{User: secretUser, Pass: "another password"}
+		port := mailtest.Start(t, config.TLSImplicit, b, serverTLS)
 		o, _, logs := testOptions(secretEnv(""))
 		o.TLSConfig = clientTLS
 		d, err := New(config.Deliver{Email: &config.Email{Host: "127.0.0.1", Port: port, TLS: config.TLSImplicit,
@@ -169,8 +170,8 @@ func TestRetrySucceedsOnTheThirdAttempt(t *testing.T) {
 // TestOneChannelFailingDoesNotStopTheOthers delivers over all three channels with the
 // robot down: the mail and the folder still go, and each has its Result.
 func TestOneChannelFailingDoesNotStopTheOthers(t *testing.T) {
-	b := &smtpBackend{}
-	port := startSMTP(t, config.TLSNone, b, nil)
+	b := &mailtest.Backend{}
+	port := mailtest.Start(t, config.TLSNone, b, nil)
 	o, _, _ := testOptions(secretEnv(fmt.Sprintf("http://127.0.0.1:%d", closedPort(t))))
 	folder := t.TempDir()
 	d, err := New(config.Deliver{
@@ -195,7 +196,7 @@ func TestOneChannelFailingDoesNotStopTheOthers(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
-	if len(b.mails()) != 1 {
+	if len(b.Mails()) != 1 {
 		t.Errorf("mail not delivered")
 	}
 }
