@@ -47,18 +47,20 @@ type WarnCase struct {
 	TownshipName string
 	Category     string
 	Topic        string
-	Status       string // the newest status exported
-	ReceivedAt   time.Time
-	Deadline     time.Time
-	Kind         string // WarnOverdue or WarnDueSoon
-	DaysOverdue  int    // WarnOverdue: working days past the deadline (≥ 1)
-	DaysLeft     int    // WarnDueSoon: working days left (0 = due on the as-of day)
-	File         string
-	Sheet        string
-	Row          int
-	Citizen      string // masked
-	Phone        string // masked
-	Description  string // scrubbed
+	// Status is the case's status as at the as-of day: for a case closed since, the
+	// newest status an export known by then gave other than 已办结, else 未办结.
+	Status      string
+	ReceivedAt  time.Time
+	Deadline    time.Time
+	Kind        string // WarnOverdue or WarnDueSoon
+	DaysOverdue int    // WarnOverdue: working days past the deadline (≥ 1)
+	DaysLeft    int    // WarnDueSoon: working days left (0 = due on the as-of day)
+	File        string
+	Sheet       string
+	Row         int
+	Citizen     string // masked
+	Phone       string // masked
+	Description string // scrubbed
 }
 
 // Warnings is the warning list of a unit (and everything under it) as at a day.
@@ -105,7 +107,7 @@ func (r *Reader) Warnings(ctx context.Context, unitCode string, asOf time.Time, 
 	rows, err := r.db.QueryContext(ctx, `
 		with `+warnSetSQL+`
 		select f.case_key, coalesce(f.case_no, ''), f.unit_code, u.name, coalesce(tw.code, ''), coalesce(tw.name, ''),
-			coalesce(f.category, ''), coalesce(f.topic, ''), coalesce(f.status, ''), f.received_at, f.deadline,
+			coalesce(f.category, ''), coalesce(f.topic, ''), coalesce(f.status_at, ''), f.received_at, f.deadline,
 			f.kind, f.days_overdue, f.days_left,
 			coalesce(src_file.path, ''), coalesce(src.sheet, ''), coalesce(src.row_no, 0),
 			coalesce(f.citizen_name_masked, ''), coalesce(f.citizen_phone_masked, ''), coalesce(f.description, '')
@@ -187,7 +189,13 @@ const warnSetSQL = `as_of as (select cast(? as date) as day, cast(? as integer) 
 				case when c.deadline < a.day then '` + WarnOverdue + `' else '` + WarnDueSoon + `' end as kind,
 				case when c.deadline < a.day then 0 else 1 end as kind_rank,
 				case when c.deadline < a.day then greatest(1, a.workday_no - c_due.workday_no) else 0 end as days_overdue,
-				case when c.deadline < a.day then 0 else c_due.workday_no - a.workday_no end as days_left
+				case when c.deadline < a.day then 0 else c_due.workday_no - a.workday_no end as days_left,
+				-- a case closed since the as-of day is stated as it was then (never 已办结):
+				-- the newest status an export known by then gave, other than 已办结, else 未办结
+				case when c.is_closed or c.is_closed_undated then coalesce((select arg_min(v.status, v.version_rank)
+					from case_versions_all v where v.case_key = c.case_key and v.status_p and v.status <> '已办结'
+					and cast(v.known_at as date) <= a.day), '未办结')
+				     else c.status end as status_at
 			from cases c
 			cross join as_of a
 			join ref_unit_tree t on t.code = c.unit_code and t.ancestor = ?

@@ -185,6 +185,7 @@ type wantWarning struct {
 	daysOverdue         int
 	daysLeft            int
 	deadline, received  time.Time
+	closedSince         bool // closed (with or without a date) after the as-of day
 }
 
 func localDay(t time.Time) time.Time {
@@ -211,7 +212,8 @@ func expectWarnings(t *testing.T, truth *fixtures.Truth, tree unitTree, unitCode
 			c.Deadline.After(until):
 			continue
 		}
-		w := wantWarning{key: c.Key, unit: c.Unit, township: tree.township(c.Unit), deadline: *c.Deadline, received: c.Received}
+		w := wantWarning{key: c.Key, unit: c.Unit, township: tree.township(c.Unit), deadline: *c.Deadline, received: c.Received,
+			closedSince: c.Closed != nil || c.ClosedSeen != nil}
 		if c.Deadline.Before(asOf) {
 			w.kind = transform.WarnOverdue
 			if w.daysOverdue, err = cal.Workdays(*c.Deadline, asOf); err != nil {
@@ -358,6 +360,20 @@ func TestWarningsAgainstTruth(t *testing.T) {
 		}
 		for i := range min(len(got.Cases), len(want)) {
 			checkWarnCase(t, fmt.Sprintf("%s #%d", name, i+1), got.Cases[i], want[i])
+		}
+		// Every listed case was open at the as-of day: none is stated 已办结, though many
+		// were closed since.
+		closedSince := 0
+		for i, c := range got.Cases {
+			if i < len(want) && want[i].closedSince {
+				closedSince++
+			}
+			if c.Status == "已办结" || c.Status == "" {
+				t.Errorf("%s: case %s listed with status %q as at %s", name, c.CaseKey, c.Status, tc.asOf)
+			}
+		}
+		if tc.unit == district && closedSince == 0 {
+			t.Errorf("%s: no listed case was closed since: the status as at the day is not tested", name)
 		}
 	}
 	if unnumbered == 0 {
