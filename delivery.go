@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,27 +69,24 @@ func (p *pipeline) deliverOutputs(ctx context.Context, hist *schedules.History, 
 	if err != nil {
 		return err
 	}
-	cfg := p.cfg.Deliver
+	d, err := deliver.New(p.cfg.Deliver, p.cfg.Dir, deliver.Options{Logger: p.log.With("component", "deliver")})
+	if err != nil {
+		return fmt.Errorf("delivering: %w", err)
+	}
 	if mode == deliverScheduled && p.outputsUpToDate {
-		// Nothing new since the outputs were written: a channel that has already had
-		// them is not sent them again every hour.
-		if done, err := deliveredBefore(ctx, p, "email", workbook); err == nil && done {
-			cfg.Email = nil
+		// Nothing new since the outputs were written: where they have already gone, they
+		// are not sent again by every scheduled run.
+		targets := d.Targets()
+		skip := map[string]bool{}
+		for channel, target := range targets {
+			done, err := deliveredBefore(ctx, p, channel, target, workbook)
+			skip[channel] = err == nil && done
 		}
-		if done, err := deliveredBefore(ctx, p, "webhook", workbook); err == nil && done {
-			cfg.Webhook = nil
-		}
-		if done, err := deliveredBefore(ctx, p, "folder", workbook); err == nil && done {
-			cfg.Folder = ""
-		}
-		if !cfg.Configured() {
+		if len(skip) == len(targets) && !slices.Contains(slices.Collect(maps.Values(skip)), false) {
 			p.log.Info("outputs unchanged and already delivered by every channel", "run", run.ID)
 			return nil
 		}
-	}
-	d, err := deliver.New(cfg, p.cfg.Dir, deliver.Options{Logger: p.log.With("component", "deliver")})
-	if err != nil {
-		return fmt.Errorf("delivering: %w", err)
+		d = d.Skip(skip)
 	}
 	var failed []string
 	for _, res := range d.Deliver(ctx, msg) {
@@ -108,11 +107,13 @@ func (p *pipeline) deliverOutputs(ctx context.Context, hist *schedules.History, 
 	return nil
 }
 
-// deliveredBefore reports whether channel has had workbook delivered by an earlier run.
-func deliveredBefore(ctx context.Context, p *pipeline, channel, workbook string) (bool, error) {
+// deliveredBefore reports whether channel, as the config now sets it up, has had
+// workbook delivered by an earlier run: a channel pointed somewhere new (another mail
+// server or recipients, robot or folder) has not.
+func deliveredBefore(ctx context.Context, p *pipeline, channel, target, workbook string) (bool, error) {
 	var n int
 	err := p.db.QueryRowContext(ctx, `select count(*) from run_deliveries d join schedule_runs r on r.run_id = d.run_id
-		where d.channel = ? and d.ok and list_contains(r.outputs, ?)`, channel, workbook).Scan(&n)
+		where d.channel = ? and d.target = ? and d.ok and list_contains(r.outputs, ?)`, channel, target, workbook).Scan(&n)
 	return n > 0, err
 }
 

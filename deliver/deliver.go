@@ -135,6 +135,38 @@ func New(cfg config.Deliver, base string, o Options) (*Deliverer, error) {
 	return d, nil
 }
 
+// Targets names where each configured channel delivers (channel → target, as Result
+// has it): a caller can tell whether a channel was pointed elsewhere since it last
+// delivered.
+func (d *Deliverer) Targets() map[string]string {
+	t := map[string]string{}
+	if d.email != nil {
+		t[ChannelEmail] = d.email.target
+	}
+	if d.webhook != nil {
+		t[ChannelWebhook] = d.webhook.target
+	}
+	if d.folder != "" {
+		t[ChannelFolder] = d.folder
+	}
+	return t
+}
+
+// Skip returns a Deliverer like d without the channels named in skip.
+func (d *Deliverer) Skip(skip map[string]bool) *Deliverer {
+	c := *d
+	if skip[ChannelEmail] {
+		c.email = nil
+	}
+	if skip[ChannelWebhook] {
+		c.webhook = nil
+	}
+	if skip[ChannelFolder] {
+		c.folder = ""
+	}
+	return &c
+}
+
 // Deliver sends m over every configured channel (e-mail, robot, folder, in that order),
 // each tried up to the configured attempts, and returns one Result per channel. It
 // returns nothing when no channel is configured.

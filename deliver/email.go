@@ -64,7 +64,7 @@ func newEmailer(cfg config.Email, tlsConf *tls.Config, env func(key, name string
 		cfg:    cfg,
 		opts:   opts,
 		addr:   addr,
-		target: fmt.Sprintf("%s → %d recipients", addr, len(cfg.To)+len(cfg.Cc)),
+		target: recipients(addr, len(cfg.To)+len(cfg.Cc)),
 	}, nil
 }
 
@@ -117,4 +117,12 @@ func (e *emailer) send(ctx context.Context, m Message) error {
 		return fmt.Errorf("sending mail via %s: %w", e.addr, err)
 	}
 	return nil
+}
+
+// recipients says where a mail goes without naming anyone: the server and how many.
+func recipients(addr string, n int) string {
+	if n == 1 {
+		return addr + " → 1 recipient"
+	}
+	return fmt.Sprintf("%s → %d recipients", addr, n)
 }
