@@ -220,6 +220,15 @@ func testServeBrowser(t *testing.T, f *serveFixture) {
 				if role.role == "leader" {
 					b.run(t, "scrolling to the heat map", chromedp.Evaluate(`document.getElementById("chart-channels").scrollIntoView(); 1`, nil))
 					shot("district-lower")
+					// Leaders see the 预警 panel with its list of cases, not only auditors.
+					var warnRows int
+					b.run(t, "scrolling to the 预警 panel", chromedp.Evaluate(`(() => {
+  const p = document.getElementById("warnings"); p.scrollIntoView();
+  return p.querySelectorAll("tbody tr").length; })()`, &warnRows))
+					if warnRows == 0 {
+						t.Error("the leader's district page lists no case in its 预警 panel")
+					}
+					shot("district-warnings")
 				}
 				township = b.clickFirstBar(t, "chart-ranking")
 				if units[township] != "township" {
