@@ -237,6 +237,7 @@ func (r *Reader) ProblemCasesLimitAll(ctx context.Context, p Period, limit int) 
 		join totals tot on tot.ancestor = l.ancestor
 		join case_period_facts f on f.period_id = ? and f.case_key = l.case_key
 		`+caseRowSource+`
+		`+caseStatusAtCutoff+`
 		left join ref_calendar c_due on c_due.day = f.deadline
 		left join ref_calendar c_cut on c_cut.day = f.cutoff
 		left join ref_calendar c_closed on c_closed.day = f.closed_date

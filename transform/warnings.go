@@ -105,14 +105,29 @@ func (r *Reader) Warnings(ctx context.Context, unitCode string, asOf time.Time, 
 	}
 	w := Warnings{UnitCode: unitCode, AsOf: h.asOf, WarnDays: warnDays, Until: h.until, DataThrough: through}
 	rows, err := r.db.QueryContext(ctx, `
-		with `+warnSetSQL+`
+		with `+warnSetSQL+`,
+		-- the newest status an export known by the as-of day gave a case closed since,
+		-- other than 已办结: one aggregate over those cases' versions
+		status_then as (
+			select w.case_key, arg_min(v.status, v.version_rank) as status
+			from warn_set w
+			join case_versions_all v on v.case_key = w.case_key
+			cross join as_of a
+			where (w.is_closed or w.is_closed_undated) and v.status_p and v.status <> '已办结'
+				and cast(v.known_at as date) <= a.day
+			group by w.case_key
+		)
 		select f.case_key, coalesce(f.case_no, ''), f.unit_code, u.name, coalesce(tw.code, ''), coalesce(tw.name, ''),
-			coalesce(f.category, ''), coalesce(f.topic, ''), coalesce(f.status_at, ''), f.received_at, f.deadline,
+			coalesce(f.category, ''), coalesce(f.topic, ''),
+			-- a case closed since the as-of day is stated as it was then (never 已办结)
+			case when f.is_closed or f.is_closed_undated then coalesce(sat.status, '未办结') else coalesce(f.status, '') end,
+			f.received_at, f.deadline,
 			f.kind, f.days_overdue, f.days_left,
 			coalesce(src_file.path, ''), coalesce(src.sheet, ''), coalesce(src.row_no, 0),
 			coalesce(f.citizen_name_masked, ''), coalesce(f.citizen_phone_masked, ''), coalesce(f.description, '')
 		from warn_set f
 		`+caseRowSource+`
+		left join status_then sat on sat.case_key = f.case_key
 		join ref_units u on u.code = f.unit_code
 		left join ref_unit_tree tt on tt.code = f.unit_code and tt.ancestor in (select code from ref_units where level = 'township')
 		left join ref_units tw on tw.code = tt.ancestor
@@ -189,13 +204,7 @@ const warnSetSQL = `as_of as (select cast(? as date) as day, cast(? as integer) 
 				case when c.deadline < a.day then '` + WarnOverdue + `' else '` + WarnDueSoon + `' end as kind,
 				case when c.deadline < a.day then 0 else 1 end as kind_rank,
 				case when c.deadline < a.day then greatest(1, a.workday_no - c_due.workday_no) else 0 end as days_overdue,
-				case when c.deadline < a.day then 0 else c_due.workday_no - a.workday_no end as days_left,
-				-- a case closed since the as-of day is stated as it was then (never 已办结):
-				-- the newest status an export known by then gave, other than 已办结, else 未办结
-				case when c.is_closed or c.is_closed_undated then coalesce((select arg_min(v.status, v.version_rank)
-					from case_versions_all v where v.case_key = c.case_key and v.status_p and v.status <> '已办结'
-					and cast(v.known_at as date) <= a.day), '未办结')
-				     else c.status end as status_at
+				case when c.deadline < a.day then 0 else c_due.workday_no - a.workday_no end as days_left
 			from cases c
 			cross join as_of a
 			join ref_unit_tree t on t.code = c.unit_code and t.ancestor = ?
