@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -11,4 +12,14 @@ func documentPath(workbook string) string {
 	dir, base := filepath.Split(workbook)
 	base = strings.Replace(strings.TrimSuffix(base, ".xlsx"), "_民情工作统计报表", "_民情工作情况报告", 1)
 	return filepath.Join(dir, base+".docx")
+}
+
+// writesDocument reports whether a report made with o writes the document beside the
+// workbook: its formats, else the config's.
+func writesDocument(p *pipeline, o reportOptions) bool {
+	formats := o.Formats
+	if len(formats) == 0 {
+		formats = p.cfg.Report.Formats
+	}
+	return slices.Contains(formats, "docx")
 }

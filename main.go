@@ -186,17 +186,27 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 					}
 					o.Unit = u.Code
 				}
-				if allTownships {
-					paths, err := p.writeTownshipReports(cmd.Context(), o)
+				// Recorded in the run history (`minqing runs`) with the files it wrote.
+				_, _, err := p.runManual(cmd.Context(), "report", func(ctx context.Context, _ *schedules.History, r *schedules.Run) (string, string, error) {
+					var paths []string
+					var err error
+					if allTownships {
+						paths, err = p.writeTownshipReports(ctx, o)
+					} else {
+						var path string
+						if path, err = p.writeReport(ctx, o); err == nil {
+							paths = []string{path}
+						}
+					}
 					for _, path := range paths {
 						fmt.Fprintln(out, path)
+						r.AddOutput(path)
+						if doc := documentPath(path); doc != path && writesDocument(p, o) && fileExists(doc) {
+							r.AddOutput(doc)
+						}
 					}
-					return err
-				}
-				path, err := p.writeReport(cmd.Context(), o)
-				if err == nil {
-					fmt.Fprintln(out, path)
-				}
+					return "", "", err
+				})
 				return err
 			})
 		},

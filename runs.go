@@ -25,7 +25,7 @@ func newRunsCmd(c *cli) *cobra.Command {
 		Use:   "runs",
 		Short: "List scheduled and manual runs: job, started, finished, outcome, outputs, deliveries, notices",
 		Long: `Lists the newest runs first: scheduled runs (and the catch-up of a run missed while
-the server was down), and the runs started by hand (minqing run, minqing supervise). For
+the server was down), and the runs started by hand (minqing run, report, supervise). For
 each: the job, when it started and finished, its outcome and error, the files it wrote,
 every delivery with its channel, target, attempts and outcome, and the supervision
 notices (督办单) it issued. Nothing secret is kept: delivery targets name the server or
@@ -98,7 +98,7 @@ var triggerCN = map[string]string{schedules.TriggerSchedule: "定时", schedules
 // writeRuns writes the history as blocks, one per run, newest first.
 func writeRuns(w io.Writer, runs []schedules.RunRecord, notices map[string][]string) error {
 	if len(runs) == 0 {
-		_, err := fmt.Fprintln(w, "no runs recorded yet: `minqing run`, `minqing supervise` and scheduled runs are recorded here")
+		_, err := fmt.Fprintln(w, "no runs recorded yet: `minqing run`, `report`, `supervise` and scheduled runs are recorded here")
 		return err
 	}
 	for i, r := range runs {

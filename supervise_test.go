@@ -217,6 +217,9 @@ func TestSuperviseDeliverAndRuns(t *testing.T) {
 	for _, r := range runs {
 		byJob[r.Job] = append(byJob[r.Job], r)
 	}
+	if rep := byJob["report"]; len(rep) != 1 || rep[0].Outcome != "ok" || len(rep[0].Outputs) != 2 || rep[0].Outputs[0] != wbPath {
+		t.Errorf("runs lists the report as %+v, want one ok run with the workbook and the document", rep)
+	}
 	if len(byJob["run"]) != 3 || len(byJob["supervise"]) != 1 {
 		t.Fatalf("runs lists %d runs of run and %d of supervise, want 3 (the first the fixture's) and 1: %+v", len(byJob["run"]), len(byJob["supervise"]), runs)
 	}
