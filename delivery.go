@@ -13,6 +13,7 @@ import (
 
 	"github.com/minqing/minqing/config"
 	"github.com/minqing/minqing/deliver"
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/schedules"
 	"github.com/minqing/minqing/transform"
 )
@@ -133,8 +134,8 @@ func (p *pipeline) deliveryMessage(ctx context.Context, periodID string, files [
 	title := fmt.Sprintf("%s%s民情工作统计报表", district.Unit.Name, per.Label())
 	var b, robot strings.Builder
 	headline := headlineText(district)
-	fmt.Fprintf(&b, "%s\n\n%s\n数据截至%s。\n", title, headline, dateCN(through))
-	fmt.Fprintf(&robot, "### %s\n%s\n> 数据截至%s\n", title, headline, dateCN(through))
+	fmt.Fprintf(&b, "%s\n\n%s\n数据截至%s。\n", title, headline, cnfmt.Date(through))
+	fmt.Fprintf(&robot, "### %s\n%s\n> 数据截至%s\n", title, headline, cnfmt.Date(through))
 	warn := p.warningSummary(ctx, r, district.Unit.Code)
 	fmt.Fprintf(&b, "\n%s\n", strings.Join(warn, "\n"))
 	fmt.Fprintf(&robot, "\n%s\n", strings.Join(warn, "\n\n"))
@@ -158,7 +159,7 @@ func headlineText(f transform.UnitFigures) string {
 		}
 		switch def.Kind {
 		case transform.KindCount:
-			parts = append(parts, fmt.Sprintf("%s%s件", def.Name, groupDigits(int64(math.Round(*v)))))
+			parts = append(parts, fmt.Sprintf("%s%s件", def.Name, cnfmt.Count(int64(math.Round(*v)))))
 		case transform.KindRate:
 			parts = append(parts, fmt.Sprintf("%s%.1f%%", def.Name, *v*100))
 		default:
@@ -177,13 +178,13 @@ func (p *pipeline) warningSummary(ctx context.Context, r *transform.Reader, dist
 	counts, err := r.WarningCounts(ctx, district, asOf, p.cfg.Rules.WarnDays)
 	if err != nil {
 		p.log.Warn("counting the early warnings for a delivery", "err", err)
-		return []string{fmt.Sprintf("预警（截至%s）：未能计算（%s）。", dateCN(asOf), warnErrText(err))}
+		return []string{fmt.Sprintf("预警（截至%s）：未能计算（%s）。", cnfmt.Date(asOf), warnErrText(err))}
 	}
 	lines := []string{}
 	for i, c := range counts {
 		if i == 0 {
 			lines = append(lines, fmt.Sprintf("预警（截至%s，临期为%d个工作日内到期）：超期未办结%d件，临期%d件。",
-				dateCN(asOf), p.cfg.Rules.WarnDays, c.Overdue, c.DueSoon))
+				cnfmt.Date(asOf), p.cfg.Rules.WarnDays, c.Overdue, c.DueSoon))
 			continue
 		}
 		if c.Overdue+c.DueSoon > 0 {
@@ -198,25 +199,6 @@ func warnErrText(err error) string {
 		return "工作日历未覆盖该日"
 	}
 	return "读取失败，见日志"
-}
-
-// dateCN writes a date as 2024年9月30日.
-func dateCN(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-// groupDigits groups a count's digits by three (12,345), as the reports do.
-func groupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // runManual runs a command started by hand (run, supervise) as a run of the history, so

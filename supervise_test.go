@@ -20,6 +20,7 @@ import (
 	"github.com/tealeg/xlsx/v3"
 
 	"github.com/minqing/minqing/config"
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/mailtest"
 	"github.com/minqing/minqing/schedules"
 	"github.com/minqing/minqing/transform"
@@ -162,8 +163,8 @@ func TestSuperviseDeliverAndRuns(t *testing.T) {
 			received, overdue = *u.Figures["received"], *u.Figures["overdue_open"]
 		}
 	}
-	wantHeadline := "受理量" + groupDigits(int64(received)) + "件"
-	wantOverdue := "超期未办结" + groupDigits(int64(overdue)) + "件"
+	wantHeadline := "受理量" + cnfmt.Count(int64(received)) + "件"
+	wantOverdue := "超期未办结" + cnfmt.Count(int64(overdue)) + "件"
 
 	mails := mail.Mails()
 	if len(mails) != 1 {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
@@ -71,7 +72,7 @@ func formatValue(kind transform.FigureKind, v *float64) string {
 	}
 	switch kind {
 	case transform.KindCount:
-		return groupThousands(int64(math.Round(*v)))
+		return cnfmt.Count(int64(math.Round(*v)))
 	case transform.KindRate:
 		return strconv.FormatFloat(round1(*v*100), 'f', 1, 64) + "%"
 	case transform.KindDays:
@@ -107,26 +108,6 @@ func formatChange(kind transform.FigureKind, v *float64) (string, int) {
 		return s, -1
 	}
 	return s, 0
-}
-
-// groupThousands writes n with a comma every three digits (8,695), as the reports do.
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // axisLabels labels a run of periods for a chart's axis. Months are short (7月), with the

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
@@ -135,7 +136,7 @@ func detailFor(in Input) (detailData, error) {
 		}
 	}
 	for _, o := range overdueUnits(in.Townships) {
-		dd.Overdue = append(dd.Overdue, overdueView{Name: o.Unit.Name, Href: href(o.Unit.Code), Count: groupThousands(o.Count)})
+		dd.Overdue = append(dd.Overdue, overdueView{Name: o.Unit.Name, Href: href(o.Unit.Code), Count: cnfmt.Count(o.Count)})
 	}
 	dd.OverdueOwn = formatValue(transform.KindCount, in.Headline.Values["overdue_open"])
 	dd.OverdueCSV = csv("overdue")

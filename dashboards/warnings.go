@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
@@ -126,23 +127,18 @@ type warnCaseView struct {
 	Citizen, Phone, Description                                    string
 }
 
-// chineseDay writes a day as the page's headings do: 2024年10月8日.
-func chineseDay(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
 // warningsPanelFor turns a page's warnings into the panel; nil when the page has none.
 func warningsPanelFor(in Input, href func(string) string) *warningsPanel {
 	if in.Detail == nil || in.Detail.Warnings == nil {
 		return nil
 	}
 	w := in.Detail.Warnings
-	p := &warningsPanel{AsOf: chineseDay(w.AsOf), WarnDays: w.WarnDays, NotCovered: w.NotCovered}
+	p := &warningsPanel{AsOf: cnfmt.Date(w.AsOf), WarnDays: w.WarnDays, NotCovered: w.NotCovered}
 	if w.NotCovered {
 		return p
 	}
 	if !w.Until.IsZero() {
-		p.Until = chineseDay(w.Until)
+		p.Until = cnfmt.Date(w.Until)
 	}
 	switch {
 	case w.WarnDays == 0:
@@ -153,15 +149,15 @@ func warningsPanelFor(in Input, href func(string) string) *warningsPanel {
 		p.Horizon = fmt.Sprintf("%d 个%s内到期，至%s", w.WarnDays, terms.WorkingDays, p.Until)
 	}
 	if !w.DataThrough.IsZero() && w.DataThrough.Before(w.AsOf) {
-		p.Stale = "数据截至" + chineseDay(w.DataThrough) + "，其后受理或办结的诉求未计入"
+		p.Stale = "数据截至" + cnfmt.Date(w.DataThrough) + "，其后受理或办结的诉求未计入"
 	}
-	p.Overdue, p.DueSoon = groupThousands(int64(w.Overdue)), groupThousands(int64(w.DueSoon))
-	p.Total = groupThousands(int64(w.Overdue + w.DueSoon))
+	p.Overdue, p.DueSoon = cnfmt.Count(int64(w.Overdue)), cnfmt.Count(int64(w.DueSoon))
+	p.Total = cnfmt.Count(int64(w.Overdue + w.DueSoon))
 	if len(w.Cases) < w.Overdue+w.DueSoon {
 		p.Shown = len(w.Cases)
 	}
 	for i, c := range w.Counts {
-		v := warnCountView{Name: c.UnitName, Overdue: groupThousands(int64(c.Overdue)), DueSoon: groupThousands(int64(c.DueSoon))}
+		v := warnCountView{Name: c.UnitName, Overdue: cnfmt.Count(int64(c.Overdue)), DueSoon: cnfmt.Count(int64(c.DueSoon))}
 		if i == 0 && c.UnitCode == in.Detail.Scope.Code {
 			p.Own = v
 			continue

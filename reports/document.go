@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
@@ -162,13 +163,13 @@ func (d *document) write() {
 	m := d.m
 	p := m.in.Period
 	d.title(documentTitle(m))
-	end := dateCN(p.End)
+	end := cnfmt.Date(p.End)
 	if p.End.Year() == p.Start.Year() {
 		end = strings.TrimPrefix(end, fmt.Sprintf("%d年", p.End.Year()))
 	}
-	sub := "（统计期间：" + dateCN(p.Start) + "至" + end
+	sub := "（统计期间：" + cnfmt.Date(p.Start) + "至" + end
 	if !p.Cutoff.Equal(p.End) {
-		sub += "，统计截止日：" + dateCN(p.Cutoff)
+		sub += "，统计截止日：" + cnfmt.Date(p.Cutoff)
 	}
 	d.para(stSubtitle, sub+"）")
 	if m.notOver != "" {
@@ -182,12 +183,6 @@ func (d *document) write() {
 	d.attachmentList()
 	d.unitsTable()
 	d.rankingTable()
-}
-
-// dateCN is a date as a document writes it: 2024年10月1日.
-func dateCN(t time.Time) string {
-	t = t.In(shanghai)
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
 // figureText is how a document states a figure's value: counts grouped by thousands,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 )
@@ -53,17 +54,6 @@ func (m *model) feedbackOpen(e transform.NoticeEffect) bool {
 	return !m.in.DataThrough.IsZero() && e.RespondBy.After(m.in.DataThrough)
 }
 
-// closeRate is the share of a notice's cases closed by its day to answer by. It is the
-// one ratio reports work out, from two counts shown beside it on the same row, because
-// the read model states the counts and not the share; nil when nothing was listed.
-func closeRate(e transform.NoticeEffect) *float64 {
-	if e.Listed == 0 {
-		return nil
-	}
-	r := float64(e.ClosedInTime) / float64(e.Listed)
-	return &r
-}
-
 // writeNoticeEffects writes 督办成效: a row per notice with how many of its cases were
 // closed by its day to answer by, after it, or not yet; below, the cases still open, by
 // notice, as the notice listed them.
@@ -88,7 +78,7 @@ func writeNoticeEffects(s *sheet, m *model) {
 		for i, v := range []int{e.Listed, e.ClosedInTime, e.ClosedLater, len(e.Remaining)} {
 			s.number(5+i, row, float64(v), fmtCount, stText)
 		}
-		if r := closeRate(e); r != nil {
+		if r := e.InTimeRate; r != nil {
 			s.number(9, row, *r, fmtRate, stText)
 		} else {
 			s.dash(9, row, stText)
@@ -163,7 +153,7 @@ func (d *document) noticeEffects() {
 	}
 	lead := fmt.Sprintf("本期下发督办通知单%d份。", len(effects))
 	if open > 0 {
-		lead += fmt.Sprintf("其中%d份的%s在数据截止日%s之后，所列为至今的情况。", open, effectRespondBy, dateCN(m.in.DataThrough))
+		lead += fmt.Sprintf("其中%d份的%s在数据截止日%s之后，所列为至今的情况。", open, effectRespondBy, cnfmt.Date(m.in.DataThrough))
 	}
 	d.bodyPara(lead)
 	if len(effects) <= docNoticeSentences {
@@ -173,7 +163,7 @@ func (d *document) noticeEffects() {
 	} else {
 		var rows [][]string
 		for _, e := range effects {
-			rate := figureText(transform.KindRate, closeRate(e))
+			rate := figureText(transform.KindRate, e.InTimeRate)
 			if rate == "" {
 				rate = dash
 			}
@@ -195,11 +185,11 @@ func (d *document) noticeEffects() {
 // still to come (open), only what was closed so far.
 func noticeSentence(e transform.NoticeEffect, open bool) string {
 	n := e.Notice
-	s := fmt.Sprintf("%s于%s下发%s，列入诉求%d件，", n.No, dateCN(n.IssuedOn), n.UnitName, e.Listed)
+	s := fmt.Sprintf("%s于%s下发%s，列入诉求%d件，", n.No, cnfmt.Date(n.IssuedOn), n.UnitName, e.Listed)
 	if open {
-		return s + fmt.Sprintf("%s%s未到，至今已办结%d件，%s%d件。", effectRespondBy, dateCN(e.RespondBy), e.ClosedInTime, effectRemaining, len(e.Remaining))
+		return s + fmt.Sprintf("%s%s未到，至今已办结%d件，%s%d件。", effectRespondBy, cnfmt.Date(e.RespondBy), e.ClosedInTime, effectRemaining, len(e.Remaining))
 	}
-	return s + fmt.Sprintf("在%s%s前办结%d件，此后办结%d件，%s%d件。", effectRespondBy, dateCN(e.RespondBy), e.ClosedInTime, e.ClosedLater, effectRemaining, len(e.Remaining))
+	return s + fmt.Sprintf("在%s%s前办结%d件，此后办结%d件，%s%d件。", effectRespondBy, cnfmt.Date(e.RespondBy), e.ClosedInTime, e.ClosedLater, effectRemaining, len(e.Remaining))
 }
 
 // day writes t as a date cell, or "—" when it is zero.

@@ -33,9 +33,10 @@ func sampleEffects() []transform.NoticeEffect {
 			{CaseKey: "HP2024092602", CaseNo: "HP2024092602", UnitCode: westCode, UnitName: "西湖镇", Category: "承诺件",
 				ReceivedAt: at(2024, 9, 26, 14, 0), Deadline: day(2024, 9, 30), Kind: transform.WarnDueSoon, DaysLeft: 1},
 		}}
+	rate := func(v float64) *float64 { return &v }
 	return []transform.NoticeEffect{
-		{Notice: east, RespondBy: day(2024, 8, 15), Listed: 4, ClosedInTime: 2, ClosedLater: 1, Remaining: east.Cases[1:2]},
-		{Notice: west, RespondBy: day(2024, 10, 15), Listed: 3, ClosedInTime: 1, Remaining: west.Cases[1:]},
+		{Notice: east, RespondBy: day(2024, 8, 15), Listed: 4, ClosedInTime: 2, InTimeRate: rate(0.5), ClosedLater: 1, Remaining: east.Cases[1:2]},
+		{Notice: west, RespondBy: day(2024, 10, 15), Listed: 3, ClosedInTime: 1, InTimeRate: rate(1.0 / 3), Remaining: west.Cases[1:]},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minqing/minqing/internal/cnfmt"
 	"github.com/minqing/minqing/internal/terms"
 	"github.com/minqing/minqing/transform"
 	"github.com/xuri/excelize/v2"
@@ -109,12 +110,12 @@ func newNoticeText(n transform.Notice, h NoticeHead) noticeText {
 	if strings.TrimSpace(answerTo) == "" {
 		answerTo = "督办单位"
 	}
-	asOf := dateCN(n.IssuedOn)
+	asOf := cnfmt.Date(n.IssuedOn)
 	t := noticeText{
 		to: n.UnitName + "：",
 		body: []string{
 			"截至" + asOf + "，" + who + "有" + strings.Join(counts, "、") + "，现予督办。",
-			"请督促承办单位逐件核查、抓紧办结，于" + dateCN(h.RespondBy) + "前（含当日）将办理结果反馈" + answerTo +
+			"请督促承办单位逐件核查、抓紧办结，于" + cnfmt.Date(h.RespondBy) + "前（含当日）将办理结果反馈" + answerTo +
 				"；确实无法办结的，请书面说明原因和预计办结时间。",
 		},
 		note: "注：" + terms.WorkingDays + "按国家法定节假日安排计算。" + terms.OverdueDays + "为" + terms.DueOn + "次日至" + asOf +
@@ -124,7 +125,7 @@ func newNoticeText(n transform.Notice, h NoticeHead) noticeText {
 		date:   asOf,
 	}
 	if !h.DataThrough.IsZero() {
-		t.body = append(t.body, "本单依据截至"+dateCN(h.DataThrough)+"的导出数据；所列诉求已在此后办结的，请在反馈时注明"+terms.ClosedOn+"。")
+		t.body = append(t.body, "本单依据截至"+cnfmt.Date(h.DataThrough)+"的导出数据；所列诉求已在此后办结的，请在反馈时注明"+terms.ClosedOn+"。")
 	}
 	t.body = append(t.body, "督办诉求清单如下：")
 	return t

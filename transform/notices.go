@@ -40,9 +40,11 @@ type NoticeEffect struct {
 	Notice       Notice    // Cases as listed on the notice
 	RespondBy    time.Time // NoticeDays working days after IssuedOn
 	Listed       int
-	ClosedInTime int        // closed on or before RespondBy
-	ClosedLater  int        // closed after RespondBy
-	Remaining    []WarnCase // still open now, as listed on the notice
+	ClosedInTime int // closed on or before RespondBy
+	// InTimeRate is ClosedInTime / Listed (办结率 on 督办成效), nil when nothing was listed.
+	InTimeRate  *float64
+	ClosedLater int        // closed after RespondBy
+	Remaining   []WarnCase // still open now, as listed on the notice
 	// Withdrawn counts the listed cases withdrawn since (已退回/已撤销): neither closed nor
 	// remaining, as a withdrawn case leaves every figure. Untraced counts those the store
 	// no longer counts as a case (their versions now conflict, or their files were
@@ -245,6 +247,12 @@ func (r *Reader) NoticeEffects(ctx context.Context, p Period, unitCode string, n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading the cases of the supervision notices of %s in %s: %w", unitCode, p.ID, err)
+	}
+	for i := range out {
+		if e := &out[i]; e.Listed > 0 {
+			r := float64(e.ClosedInTime) / float64(e.Listed)
+			e.InTimeRate = &r
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -247,6 +248,9 @@ func TestNoticeEffectsAgainstTruth(t *testing.T) {
 				"want listed %d in time %d later %d withdrawn %d remaining %v", n.No, e.Listed, e.ClosedInTime,
 				e.ClosedLater, e.Withdrawn, e.Untraced, remaining, len(n.Cases), want.inTime, want.later, want.withdrawn,
 				want.remaining)
+		}
+		if e.InTimeRate == nil || math.Abs(*e.InTimeRate-float64(want.inTime)/float64(len(n.Cases))) > 1e-12 {
+			t.Errorf("%s: 办结率 %v, want %d/%d", n.No, e.InTimeRate, want.inTime, len(n.Cases))
 		}
 		total.inTime += want.inTime
 		total.later += want.later
