@@ -23,50 +23,97 @@ with f as (
   from case_period_facts f, ref_settings s
 ),
 membership as (
-  select f.period_id, f.case_key, f.unit_code, v.*
-  from f, lateral (values
-    ('received', f.in_received, 1.0::double, null::boolean, null::varchar),
-    ('closed', f.in_closed, 1.0, null, case when f.withdrawn_closed_in then '已退回/已撤销：不计为办结' end),
-    ('close_rate', f.closed_by_cutoff, 1.0, f.in_received_active,
-      case when f.in_received and f.is_withdrawn then '已退回/已撤销：不计入办结率' end),
-    ('on_time_rate', f.in_closed and f.is_on_time, 1.0, f.in_closed and f.deadline is not null,
-      case when f.withdrawn_closed_in then '已退回/已撤销：不计为办结'
-           when f.in_closed and f.deadline is null then f.unknown_note || '，期限无法计算：不计入按时办结率' end),
-    ('due_on_time_rate', f.in_due and f.due_met, 1.0, f.in_due,
-      case when f.withdrawn_due_in then '已退回/已撤销：不计入按期办结率'
-           when f.is_closed_undated and f.deadline between f.start_date and f.end_date then 'CLOSED_WITHOUT_DATE：已办结但无办结日期，不计入按期办结率'
-           when f.in_received and f.waiting_at_cutoff then
-             case f.category when '补办件' then '待补正材料：时限自材料补齐之日起算，尚未到期'
-                             else '待上级批复：时限自批复之日起算，尚未到期' end
-           when f.in_received and f.deadline is null and f.deadline_unknown is not null then
-             f.unknown_note || '，期限无法计算：尚未到期' end),
-    ('overdue_open', f.is_overdue_open, 1.0, null, null),
-    ('avg_days', f.in_closed and f.processing_days is not null, cast(f.processing_days as double),
-      f.in_closed and f.processing_days is not null,
-      case when f.in_closed and f.processing_days is null then f.unknown_note || '，办理时长无法计算' end),
-    ('median_days', f.in_closed and f.processing_days is not null, cast(f.processing_days as double),
-      f.in_closed and f.processing_days is not null,
-      case when f.in_closed and f.processing_days is null then f.unknown_note || '，办理时长无法计算' end),
-    ('resolution_rate', f.in_closed and f.result_exported and f.result is distinct from '已解释',
-      case f.result when '已解决' then 1.0 when '部分解决' then f.partial_weight else 0.0 end,
-      f.in_closed and f.result_exported and f.result is distinct from '已解释',
-      case when f.in_closed and f.result = '已解释' then '办理结果为已解释：不计入解决率'
-           when f.in_closed and not f.result_exported then '所在导出均无办理结果列' end),
-    ('response_rate', f.in_received_active and f.first_contact_exported and f.responded_in_24h, 1.0,
-      f.in_received_active and f.first_contact_exported,
-      case when f.in_received and f.is_withdrawn then '已退回/已撤销：不计入响应率'
-           when f.in_received_active and not f.first_contact_exported then '所在导出均无首次联系时间列' end),
-    ('satisfaction_rate', f.in_closed and f.is_rated and list_contains(f.satisfied_labels, f.satisfaction), 1.0,
-      f.in_closed and f.is_rated, case when f.in_closed and not f.satisfaction_exported then '所在导出均无满意度列'
-                                      when f.in_closed and not f.is_rated then '未评价：不计入满意率' end),
-    ('rating_rate', f.in_closed and f.is_rated, 1.0, f.in_closed and f.satisfaction_exported,
-      case when f.in_closed and not f.satisfaction_exported then '所在导出均无满意度列' end),
-    ('proxy_cases', f.in_received and f.is_proxy, 1.0, null, null),
-    ('stated_on_time_rate', f.in_received and f.verdict = '按期', 1.0, f.in_received and f.verdict is not null,
-      case when f.in_received and f.verdict is null then '导出未注明平台判定' end),
-    ('proxy_on_time_rate', f.in_closed and f.is_proxy and f.is_on_time, 1.0, f.in_closed and f.is_proxy and f.deadline is not null,
-      case when f.in_closed and f.is_proxy and f.deadline is null then f.unknown_note || '，期限无法计算：不计入按时办结率' end)
-  ) v(figure_id, in_num, num_weight, in_den, excluded)
+  -- one struct per figure, unnested: a select-list unnest keeps a filter on period_id
+  -- below it (a lateral VALUES join is decorrelated over every row of every period first,
+  -- 10x slower for one period's list); the first struct's types are every struct's
+  select f.period_id, f.case_key, f.unit_code, unnest([
+    {figure_id: 'received',
+      in_num: f.in_received,
+      num_weight: 1.0::double,
+      in_den: null::boolean,
+      excluded: null::varchar},
+    {figure_id: 'closed',
+      in_num: f.in_closed,
+      num_weight: 1.0::double,
+      in_den: null::boolean,
+      excluded: case when f.withdrawn_closed_in then '已退回/已撤销：不计为办结' end},
+    {figure_id: 'close_rate',
+      in_num: f.closed_by_cutoff,
+      num_weight: 1.0::double,
+      in_den: f.in_received_active,
+      excluded: case when f.in_received and f.is_withdrawn then '已退回/已撤销：不计入办结率' end},
+    {figure_id: 'on_time_rate',
+      in_num: f.in_closed and f.is_on_time,
+      num_weight: 1.0::double,
+      in_den: f.in_closed and f.deadline is not null,
+      excluded: case when f.withdrawn_closed_in then '已退回/已撤销：不计为办结'
+        when f.in_closed and f.deadline is null then f.unknown_note || '，期限无法计算：不计入按时办结率' end},
+    {figure_id: 'due_on_time_rate',
+      in_num: f.in_due and f.due_met,
+      num_weight: 1.0::double,
+      in_den: f.in_due,
+      excluded: case when f.withdrawn_due_in then '已退回/已撤销：不计入按期办结率'
+        when f.is_closed_undated and f.deadline between f.start_date and f.end_date then 'CLOSED_WITHOUT_DATE：已办结但无办结日期，不计入按期办结率'
+        when f.in_received and f.waiting_at_cutoff then
+          case f.category when '补办件' then '待补正材料：时限自材料补齐之日起算，尚未到期'
+                          else '待上级批复：时限自批复之日起算，尚未到期' end
+        when f.in_received and f.deadline is null and f.deadline_unknown is not null then
+          f.unknown_note || '，期限无法计算：尚未到期' end},
+    {figure_id: 'overdue_open',
+      in_num: f.is_overdue_open,
+      num_weight: 1.0::double,
+      in_den: null::boolean,
+      excluded: null::varchar},
+    {figure_id: 'avg_days',
+      in_num: f.in_closed and f.processing_days is not null,
+      num_weight: cast(f.processing_days as double),
+      in_den: f.in_closed and f.processing_days is not null,
+      excluded: case when f.in_closed and f.processing_days is null then f.unknown_note || '，办理时长无法计算' end},
+    {figure_id: 'median_days',
+      in_num: f.in_closed and f.processing_days is not null,
+      num_weight: cast(f.processing_days as double),
+      in_den: f.in_closed and f.processing_days is not null,
+      excluded: case when f.in_closed and f.processing_days is null then f.unknown_note || '，办理时长无法计算' end},
+    {figure_id: 'resolution_rate',
+      in_num: f.in_closed and f.result_exported and f.result is distinct from '已解释',
+      num_weight: cast(case f.result when '已解决' then 1.0 when '部分解决' then f.partial_weight else 0.0 end as double),
+      in_den: f.in_closed and f.result_exported and f.result is distinct from '已解释',
+      excluded: case when f.in_closed and f.result = '已解释' then '办理结果为已解释：不计入解决率'
+        when f.in_closed and not f.result_exported then '所在导出均无办理结果列' end},
+    {figure_id: 'response_rate',
+      in_num: f.in_received_active and f.first_contact_exported and f.responded_in_24h,
+      num_weight: 1.0::double,
+      in_den: f.in_received_active and f.first_contact_exported,
+      excluded: case when f.in_received and f.is_withdrawn then '已退回/已撤销：不计入响应率'
+        when f.in_received_active and not f.first_contact_exported then '所在导出均无首次联系时间列' end},
+    {figure_id: 'satisfaction_rate',
+      in_num: f.in_closed and f.is_rated and list_contains(f.satisfied_labels, f.satisfaction),
+      num_weight: 1.0::double,
+      in_den: f.in_closed and f.is_rated,
+      excluded: case when f.in_closed and not f.satisfaction_exported then '所在导出均无满意度列'
+        when f.in_closed and not f.is_rated then '未评价：不计入满意率' end},
+    {figure_id: 'rating_rate',
+      in_num: f.in_closed and f.is_rated,
+      num_weight: 1.0::double,
+      in_den: f.in_closed and f.satisfaction_exported,
+      excluded: case when f.in_closed and not f.satisfaction_exported then '所在导出均无满意度列' end},
+    {figure_id: 'proxy_cases',
+      in_num: f.in_received and f.is_proxy,
+      num_weight: 1.0::double,
+      in_den: null::boolean,
+      excluded: null::varchar},
+    {figure_id: 'stated_on_time_rate',
+      in_num: f.in_received and f.verdict = '按期',
+      num_weight: 1.0::double,
+      in_den: f.in_received and f.verdict is not null,
+      excluded: case when f.in_received and f.verdict is null then '导出未注明平台判定' end},
+    {figure_id: 'proxy_on_time_rate',
+      in_num: f.in_closed and f.is_proxy and f.is_on_time,
+      num_weight: 1.0::double,
+      in_den: f.in_closed and f.is_proxy and f.deadline is not null,
+      excluded: case when f.in_closed and f.is_proxy and f.deadline is null then f.unknown_note || '，期限无法计算：不计入按时办结率' end}
+  ], recursive := true)
+  from f
 )
 select period_id, case_key, unit_code, figure_id, coalesce(in_num, false) as in_num, num_weight,
   case when figure_id in ('received', 'closed', 'overdue_open', 'proxy_cases') then null
