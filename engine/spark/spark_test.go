@@ -394,3 +394,50 @@ func TestWorkerKilled(t *testing.T) {
 	}
 	t.Logf("finished in %v with worker 1 killed at %v: %s", r.d.Round(time.Second), killAfter, r.got)
 }
+
+// TestLargeResult: a result of many Arrow batches (Spark sends at most 4 MiB or 10,000 rows
+// a batch) comes back whole, as one chunk per batch.
+func TestLargeResult(t *testing.T) {
+	s := dial(t)
+	const n = 300000
+	tbl, err := s.Query(ctxFor(t, 2*time.Minute), fmt.Sprintf(
+		"SELECT id, concat(repeat('白沙乡人民政府', 8), CAST(id AS STRING)) AS name FROM range(0, %d, 1, 4) ORDER BY id", n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if tbl.NumRows() != n {
+		t.Fatalf("%d rows, want %d", tbl.NumRows(), n)
+	}
+	var sum int64
+	var bytes int
+	for _, c := range tbl.Column(0).Data().Chunks() {
+		for _, v := range c.(*array.Int64).Int64Values() {
+			sum += v
+		}
+	}
+	for _, c := range tbl.Column(1).Data().Chunks() {
+		bytes += len(c.(*array.String).ValueBytes())
+	}
+	if want := int64(n) * (n - 1) / 2; sum != want {
+		t.Errorf("sum of ids %d, want %d", sum, want)
+	}
+	last := tbl.Column(1).Data().Chunk(len(tbl.Column(1).Data().Chunks()) - 1).(*array.String)
+	if got := last.Value(last.Len() - 1); got != strings.Repeat("白沙乡人民政府", 8)+fmt.Sprint(n-1) {
+		t.Errorf("last name %q", got)
+	}
+	t.Logf("%d rows, %d MB of text, %d chunks", n, bytes>>20, len(tbl.Column(0).Data().Chunks()))
+}
+
+// TestEmptyResult: an empty result still carries its schema.
+func TestEmptyResult(t *testing.T) {
+	s := dial(t)
+	tbl, err := s.Query(ctxFor(t, time.Minute), "SELECT id, CAST(id AS STRING) AS s, DATE'2024-01-01' AS d FROM range(0) WHERE id > 5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if tbl.NumRows() != 0 || tbl.NumCols() != 3 || !arrow.TypeEqual(tbl.Schema().Field(2).Type, arrow.FixedWidthTypes.Date32) {
+		t.Fatalf("%d rows, schema %v", tbl.NumRows(), tbl.Schema())
+	}
+}
