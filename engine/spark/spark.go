@@ -18,8 +18,8 @@
 //     used only for reattachable executions, which the session builder cannot turn on): a
 //     result streams over one gRPC call, and a dropped connection or a server restart fails
 //     the call rather than resuming it. Callers retry whole steps if they want to.
-//   - It cannot interrupt a running operation (the Interrupt RPC is in its internal
-//     package, and it never tells us the session id to name): cancelling ctx ends the call
+//   - It cannot interrupt a running operation (the Interrupt request type is in its
+//     internal package, and the session id is not exposed): cancelling ctx ends the call
 //     at once, but Spark runs the query to its end anyway. Seen on Spark 4.3.0: a 4 s
 //     deadline on a 28 s query returned after 4 s, and the job still took its 28 s.
 //   - Its errors carry the whole SQL text; Error keeps Spark's class, state and message and
