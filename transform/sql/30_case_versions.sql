@@ -70,7 +70,12 @@ select case_key,
     case when count(distinct unit_code) > 1 then
       'unit: ' || string_agg(distinct unit_code, ' vs ' order by unit_code) end) as detail
 from case_versions_all
-where case_key in (select case_key from mq_cases_touched)
+where case_key in (
+  -- only a case of two versions or more can disagree with itself: the distinct counts
+  -- and lists then run over those few (a million single-version cases took 2.3 s)
+  select case_key from case_versions_all
+  where case_key in (select case_key from mq_cases_touched)
+  group by case_key having count(*) > 1)
 group by case_key
 having count(distinct cast(received_at as date)) > 1 or count(distinct unit_code) > 1;
 
