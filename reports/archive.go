@@ -48,8 +48,8 @@ type archive struct {
 
 // partLevel is the deflate level of every part. A million-case workbook holds two
 // quarter-million-row case lists; at the standard library's default level compressing
-// them took 5 of the report's 18 s. klauspost/compress's level 2 takes a fraction of
-// that for a file about a tenth larger.
+// them took 5 of the report's 18 s. klauspost/compress at level 5 takes 1.1 s for a file
+// 11% larger (51.7 MB, not 46.6 MB); its levels 1–3 were no faster and gave 57–60 MB.
 const partLevel = 5
 
 func deflater(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, partLevel) }
