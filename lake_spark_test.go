@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/minqing/minqing/engine/spark"
+	"github.com/minqing/minqing/internal/sparktest"
 )
 
 // TestLakeOnSpark reads the lake `minqing export --parquet` writes with Apache Spark, the
@@ -24,12 +24,10 @@ import (
 // figures for every unit and period.
 //
 // It needs a Spark Connect server: scripts/spark-cluster start, then
-// MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 (.ci/run does both).
+// MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 (.ci/run does both; under CI=true a missing
+// one fails the test).
 func TestLakeOnSpark(t *testing.T) {
-	url := os.Getenv("MINQING_SPARK_CONNECT")
-	if url == "" {
-		t.Skip("no Spark cluster: scripts/spark-cluster start, then MINQING_SPARK_CONNECT=sc://127.0.0.1:15002")
-	}
+	url := sparktest.URL(t)
 	cfg, _ := district(t)
 	dir := filepath.Join(t.TempDir(), "lake")
 	minqing(t, "export", "--config", cfg, "--parquet", dir)

@@ -16,6 +16,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/minqing/minqing/internal/sparktest"
 )
 
 // The tests below need a live Spark Connect server: start one with
@@ -23,13 +25,10 @@ import (
 //	scripts/spark-cluster start
 //	MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 go test ./engine/spark/ -count=1
 //
-// Without MINQING_SPARK_CONNECT they skip.
+// Without MINQING_SPARK_CONNECT they skip, except under CI=true (internal/sparktest).
 func dial(t *testing.T) *Session {
 	t.Helper()
-	url := os.Getenv("MINQING_SPARK_CONNECT")
-	if url == "" {
-		t.Skip("MINQING_SPARK_CONNECT is not set; start a cluster with scripts/spark-cluster start and set MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 to run the live Spark tests")
-	}
+	url := sparktest.URL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s, err := Dial(ctx, url)
@@ -324,6 +323,9 @@ func TestWorkerKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(script, "status").CombinedOutput(); err != nil {
+		if sparktest.InCI() {
+			t.Fatalf("CI=true but the cluster is not one scripts/spark-cluster runs:\n%s", out)
+		}
 		t.Skipf("the cluster is not one scripts/spark-cluster runs, so no worker to kill:\n%s", out)
 	}
 	t.Cleanup(func() {
