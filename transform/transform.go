@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/minqing/minqing/transform/calendar"
+	"github.com/minqing/minqing/transform/dialect"
 )
 
 //go:embed sql/*.sql
@@ -358,43 +359,29 @@ func execFile(ctx context.Context, tx *sql.Tx, fsys fs.FS, name string) error {
 	return execFileTimed(ctx, tx, fsys, name, nil)
 }
 
-// execFileTimed runs a model's statements one by one (each ends with ";" at the end of
-// a line) and, with a logger, logs how long each took: where a model spends its time.
+// execFileTimed runs the statements of a model that DuckDB runs (each ends with ";" at the
+// end of a line; transform/dialect leaves out those only Spark runs) and, with a logger,
+// logs how long each took: where a model spends its time.
 func execFileTimed(ctx context.Context, tx *sql.Tx, fsys fs.FS, name string, log *slog.Logger) error {
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return fmt.Errorf("reading model %s: %w", name, err)
 	}
-	if log == nil {
-		if _, err := tx.ExecContext(ctx, string(b)); err != nil {
-			return fmt.Errorf("building model %s: %w", name, err)
-		}
-		return nil
+	stmts, err := dialect.Split(string(b), dialect.DuckDB)
+	if err != nil {
+		return fmt.Errorf("reading model %s: %w", name, err)
 	}
-	for i, stmt := range strings.Split(string(b), ";\n") {
-		if strings.TrimSpace(stmtCode(stmt)) == "" {
-			continue
-		}
+	for _, st := range stmts {
 		t := time.Now()
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		if _, err := tx.ExecContext(ctx, st.SQL); err != nil {
 			return fmt.Errorf("building model %s: %w", name, err)
 		}
-		log.Debug("statement run", "model", name, "statement", i+1, "duration", time.Since(t).Round(time.Millisecond),
-			"sql", firstLine(stmtCode(stmt)))
+		if log != nil {
+			log.Debug("statement run", "model", name, "statement", st.No, "duration", time.Since(t).Round(time.Millisecond),
+				"sql", firstLine(dialect.Code(st.SQL)))
+		}
 	}
 	return nil
-}
-
-// stmtCode is a statement without its comment lines.
-func stmtCode(stmt string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(stmt, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			b.WriteString(line)
-			b.WriteString("\n")
-		}
-	}
-	return b.String()
 }
 
 func firstLine(s string) string {

@@ -70,3 +70,6 @@ create or replace macro mq_has_time(s) as coalesce(regexp_matches(mq_fold(s), ':
 create or replace macro mq_month_id(d) as strftime(d, '%Y-%m');
 create or replace macro mq_quarter_id(d) as strftime(d, '%Y') || 'Q' || quarter(d);
 create or replace macro mq_year_id(d) as strftime(d, '%Y');
+-- mq_row_ref: where a value came from (file, sheet, row), as a struct: one spelling for
+-- DuckDB's {…} and Spark's named_struct (transform/dialect).
+create or replace macro mq_row_ref(file_id, sheet, row_no) as {'file_id': file_id, 'sheet': sheet, 'row_no': row_no};

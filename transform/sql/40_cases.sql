@@ -12,7 +12,7 @@ create or replace temp view cases_in_scope as
 with current_state as (
   select
     case_key,
-    arg_min(case_no, version_rank) as case_no,
+    arg_min_null(case_no, version_rank) filter (where case_no is not null) as case_no,
     arg_min_null(unit_code, version_rank) as unit_code,
     -- A date-only value (a village ledger's) does not erase the time another export
     -- gives for the same date: the newest value with a time of that date is kept.
@@ -52,9 +52,9 @@ with current_state as (
     arg_min_null(citizen_phone_masked, version_rank) filter (where citizen_phone_masked is not null) as citizen_phone_masked,
     arg_min_null(description, version_rank) filter (where description_p) as description,
     -- where the citizen and the description came from, for an auditor's copy
-    arg_min_null({'file_id': file_id, 'sheet': sheet, 'row_no': row_no}, version_rank)
+    arg_min_null(mq_row_ref(file_id, sheet, row_no), version_rank)
       filter (where citizen_name_masked is not null or citizen_phone_masked is not null) as citizen_ref,
-    arg_min_null({'file_id': file_id, 'sheet': sheet, 'row_no': row_no}, version_rank) filter (where description_p) as description_ref,
+    arg_min_null(mq_row_ref(file_id, sheet, row_no), version_rank) filter (where description_p) as description_ref,
     -- the newest date an export (or an update) showed the case open: a closure dated
     -- before it was back-dated (docs/rules.md "Flags for auditors")
     max(coalesce(snapshot_date, cast(version_at as date)))
@@ -138,7 +138,7 @@ select
   case when is_closed and deadline is not null and waiting_days is not null then gross_days - waiting_days end as processing_days,
   due_at is not null and deadline is not null and cast(due_at as date) <> deadline as due_mismatch,
   first_contact_at is not null
-    and first_contact_at <= received_at + to_hours((select response_hours from ref_settings)) as responded_in_24h,
+    and first_contact_at <= received_at + (select response_hours from ref_settings) * interval 1 hour as responded_in_24h,
   -- DEADLINE_UNKNOWN: what the case lacks for its deadline or its waiting (never withdrawn)
   nullif(case when is_withdrawn then '' else concat_ws('、',
     case when category in ('承诺件', '补办件') and limit_days is null then '承诺时限' end,
@@ -148,11 +148,17 @@ select
     case when category = '上报件' and is_closed and reply_at is null then '上级批复日期' end) end, '') as deadline_unknown
 from with_deadline;
 
+-- only on duckdb
 create table if not exists cases_all as select * from cases_in_scope limit 0;
+-- only on duckdb
 create or replace temp table mq_cases_old as
 select * from cases_all where case_key in (select case_key from mq_cases_touched);
+-- only on duckdb
 delete from cases_all where case_key in (select case_key from mq_cases_touched);
+-- only on duckdb
 insert into cases_all by name select * from cases_in_scope;
+-- only on spark
+create or replace temp table cases_all as select * from cases_in_scope;
 
 -- cases: every case. A case is never quarantined for what it lacks: a missing later-stage
 -- date is DEADLINE_UNKNOWN, a closure stated without a date is CLOSED_WITHOUT_DATE.

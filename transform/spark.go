@@ -1,0 +1,136 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/minqing/minqing/engine/spark"
+	"github.com/minqing/minqing/transform/dialect"
+)
+
+// The models that run on Apache Spark as written (issue 16): their files are the one
+// definition on both engines, with the differences handled by transform/dialect. On Spark
+// every build is whole, from the staging rows and reference tables in a Parquet folder.
+// The models after them (periods, figures, case lists) are not written for both engines
+// yet; until they are, the figures are DuckDB's alone (docs/scale.md).
+var sparkModels = []string{"sql/30_case_versions.sql", "sql/40_cases.sql", "sql/50_periods.sql"}
+
+// sparkInputs are the store's tables the Spark models read; sparkOutputs those they build.
+var (
+	sparkInputs  = []string{"stg_cases", "visits", "services", "ref_settings", "ref_calendar"}
+	sparkOutputs = []string{"case_versions_all", "case_conflicts", "cases_all", "periods"}
+)
+
+// SparkOutputs are the tables BuildOnSpark writes, in the order the models build them.
+func SparkOutputs() []string { return append([]string(nil), sparkOutputs...) }
+
+// WriteSparkInputs writes what the Spark models read, the staging rows and the reference
+// tables of a transformed store, as Parquet folders dir/<table>, from where every node of
+// a cluster that shares dir reads them. DuckDB writes TIMESTAMP as wall-clock time
+// (isAdjustedToUTC=false), which Spark reads as TIMESTAMP_NTZ, as the models need.
+func WriteSparkInputs(ctx context.Context, db *sql.DB, dir string) error {
+	if err := checkLakePath(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("making the Spark input folder %s: %w", dir, err)
+	}
+	for _, t := range sparkInputs {
+		path := filepath.Join(dir, t)
+		if err := os.RemoveAll(path); err != nil {
+			return fmt.Errorf("clearing %s: %w", path, err)
+		}
+		if _, err := db.ExecContext(ctx, fmt.Sprintf(`copy (select * from %s) to '%s' (format parquet, per_thread_output)`, t, path)); err != nil {
+			return fmt.Errorf("writing %s for Spark to %s: %w", t, path, err)
+		}
+	}
+	return nil
+}
+
+// BuildOnSpark builds the Spark models whole on session s from the folders WriteSparkInputs
+// wrote under in. Every table a model makes (SparkOutputs and the models' own temp
+// tables) is written as a Parquet folder out/<table>, which every node must reach. The
+// session's settings and temp views are changed (dialect.SparkSettings); log, if not nil,
+// gets each statement's time at debug level.
+func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	for _, p := range []string{in, out} {
+		if err := checkLakePath(p); err != nil {
+			return err
+		}
+	}
+	for _, q := range dialect.SparkSettings {
+		if err := s.Exec(ctx, q); err != nil {
+			return fmt.Errorf("setting up the Spark session: %w", err)
+		}
+	}
+	macros, err := dialect.SparkMacros()
+	if err != nil {
+		return fmt.Errorf("reading the Spark macros: %w", err)
+	}
+	for _, m := range macros {
+		if err := s.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("defining the Spark macros (statement %d): %w", m.No, err)
+		}
+	}
+	for _, t := range sparkInputs {
+		if err := s.Exec(ctx, fmt.Sprintf("create or replace temporary view %s using parquet options (path '%s')", t, filepath.Join(in, t))); err != nil {
+			return fmt.Errorf("reading %s from %s on Spark: %w", t, in, err)
+		}
+	}
+	// every build on Spark is whole: every file is new, none is gone
+	for _, q := range []string{
+		"create or replace temporary view mq_files_new as select distinct file_id from stg_cases",
+		"create or replace temporary view mq_files_gone as select file_id from stg_cases where false",
+	} {
+		if err := s.Exec(ctx, q); err != nil {
+			return fmt.Errorf("scoping the Spark build: %w", err)
+		}
+	}
+	for _, name := range sparkModels {
+		b, err := fs.ReadFile(modelFS, name)
+		if err != nil {
+			return fmt.Errorf("reading model %s: %w", name, err)
+		}
+		stmts, err := dialect.Split(string(b), dialect.Spark)
+		if err != nil {
+			return fmt.Errorf("reading model %s: %w", name, err)
+		}
+		for _, st := range stmts {
+			t := time.Now()
+			if st.Table == "" {
+				err = s.Exec(ctx, st.SQL)
+			} else {
+				// a temp table is written out and read back: later plans start from its rows
+				path := filepath.Join(out, st.Table)
+				err = s.Exec(ctx, fmt.Sprintf("insert overwrite directory '%s' using parquet %s", path, st.SQL))
+				if err == nil {
+					err = s.Exec(ctx, fmt.Sprintf("create or replace temporary view %s using parquet options (path '%s')", st.Table, path))
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("building model %s on Spark (statement %d): %w", name, st.No, err)
+			}
+			log.Debug("statement run", "engine", "spark", "model", name, "statement", st.No,
+				"duration", time.Since(t).Round(time.Millisecond), "sql", firstLine(dialect.Code(st.SQL)))
+		}
+	}
+	return nil
+}
+
+// checkLakePath refuses a path the SQL text cannot carry as written.
+func checkLakePath(p string) error {
+	if strings.ContainsAny(p, `'\`) {
+		return fmt.Errorf("the folder %q holds a quote or a backslash, which a path in Spark's and DuckDB's SQL cannot", p)
+	}
+	return nil
+}
