@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,9 +20,11 @@ import (
 )
 
 // TestModelsOnSpark builds the models written for both engines (case versions,
-// conflicts, cases) on the Spark cluster from the fixture district's staging rows, and
-// finds every table row for row, value for value, what DuckDB built from the same rows:
-// the model files are one definition on two engines (issue 16).
+// conflicts, cases, periods) on the Spark cluster from the fixture district's staging
+// rows, and finds every table row for row, value for value, what DuckDB built from the
+// same rows: the model files are one definition on two engines (issue 16). Then it builds
+// them again and kills a worker with -9 a few seconds in: Spark re-runs the lost tasks on
+// the other worker, and the tables come out the same.
 //
 // It needs a Spark Connect server: scripts/spark-cluster start, then
 // MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 (.ci/run does both).
@@ -30,7 +33,7 @@ func TestModelsOnSpark(t *testing.T) {
 	db := fixtureStore(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	in := filepath.Join(dir, "in")
 	if err := transform.WriteSparkInputs(ctx, db, in); err != nil {
 		t.Fatal(err)
 	}
@@ -39,9 +42,39 @@ func TestModelsOnSpark(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	out := filepath.Join(dir, "out")
+	start := time.Now()
 	if err := transform.BuildOnSpark(ctx, s, in, out, testLogger(t)); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("built on Spark in %v", time.Since(start).Round(time.Millisecond))
+	sameAsDuckDB(t, db, out)
+
+	t.Run("worker killed", func(t *testing.T) {
+		script := sparktest.Script(t)
+		out := filepath.Join(dir, "out-killed")
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() { done <- transform.BuildOnSpark(ctx, s, in, out, testLogger(t)) }()
+		killAfter := 4 * time.Second
+		select {
+		case err := <-done:
+			t.Fatalf("the build ended after %v (%v), before the worker was killed; kill it sooner", time.Since(start), err)
+		case <-time.After(killAfter):
+		}
+		t.Logf("%v: %s", killAfter, sparktest.KillWorker(t, script, 1))
+		if err := <-done; err != nil {
+			t.Fatalf("with worker 1 killed at %v: %v", killAfter, err)
+		}
+		t.Logf("built on Spark in %v with worker 1 killed at %v", time.Since(start).Round(time.Millisecond), killAfter)
+		sameAsDuckDB(t, db, out)
+	})
+}
+
+// sameAsDuckDB holds every table BuildOnSpark wrote under out to the store's own.
+func sameAsDuckDB(t *testing.T, db *sql.DB, out string) {
+	t.Helper()
+	ctx := context.Background()
 	for _, table := range transform.SparkOutputs() {
 		cols := columnsOf(t, db, table)
 		spark := fmt.Sprintf("read_parquet('%s/*.parquet')", filepath.Join(out, table))

@@ -4,6 +4,10 @@ package sparktest
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -26,3 +30,49 @@ func URL(t testing.TB) string {
 // InCI says whether the tests run in CI, where a test's missing prerequisite is a
 // failure rather than a skip.
 func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Script returns the path of scripts/spark-cluster, found from the test's folder up to
+// the module's root, once the cluster it runs answers "status". A test that cannot use
+// it is skipped on a developer's machine (the cluster may be another one) and fails in CI.
+func Script(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Fatal("no go.mod above the test's folder: cannot find scripts/spark-cluster")
+		}
+		dir = up
+	}
+	script := filepath.Join(dir, "scripts", "spark-cluster")
+	if out, err := exec.Command(script, "status").CombinedOutput(); err != nil {
+		if InCI() {
+			t.Fatalf("CI=true but the cluster is not one scripts/spark-cluster runs:\n%s", out)
+		}
+		t.Skipf("the cluster is not one scripts/spark-cluster runs, so no worker to kill:\n%s", out)
+	}
+	return script
+}
+
+// KillWorker kills worker n (1 or 2) of the scripts/spark-cluster cluster with -9, and
+// starts it again when the test ends, for whatever runs next.
+func KillWorker(t testing.TB, script string, n int) string {
+	t.Helper()
+	t.Cleanup(func() {
+		out, err := exec.Command(script, "start").CombinedOutput()
+		if err != nil {
+			t.Errorf("restarting the cluster: %v\n%s", err, out)
+		}
+	})
+	out, err := exec.Command(script, "kill-worker", strconv.Itoa(n)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kill-worker %d: %v\n%s", n, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
