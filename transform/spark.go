@@ -18,14 +18,15 @@ import (
 // The models that run on Apache Spark as written (issue 16): their files are the one
 // definition on both engines, with the differences handled by transform/dialect. On Spark
 // every build is whole, from the staging rows and reference tables in a Parquet folder.
-// The models after them (periods, figures, case lists) are not written for both engines
-// yet; until they are, the figures are DuckDB's alone (docs/scale.md).
-var sparkModels = []string{"sql/30_case_versions.sql", "sql/40_cases.sql", "sql/50_periods.sql"}
+// The models after them (the figures in long form, case lists, visits and activities,
+// changes, audit flags) are not written for both engines yet (docs/scale.md).
+var sparkModels = []string{"sql/30_case_versions.sql", "sql/40_cases.sql", "sql/50_periods.sql", "sql/60_figures.sql"}
 
 // sparkInputs are the store's tables the Spark models read; sparkOutputs those they build.
 var (
-	sparkInputs  = []string{"stg_cases", "visits", "services", "ref_settings", "ref_calendar"}
-	sparkOutputs = []string{"case_versions_all", "case_conflicts", "cases_all", "periods"}
+	sparkInputs  = []string{"stg_cases", "visits", "services", "ref_settings", "ref_calendar", "ref_units", "ref_unit_tree"}
+	sparkOutputs = []string{"case_versions_all", "case_conflicts", "cases_all", "periods", "case_periods",
+		"unit_figure_parts", "unit_figure_days", "case_figure_cells"}
 )
 
 // SparkOutputs are the tables BuildOnSpark writes, in the order the models build them.
@@ -96,12 +97,13 @@ func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 			return fmt.Errorf("scoping the Spark build: %w", err)
 		}
 	}
+	tr := dialect.NewTranslator()
 	for _, name := range sparkModels {
 		b, err := fs.ReadFile(modelFS, name)
 		if err != nil {
 			return fmt.Errorf("reading model %s: %w", name, err)
 		}
-		stmts, err := dialect.Split(string(b), dialect.Spark)
+		stmts, err := tr.Split(string(b))
 		if err != nil {
 			return fmt.Errorf("reading model %s: %w", name, err)
 		}

@@ -52,8 +52,35 @@ type Statement struct {
 
 // Split returns the statements of a model file (each ends with ";" at the end of a line)
 // that run on engine e, in order, rewritten for it. A statement marked for the other
-// engine is left out; one whose only code is comments is too.
+// engine is left out; one whose only code is comments is too. On Spark, the file's
+// macros are expanded where the file calls them; a Translator carries them from file to
+// file.
 func Split(text string, e Engine) ([]Statement, error) {
+	if e == Spark {
+		return NewTranslator().Split(text)
+	}
+	return split(text, e, nil)
+}
+
+// Translator rewrites the model files for Spark in order, remembering the macros each
+// defines ("create or replace macro", scalar or table) for the files after it: Spark has
+// no macros, so a call is replaced by the macro's body with the arguments in place of
+// its parameters, and query_table('t') by t.
+type Translator struct{ macros map[string]macro }
+
+type macro struct {
+	params []string
+	body   []token
+	table  bool
+}
+
+// NewTranslator returns a Translator that knows no macros yet.
+func NewTranslator() *Translator { return &Translator{macros: map[string]macro{}} }
+
+// Split is Split(text, Spark) with the macros of the files before.
+func (tr *Translator) Split(text string) ([]Statement, error) { return split(text, Spark, tr) }
+
+func split(text string, e Engine, tr *Translator) ([]Statement, error) {
 	var out []Statement
 	for i, stmt := range strings.Split(text, ";\n") {
 		code := strings.TrimSpace(Code(stmt))
@@ -77,7 +104,18 @@ func Split(text string, e Engine) ([]Statement, error) {
 		}
 		st := Statement{No: i + 1, SQL: stmt}
 		if e == Spark {
-			s, err := ToSpark(stmt)
+			defined, err := tr.define(stmt)
+			if err != nil {
+				return nil, fmt.Errorf("statement %d: %w", i+1, err)
+			}
+			if defined {
+				continue
+			}
+			expanded, err := tr.expand(stmt)
+			if err != nil {
+				return nil, fmt.Errorf("statement %d: %w", i+1, err)
+			}
+			s, err := ToSpark(expanded)
 			if err != nil {
 				return nil, fmt.Errorf("statement %d: %w", i+1, err)
 			}
@@ -103,6 +141,154 @@ func Code(stmt string) string {
 	return b.String()
 }
 
+var macroHead = regexp.MustCompile(`(?is)^\s*create\s+or\s+replace\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(table\s+)?`)
+
+// define records a "create or replace macro" statement and says whether stmt was one.
+func (tr *Translator) define(stmt string) (bool, error) {
+	code := Code(stmt)
+	m := macroHead.FindStringSubmatchIndex(code)
+	if m == nil {
+		return false, nil
+	}
+	name := strings.ToLower(code[m[2]:m[3]])
+	var params []string
+	for _, p := range strings.Split(code[m[4]:m[5]], ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			params = append(params, strings.ToLower(p))
+		}
+	}
+	body := tokens(strings.TrimSpace(code[m[1]:]))
+	for i, t := range body {
+		// DuckDB's overloads: "macro f(a) as …, (a, b) as …"
+		if t.kind == symbol && t.text == "," && depthAt(body, i) == 0 && strings.EqualFold(nextCode(body, i), "(") {
+			return false, fmt.Errorf("macro %s has overloads, which the Spark translation does not expand", name)
+		}
+	}
+	tr.macros[name] = macro{params: params, body: body, table: m[6] >= 0}
+	return true, nil
+}
+
+// depthAt is the parenthesis depth before toks[i].
+func depthAt(toks []token, i int) int {
+	d := 0
+	for _, t := range toks[:i] {
+		if t.kind == symbol {
+			switch t.text {
+			case "(":
+				d++
+			case ")":
+				d--
+			}
+		}
+	}
+	return d
+}
+
+// expand replaces every call of a known macro in stmt by its body, repeatedly (a macro's
+// body may call another).
+func (tr *Translator) expand(stmt string) (string, error) {
+	if tr == nil || len(tr.macros) == 0 {
+		return stmt, nil
+	}
+	for round := 0; ; round++ {
+		if round > 20 {
+			return "", fmt.Errorf("macros nest more than 20 deep")
+		}
+		toks := tokens(stmt)
+		var b strings.Builder
+		changed := false
+		for i := 0; i < len(toks); i++ {
+			t := toks[i]
+			mac, ok := tr.macros[strings.ToLower(t.text)]
+			if t.kind != word || !ok || i+1 >= len(toks) || toks[i+1].text != "(" || (i > 0 && toks[i-1].text == ".") {
+				b.WriteString(t.text)
+				continue
+			}
+			args, end, err := callArgs(toks, i+1)
+			if err != nil {
+				return "", fmt.Errorf("macro %s: %w", t.text, err)
+			}
+			if len(args) != len(mac.params) {
+				return "", fmt.Errorf("macro %s takes %d arguments, called with %d", t.text, len(mac.params), len(args))
+			}
+			b.WriteString("(")
+			b.WriteString(mac.instance(args))
+			b.WriteString(")")
+			i = end
+			changed = true
+		}
+		stmt = b.String()
+		if !changed {
+			return stmt, nil
+		}
+	}
+}
+
+// callArgs reads the arguments of a call whose "(" is toks[open]: their text, and the
+// index of the closing ")".
+func callArgs(toks []token, open int) ([]string, int, error) {
+	var args []string
+	var cur strings.Builder
+	depth := 0
+	for i := open; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind == symbol {
+			switch t.text {
+			case "(", "[":
+				depth++
+				if depth == 1 {
+					continue
+				}
+			case ")", "]":
+				depth--
+				if depth == 0 {
+					if a := strings.TrimSpace(cur.String()); a != "" || len(args) > 0 {
+						args = append(args, a)
+					}
+					return args, i, nil
+				}
+			case ",":
+				if depth == 1 {
+					args = append(args, strings.TrimSpace(cur.String()))
+					cur.Reset()
+					continue
+				}
+			}
+		}
+		if t.kind != comment {
+			cur.WriteString(t.text)
+		}
+	}
+	return nil, 0, fmt.Errorf("a call without its closing parenthesis")
+}
+
+// instance is the macro's body with args in place of its parameters: a parameter read
+// through query_table('t') becomes the table t, any other use the argument in parentheses.
+func (m macro) instance(args []string) string {
+	val := map[string]string{}
+	for i, p := range m.params {
+		val[p] = args[i]
+	}
+	var b strings.Builder
+	toks := m.body
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind == word && strings.EqualFold(t.text, "query_table") && i+3 < len(toks) && toks[i+1].text == "(" && toks[i+3].text == ")" {
+			if a, ok := val[strings.ToLower(toks[i+2].text)]; ok && len(a) >= 2 && a[0] == '\'' {
+				b.WriteString(strings.ReplaceAll(a[1:len(a)-1], "''", "'"))
+				i += 3
+				continue
+			}
+		}
+		if a, ok := val[strings.ToLower(t.text)]; ok && t.kind == word && (i == 0 || toks[i-1].text != ".") {
+			b.WriteString("(" + a + ")")
+			continue
+		}
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
 // sparkWords are DuckDB names Spark knows by another (lower case; words are matched
 // whole and case-insensitively).
 var sparkWords = map[string]string{
@@ -111,6 +297,10 @@ var sparkWords = map[string]string{
 	"varchar":         "string",
 	"array_to_string": "array_join",
 	"list_contains":   "array_contains",
+	"list_distinct":   "array_distinct",
+	"list_extract":    "try_element_at", // 1-based, NULL past the end, in both
+	"len":             "size",
+	"unnest":          "explode", // in a select list: a row per element, none for an empty list
 }
 
 // tempTable is DuckDB's "create or replace temp table NAME as": on Spark a cached temp view.
@@ -137,6 +327,13 @@ func ToSpark(stmt string) (string, error) {
 			b.WriteString(" div ")
 		case t.kind == symbol && t.text == "{":
 			return "", fmt.Errorf("a struct literal {…} has no Spark form: use a macro (mq_row_ref) or named fields")
+		case t.kind == symbol && t.text == "[" && nextCode(toks, i) == "]":
+			b.WriteString("array(")
+		case t.kind == symbol && t.text == "]" && i > 0 && prevCode(toks, i) == "[":
+			b.WriteString(")")
+		case lw == "grouping" && nextCode(toks, i) == "(":
+			// DuckDB's grouping(a, b, …) is Spark's grouping_id: a bit per column, the first the highest
+			b.WriteString("grouping_id")
 		case lw == "exclude" && nextCode(toks, i) == "(":
 			b.WriteString("except")
 		case (lw == "semi" || lw == "anti") && prev != "left" && strings.EqualFold(nextCode(toks, i), "join"):
@@ -223,6 +420,16 @@ func tokens(s string) []token {
 		i = j
 	}
 	return out
+}
+
+// prevCode is the text of the last word or symbol before toks[i].
+func prevCode(toks []token, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if toks[j].kind == word || toks[j].kind == symbol {
+			return toks[j].text
+		}
+	}
+	return ""
 }
 
 // nextCode is the text of the first word or symbol after toks[i].

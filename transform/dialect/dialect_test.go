@@ -22,6 +22,10 @@ func TestToSpark(t *testing.T) {
 		{"quote in literal", "select 'it''s varchar' as varchar_note", "select 'it''s varchar' as varchar_note"},
 		{"comment kept", "-- varchar semi join stays\nselect 1", "-- varchar semi join stays\nselect 1"},
 		{"name with the word inside", "select my_varchar_col from t", "select my_varchar_col from t"},
+		{"empty list", "select coalesce(ids, []) || []", "select coalesce(ids, array()) || array()"},
+		{"index kept", "select l[1]", "select l[1]"},
+		{"grouping", "select grouping(a, b) as g from t group by grouping sets ((a), (a, b))", "select grouping_id(a, b) as g from t group by grouping sets ((a), (a, b))"},
+		{"list functions", "select len(l), list_extract(l, 2), list_distinct(l), unnest(l)", "select size(l), try_element_at(l, 2), array_distinct(l), explode(l)"},
 		{"view made temporary", "create or replace view cases as select 1", "create or replace temporary view cases as select 1"},
 		{"temp view kept", "create or replace temp view v as select 1", "create or replace temp view v as select 1"},
 	}
@@ -108,5 +112,41 @@ func TestSparkMacrosRead(t *testing.T) {
 	}
 	if len(m) < 3 {
 		t.Fatalf("%d Spark macros, want mq_fold, mq_desc_key and mq_row_ref", len(m))
+	}
+}
+
+// TestMacrosExpanded: Spark has no macros, so a macro's calls become its body with the
+// arguments in place, a table macro's query_table('t') the table t, across files.
+func TestMacrosExpanded(t *testing.T) {
+	tr := NewTranslator()
+	first := `create or replace macro mq_half(n) as n // 2;
+create or replace macro mq_pairs(cs, ps) as table
+select c.k, p.id from query_table(cs) c join query_table(ps) p on p.id = c.p_id where c.n > mq_half(c.n);
+`
+	st, err := tr.Split(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 0 {
+		t.Fatalf("macro definitions ran on Spark: %+v", st)
+	}
+	st, err = tr.Split("create or replace temp table x as\nselect k from mq_pairs('cases_all', 'periods') where mq_half(k + 1) > 0;\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "select k from (select c.k, p.id from cases_all c join periods p on p.id = c.p_id where c.n > ((c.n)  div  2)) where ((k + 1)  div  2) > 0"
+	if len(st) != 1 || st[0].Table != "x" || strings.TrimSpace(st[0].SQL) != want {
+		t.Errorf("got %+v\nwant SQL %q", st, want)
+	}
+	if _, err := tr.Split("select mq_half(1, 2);\n"); err == nil {
+		t.Error("a call with the wrong number of arguments was expanded")
+	}
+	if _, err := NewTranslator().Split("create or replace macro f(a) as a, (a, b) as a + b;\n"); err == nil {
+		t.Error("an overloaded macro was taken")
+	}
+	// a column of the same name as a macro, or a field, is not a call
+	st, err = tr.Split("select t.mq_half, mq_half from t;\n")
+	if err != nil || !strings.Contains(st[0].SQL, "select t.mq_half, mq_half from t") {
+		t.Errorf("a column named as a macro was expanded: %+v, %v", st, err)
 	}
 }

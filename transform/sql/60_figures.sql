@@ -24,13 +24,13 @@
 create or replace macro mq_case_pairs(cs, ps) as table
 with p as (select period_id, start_date, end_date, cutoff from query_table(ps)),
 day_periods as (
-  select d.day, list(p.period_id) as ids
+  select d.day, array_agg(p.period_id) as ids
   from ref_calendar d join p on d.day between p.start_date and p.end_date
   group by d.day
 ),
 c as (
   select x.case_key, x.received_date, x.closed_date, x.deadline, x.is_closed_undated,
-    list_distinct(coalesce(r.ids, []) || coalesce(cl.ids, []) || coalesce(dl.ids, [])) as ids
+    array_distinct(coalesce(r.ids, []) || coalesce(cl.ids, []) || coalesce(dl.ids, [])) as ids
   from query_table(cs) x
   left join day_periods r on r.day = x.received_date
   left join day_periods cl on cl.day = x.closed_date
@@ -41,7 +41,7 @@ union all
 -- overdue and open at the period's cutoff (a case closed without a date is not)
 select c.case_key, p.period_id from c join p
   on p.cutoff >= c.deadline and p.cutoff >= c.received_date and p.cutoff < coalesce(c.closed_date, date '9999-12-31')
-where not c.is_closed_undated and not list_contains(c.ids, p.period_id);
+where not c.is_closed_undated and not array_contains(c.ids, p.period_id);
 
 -- mq_case_facts: the facts of the pairs (case_key, period_id and any other column, such as
 -- a sign) with the case (of cs) and the period (of ps).
@@ -68,43 +68,62 @@ from facts;
 
 -- The pairs the run takes out (touched cases, gone periods) and puts in (touched cases in
 -- every period, the other cases in added periods).
+-- only on duckdb
 create table if not exists case_periods (case_key varchar, period_id varchar);
-create or replace view case_period_facts as select * from mq_case_facts('case_periods', 'cases_all', 'periods');
+-- only on duckdb
 create or replace temp table mq_pairs_out as
 select case_key, period_id, -1 as sign from case_periods
 where case_key in (select case_key from mq_cases_touched) or period_id in (select period_id from mq_periods_gone);
+-- only on duckdb
 create or replace temp view mq_cases_before as
 select * from mq_cases_old
 union all by name
 select * from cases_all where case_key not in (select case_key from mq_cases_touched);
+-- only on duckdb
 create or replace temp view mq_cases_touched_now as
 select * from cases_all where case_key in (select case_key from mq_cases_touched);
+-- only on duckdb
 create or replace temp view mq_cases_untouched as
 select * from cases_all where case_key not in (select case_key from mq_cases_touched);
+-- only on duckdb
 create or replace temp table mq_pairs_in as
 select case_key, period_id, 1 as sign from mq_case_pairs('mq_cases_touched_now', 'periods')
 union all
 select case_key, period_id, 1 as sign from mq_case_pairs('mq_cases_untouched', 'mq_periods_added');
+-- only on spark
+create or replace temp table mq_pairs_in as
+select case_key, period_id, 1 as sign from mq_case_pairs('cases_all', 'periods');
 
+-- only on duckdb
 delete from case_periods
 where case_key in (select case_key from mq_cases_touched) or period_id in (select period_id from mq_periods_gone);
+-- only on duckdb
 insert into case_periods select case_key, period_id from mq_pairs_in;
+-- only on spark
+create or replace temp table case_periods as select case_key, period_id from mq_pairs_in;
+create or replace view case_period_facts as select * from mq_case_facts('case_periods', 'cases_all', 'periods');
 
--- The signed facts of the run, with the breakdowns each counts in.
+-- The signed facts of the run (on Spark, a whole build, none to take out).
+-- only on duckdb
+create or replace temp view mq_facts_signed as
+select * from mq_case_facts('mq_pairs_out', 'mq_cases_before', 'mq_periods_old')
+union all by name
+select * from mq_case_facts('mq_pairs_in', 'cases_all', 'periods');
+-- only on spark
+create or replace temp view mq_facts_signed as select * from mq_case_facts('mq_pairs_in', 'cases_all', 'periods');
+
+-- The signed facts with the breakdowns each counts in.
 create or replace temp view mq_facts_delta as
 select *, case when is_proxy then '代办' else '非代办' end as proxy_label,
   -- the upper levels of a topic written in levels (城市管理 / 城市管理/市容环境), each a
   -- breakdown of its own; a topic of one level is the topic breakdown alone
-  case when len(topic_levels) > 1 then topic_levels[1] end as topic_l1,
-  case when len(topic_levels) > 2 then topic_levels[1] || '/' || topic_levels[2] end as topic_l2
-from (
-  select * from mq_case_facts('mq_pairs_out', 'mq_cases_before', 'mq_periods_old')
-  union all by name
-  select * from mq_case_facts('mq_pairs_in', 'cases_all', 'periods')
-);
+  case when len(topic_levels) > 1 then list_extract(topic_levels, 1) end as topic_l1,
+  case when len(topic_levels) > 2 then list_extract(topic_levels, 1) || '/' || list_extract(topic_levels, 2) end as topic_l2
+from mq_facts_signed;
 
 -- mq_dim, mq_dim_value: the breakdown a grouping set of the figures' grouping makes, from
--- grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) (a bit set
+-- grouping(unit_code, period_id, category, channel, topic, proxy_label, topic_l1, topic_l2,
+-- department) (days too, for the distributions; a bit set
 -- to 1 is a column not grouped on). A case without the value (its exports have no such
 -- column, or left the cell empty) is in the row 未填写 (terms.NotFilled), a value like any
 -- other: its parts, its 环比 and 同比 join by it.
@@ -155,9 +174,24 @@ select unit_code, period_id, mq_dim(g) as dim,
   mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as dim_value,
   * exclude (unit_code, period_id, g, category, channel, topic, proxy_label, topic_l1, topic_l2, department)
 from (
-  select unit_code, period_id, grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
+  -- the grouping of every column grouped on, as Spark's grouping_id must be: unit_code and
+  -- period_id are in every set, their bits 0, so g is the breakdowns' bits alone
+  select unit_code, period_id, grouping(unit_code, period_id, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
     category, channel, topic, proxy_label, topic_l1, topic_l2, department,
-    sum(columns(* exclude (unit_code, period_id, category, channel, topic, proxy_label, topic_l1, topic_l2, department)))::bigint
+    -- every part summed (the columns of mq_facts_grouped after the breakdowns)
+    sum(fact_rows)::bigint as fact_rows, sum(received)::bigint as received,
+    sum(closed)::bigint as closed, sum(close_num)::bigint as close_num,
+    sum(close_den)::bigint as close_den, sum(on_time_num)::bigint as on_time_num,
+    sum(on_time_den)::bigint as on_time_den, sum(due_num)::bigint as due_num,
+    sum(due_den)::bigint as due_den, sum(overdue_open)::bigint as overdue_open,
+    sum(days_sum)::bigint as days_sum, sum(days_n)::bigint as days_n,
+    sum(res_full)::bigint as res_full, sum(res_partial)::bigint as res_partial,
+    sum(res_den)::bigint as res_den, sum(resp_num)::bigint as resp_num,
+    sum(resp_den)::bigint as resp_den, sum(sat_num)::bigint as sat_num,
+    sum(rated)::bigint as rated, sum(rating_den)::bigint as rating_den,
+    sum(proxy_cases)::bigint as proxy_cases, sum(proxy_on_time_num)::bigint as proxy_on_time_num,
+    sum(proxy_closed)::bigint as proxy_closed, sum(stated_num)::bigint as stated_num,
+    sum(stated_den)::bigint as stated_den
   from mq_facts_grouped
   group by grouping sets ((unit_code, period_id), (unit_code, period_id, category), (unit_code, period_id, channel),
     (unit_code, period_id, topic), (unit_code, period_id, proxy_label), (unit_code, period_id, topic_l1),
@@ -166,14 +200,15 @@ from (
 )
 -- a version that changed nothing counted (a new description, a later export saying the
 -- same) takes out and puts back the same: no change, no cell to re-sum
-where list_bool_or(list_transform([*columns(* exclude (unit_code, period_id, dim, dim_value))], v -> v <> 0));
+where fact_rows <> 0 or received <> 0 or closed <> 0 or close_num <> 0 or close_den <> 0 or on_time_num <> 0 or on_time_den <> 0 or due_num <> 0 or due_den <> 0 or overdue_open <> 0 or days_sum <> 0 or days_n <> 0 or res_full <> 0 or res_partial <> 0 or res_den <> 0 or resp_num <> 0 or resp_den <> 0 or sat_num <> 0 or rated <> 0 or rating_den <> 0 or proxy_cases <> 0 or proxy_on_time_num <> 0 or proxy_closed <> 0 or stated_num <> 0 or stated_den <> 0;
 
 -- The change to every distribution of processing days, likewise.
 create or replace temp table mq_days_delta as
 select unit_code, period_id, mq_dim(g) as dim,
   mq_dim_value(g, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as dim_value, days, n
 from (
-  select unit_code, period_id, days, grouping(category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
+  select unit_code, period_id, days,
+    grouping(unit_code, period_id, days, category, channel, topic, proxy_label, topic_l1, topic_l2, department) as g,
     category, channel, topic, proxy_label, topic_l1, topic_l2, department, sum(n)::bigint as n
   from (
     select f.unit_code, f.period_id, f.category, f.channel, f.topic, f.proxy_label, f.topic_l1, f.topic_l2, f.department, f.processing_days as days, sum(sign) as n
@@ -188,38 +223,70 @@ from (
 where n <> 0;
 
 -- Apply the changes: a part (or a day of a distribution) that no fact holds any more leaves.
+-- only on duckdb
 create table if not exists unit_figure_parts as select * from mq_parts_delta limit 0;
+-- only on duckdb
+create or replace temp view mq_parts_pool as
+select p.* from unit_figure_parts p semi join mq_parts_delta d using (unit_code, period_id, dim, dim_value)
+union all by name select * from mq_parts_delta;
+-- only on spark
+create or replace temp view mq_parts_pool as select * from mq_parts_delta;
 create or replace temp table mq_parts_merged as
-select unit_code, period_id, dim, dim_value, sum(columns(* exclude (unit_code, period_id, dim, dim_value)))::bigint
-from (
-  select p.* from unit_figure_parts p semi join mq_parts_delta d using (unit_code, period_id, dim, dim_value)
-  union all by name select * from mq_parts_delta
-)
+select unit_code, period_id, dim, dim_value,
+    sum(fact_rows)::bigint as fact_rows, sum(received)::bigint as received,
+    sum(closed)::bigint as closed, sum(close_num)::bigint as close_num,
+    sum(close_den)::bigint as close_den, sum(on_time_num)::bigint as on_time_num,
+    sum(on_time_den)::bigint as on_time_den, sum(due_num)::bigint as due_num,
+    sum(due_den)::bigint as due_den, sum(overdue_open)::bigint as overdue_open,
+    sum(days_sum)::bigint as days_sum, sum(days_n)::bigint as days_n,
+    sum(res_full)::bigint as res_full, sum(res_partial)::bigint as res_partial,
+    sum(res_den)::bigint as res_den, sum(resp_num)::bigint as resp_num,
+    sum(resp_den)::bigint as resp_den, sum(sat_num)::bigint as sat_num,
+    sum(rated)::bigint as rated, sum(rating_den)::bigint as rating_den,
+    sum(proxy_cases)::bigint as proxy_cases, sum(proxy_on_time_num)::bigint as proxy_on_time_num,
+    sum(proxy_closed)::bigint as proxy_closed, sum(stated_num)::bigint as stated_num,
+    sum(stated_den)::bigint as stated_den
+from mq_parts_pool
 group by unit_code, period_id, dim, dim_value;
+-- only on duckdb
 delete from unit_figure_parts p using mq_parts_delta d
 where p.unit_code = d.unit_code and p.period_id = d.period_id and p.dim = d.dim and p.dim_value = d.dim_value;
+-- only on duckdb
 insert into unit_figure_parts by name select * from mq_parts_merged where fact_rows <> 0;
+-- only on spark
+create or replace temp table unit_figure_parts as select * from mq_parts_merged where fact_rows <> 0;
 
+-- only on duckdb
 create table if not exists unit_figure_days as select * from mq_days_delta limit 0;
+-- only on duckdb
+create or replace temp view mq_days_pool as
+select p.* from unit_figure_days p semi join mq_days_delta d using (unit_code, period_id, dim, dim_value, days)
+union all by name select * from mq_days_delta;
+-- only on spark
+create or replace temp view mq_days_pool as select * from mq_days_delta;
 create or replace temp table mq_days_merged as
 select unit_code, period_id, dim, dim_value, days, sum(n)::bigint as n
-from (
-  select p.* from unit_figure_days p semi join mq_days_delta d using (unit_code, period_id, dim, dim_value, days)
-  union all by name select * from mq_days_delta
-)
+from mq_days_pool
 group by all;
+-- only on duckdb
 delete from unit_figure_days p using mq_days_delta d
 where p.unit_code = d.unit_code and p.period_id = d.period_id and p.dim = d.dim and p.dim_value = d.dim_value and p.days = d.days;
+-- only on duckdb
 insert into unit_figure_days by name select * from mq_days_merged where n <> 0;
+-- only on spark
+create or replace temp table unit_figure_days as select * from mq_days_merged where n <> 0;
 
 -- The (unit, period) cells whose figures change: every unit above a changed part, and
--- every unit in an added period.
+-- every unit in an added period (on Spark, a whole build: every unit in every period).
+-- only on duckdb
 create or replace temp table mq_cells as
 select distinct t.ancestor as unit_code, d.period_id
 from (select distinct unit_code, period_id from mq_parts_delta) d join ref_unit_tree t on t.code = d.unit_code
 semi join periods p on p.period_id = d.period_id
 union
 select u.code, p.period_id from ref_units u cross join mq_periods_added p;
+-- only on spark
+create or replace temp table mq_cells as select u.code as unit_code, p.period_id from ref_units u cross join periods p;
 
 -- case_figure_cells: one row per unit, period and breakdown with every case figure's parts
 -- summed up the tree, the mean and median of the days and the score; case_figure_values
@@ -237,7 +304,21 @@ create or replace macro mq_figure_value(numerator, denominator) as
 create or replace temp view case_figure_cells_in_scope as
 with settings as (select * from ref_settings),
 rolled as (
-  select c.unit_code, c.period_id, p.dim, p.dim_value, sum(columns(p.* exclude (unit_code, period_id, dim, dim_value)))::bigint
+  select c.unit_code, c.period_id, p.dim, p.dim_value,
+    sum(p.fact_rows)::bigint as fact_rows, sum(p.received)::bigint as received,
+    sum(p.closed)::bigint as closed, sum(p.close_num)::bigint as close_num,
+    sum(p.close_den)::bigint as close_den, sum(p.on_time_num)::bigint as on_time_num,
+    sum(p.on_time_den)::bigint as on_time_den, sum(p.due_num)::bigint as due_num,
+    sum(p.due_den)::bigint as due_den, sum(p.overdue_open)::bigint as overdue_open,
+    sum(p.days_sum)::bigint as days_sum, sum(p.days_n)::bigint as days_n,
+    sum(p.res_full)::bigint as res_full, sum(p.res_partial)::bigint as res_partial,
+    sum(p.res_den)::bigint as res_den, sum(p.resp_num)::bigint as resp_num,
+    sum(p.resp_den)::bigint as resp_den, sum(p.sat_num)::bigint as sat_num,
+    sum(p.rated)::bigint as rated, sum(p.rating_den)::bigint as rating_den,
+    sum(p.proxy_cases)::bigint as proxy_cases,
+    sum(p.proxy_on_time_num)::bigint as proxy_on_time_num,
+    sum(p.proxy_closed)::bigint as proxy_closed, sum(p.stated_num)::bigint as stated_num,
+    sum(p.stated_den)::bigint as stated_den
   from mq_cells c
   join ref_unit_tree t on t.ancestor = c.unit_code
   join unit_figure_parts p on p.unit_code = t.code and p.period_id = c.period_id
@@ -284,7 +365,8 @@ breakdowns as (
     -- and a case whose exports name no department is in no department's row
     and not (dim in ('topic_l1', 'topic_l2', 'department') and dim_value = '未填写')
 ),
-wide as (select * from all_dim union all by name select * from breakdowns),
+-- all_dim's columns are parts' in parts' order: a union by position
+wide as (select * from all_dim union all select * from breakdowns),
 rates as (
   -- the score's inputs side by side, each as the figure's own value (mq_figures_of)
   select w.*,
@@ -308,14 +390,22 @@ from (
   from rates r, settings s
 ) r;
 
+-- only on duckdb
 create table if not exists case_figure_cells as select * from case_figure_cells_in_scope limit 0;
+-- only on duckdb
 delete from case_figure_cells v using mq_cells c where v.unit_code = c.unit_code and v.period_id = c.period_id;
+-- only on duckdb
 delete from case_figure_cells where period_id in (select period_id from mq_periods_gone);
+-- only on duckdb
 insert into case_figure_cells by name select * from case_figure_cells_in_scope;
+-- only on spark
+create or replace temp table case_figure_cells as select * from case_figure_cells_in_scope;
 
 -- mq_figures_of: the case figures of a row w of case_figure_cells, in report order, each
 -- with its numerator, denominator and value: the one list figure_values and
--- figure_changes both read.
+-- figure_changes both read. (Not on Spark yet: a row as a struct and lists of struct
+-- literals need another form there.)
+-- only on duckdb
 create or replace macro mq_figures_of(w) as list_transform([
     {'figure_id': 'received', 'numerator': coalesce(w.received, 0)::double, 'denominator': null::double},
     {'figure_id': 'closed', 'numerator': coalesce(w.closed, 0)::double, 'denominator': null::double},
@@ -337,6 +427,7 @@ create or replace macro mq_figures_of(w) as list_transform([
 
 -- case_figure_values: the case figures in long form, one row per (unit, period, breakdown,
 -- figure), read off case_figure_cells.
+-- only on duckdb
 create or replace view case_figure_values as
 select c.unit_code, c.period_id, c.dim, c.dim_value, f.figure_id, f.value, f.numerator, f.denominator
 from case_figure_cells c, unnest(mq_figures_of(c)) t(f);
