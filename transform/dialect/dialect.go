@@ -44,7 +44,7 @@ const (
 type Statement struct {
 	No  int    // its place in the file, from 1, counting every statement
 	SQL string // the text to run, comments kept
-	// Table, on Spark, names the temp table a "create or replace temp table T as Q"
+	// Table, on Spark, names the table a "create or replace [temp] table T as Q"
 	// makes, and SQL is then Q alone: the runner writes Q's rows out and reads them back
 	// as T (a cached view would keep Q's whole lineage in every later plan).
 	Table string
@@ -303,8 +303,9 @@ var sparkWords = map[string]string{
 	"unnest":          "explode", // in a select list: a row per element, none for an empty list
 }
 
-// tempTable is DuckDB's "create or replace temp table NAME as": on Spark a cached temp view.
-var tempTable = regexp.MustCompile(`(?is)^(\s*(?:--[^\n]*\n\s*)*)create\s+or\s+replace\s+temp(?:orary)?\s+table\s+(\w+)\s+as\s`)
+// tempTable is DuckDB's "create or replace [temp] table NAME as": on Spark every table a
+// model makes is the build's own, written out and read back (Statement.Table).
+var tempTable = regexp.MustCompile(`(?is)^(\s*(?:--[^\n]*\n\s*)*)create\s+or\s+replace\s+(?:temp(?:orary)?\s+)?table\s+(\w+)\s+as\s`)
 
 // plainView is "create or replace view": on Spark a temp view, the session's own.
 var plainView = regexp.MustCompile(`(?is)^(\s*(?:--[^\n]*\n\s*)*)create\s+or\s+replace\s+view\s`)

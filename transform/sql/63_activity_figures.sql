@@ -35,15 +35,22 @@ wide as (
   left join service_agg sa on sa.unit_code = g.unit_code and sa.period_id = g.period_id
 )
 select unit_code, period_id, 'all' as dim, '' as dim_value, figure_id, value, value as numerator, null::double as denominator
-from wide, lateral (values
-  ('visit_persons', coalesce(visit_persons, 0)::double),
-  ('opinions', coalesce(opinions, 0)),
-  ('problems_solved', coalesce(problems_solved, 0)),
-  ('service_activities', coalesce(service_activities, 0)),
-  ('volunteers', coalesce(volunteers, 0)),
-  ('beneficiaries', coalesce(beneficiaries, 0))
-) v(figure_id, value);
+from (
+  select w.unit_code, w.period_id, f.figure_id,
+    case f.figure_id
+      when 'visit_persons' then coalesce(w.visit_persons, 0)
+      when 'opinions' then coalesce(w.opinions, 0)
+      when 'problems_solved' then coalesce(w.problems_solved, 0)
+      when 'service_activities' then coalesce(w.service_activities, 0)
+      when 'volunteers' then coalesce(w.volunteers, 0)
+      when 'beneficiaries' then coalesce(w.beneficiaries, 0)
+    end::double as value
+  from wide w
+  cross join (values ('visit_persons'), ('opinions'), ('problems_solved'), ('service_activities'), ('volunteers'), ('beneficiaries')) f(figure_id)
+) v;
 
+-- only on duckdb
+-- (case_figure_values is not built on Spark yet)
 create or replace view figure_values as
 select unit_code, period_id, dim, dim_value, figure_id, value, numerator, denominator from case_figure_values
 union all
