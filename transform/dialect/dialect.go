@@ -11,8 +11,11 @@
 //     (sparkWords and ToSpark): DuckDB's arg_min_null is Spark's min_by (both keep a NULL
 //     value of the least rank), "* exclude (…)" is "* except (…)", "semi join" and "anti
 //     join" are "left semi join" and "left anti join", varchar is string, "//" (integer
-//     division) is div; Split hands a temp table's query to the runner to write out
-//     and read back (Statement.Table).
+//     division) is div, a DuckDB list function its Spark name, grouping() grouping_id();
+//     Split hands a table's query to the runner to write out and read back
+//     (Statement.Table).
+//   - Macros a model defines ("create or replace macro", scalar or table) are expanded
+//     where a later statement calls them (Translator): Spark has none.
 //   - Functions that need a different body on each engine are minqing's own mq_ macros:
 //     transform/sql/00_macros.sql for DuckDB, spark/00_macros.sql (SparkMacros) for Spark,
 //     with the same names, arguments and results (TestMacrosAgree runs both on the same

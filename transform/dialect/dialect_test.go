@@ -97,6 +97,9 @@ create or replace view v as select * from kept semi join a using (x);
 	if spark[1].Table != "kept" || strings.TrimSpace(spark[1].SQL) != "select * from a" {
 		t.Errorf("Spark's temp table: %q from %q, want kept from the select", spark[1].Table, spark[1].SQL)
 	}
+	if st, err := Split("create or replace table t as\nselect 2;\n", Spark); err != nil || len(st) != 1 || st[0].Table != "t" || strings.TrimSpace(st[0].SQL) != "select 2" {
+		t.Errorf("a model's table on Spark: %+v, %v; want t from the select", st, err)
+	}
 	if duck[0].Table != "" || !strings.Contains(duck[0].SQL, "create or replace temp table a as") {
 		t.Errorf("DuckDB's temp table was taken apart: %+v", duck[0])
 	}

@@ -10,8 +10,8 @@
 -- number). mq_cases_touched lists those cases; every later case model rebuilds them
 -- alone. With every file new (a full build) that is every case.
 --
--- On Spark (transform/dialect) every build is full: the statements marked "only duckdb"
--- keep the store's tables from run to run, those marked "only spark" stand in for them.
+-- On Spark (transform/dialect) every build is full: the statements marked "only on duckdb"
+-- keep the store's tables from run to run, those marked "only on spark" stand in for them.
 create or replace temp table mq_rows_new as
 select *,
   md5(concat_ws('|', unit_code, cast(cast(received_at as date) as varchar), coalesce(citizen_key, ''), mq_desc_key(description))) as fingerprint
