@@ -18,19 +18,21 @@ import (
 // The models that run on Apache Spark as written (issue 16): their files are the one
 // definition on both engines, with the differences handled by transform/dialect. On Spark
 // every build is whole, from the staging rows and reference tables in a Parquet folder.
-// The rest (the case figures in long form, the case lists, the changes, the audit flags)
-// are not written for both engines yet (docs/scale.md).
+// The rest (the case lists, the units' exports, the audit flags) are not written for
+// both engines yet (docs/scale.md).
 var sparkModels = []string{"sql/30_case_versions.sql", "sql/40_cases.sql", "sql/50_periods.sql", "sql/60_figures.sql",
-	"sql/63_activity_figures.sql"}
+	"sql/63_activity_figures.sql", "sql/64_figure_changes.sql"}
 
 // sparkInputs are the store's tables the Spark models read; sparkOutputs those they build.
 var (
 	sparkInputs  = []string{"stg_cases", "visits", "services", "ref_settings", "ref_calendar", "ref_units", "ref_unit_tree"}
 	sparkOutputs = []string{"case_versions_all", "case_conflicts", "cases_all", "periods", "case_periods",
-		"unit_figure_parts", "unit_figure_days", "case_figure_cells", "activity_figure_values"}
+		"unit_figure_parts", "unit_figure_days", "case_figure_cells", "activity_figure_values",
+		"activity_figure_changes", "figure_values", "figure_changes"}
 )
 
-// SparkOutputs are the tables BuildOnSpark writes, in the order the models build them.
+// SparkOutputs are the tables and views BuildOnSpark writes, in the order the models
+// build them: the last two, every figure and its changes, are what reports read.
 func SparkOutputs() []string { return append([]string(nil), sparkOutputs...) }
 
 // WriteSparkInputs writes what the Spark models read, the staging rows and the reference
@@ -126,6 +128,18 @@ func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 			log.Debug("statement run", "engine", "spark", "model", name, "statement", st.No,
 				"duration", time.Since(t).Round(time.Millisecond), "sql", firstLine(dialect.Code(st.SQL)))
 		}
+	}
+	// the views the outputs name are written out too: a table is already
+	for _, v := range sparkOutputs {
+		path := filepath.Join(out, v)
+		if _, err := os.Stat(path); err == nil {
+			continue
+		}
+		t := time.Now()
+		if err := s.Exec(ctx, fmt.Sprintf("insert overwrite directory '%s' using parquet select * from %s", path, v)); err != nil {
+			return fmt.Errorf("writing %s from Spark to %s: %w", v, path, err)
+		}
+		log.Debug("view written", "engine", "spark", "view", v, "duration", time.Since(t).Round(time.Millisecond))
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ var ErrDataTest = errors.New("data test failed")
 // that a full build starts from none of them.
 var derived = []string{
 	"unit_matches", "stg_cases", "case_versions_all", "case_versions", "case_conflicts", "cases_all", "cases",
-	"periods", "case_periods", "case_period_facts", "unit_figure_parts", "unit_figure_days", "case_figure_cells", "case_figure_values",
+	"periods", "case_periods", "case_period_facts", "unit_figure_parts", "unit_figure_days", "case_figure_cells", "case_figure_ids", "case_figure_values",
 	"activity_figure_values", "figure_values", "case_figure_changes", "activity_figure_changes", "figure_changes",
 	"figure_cases", "transform_files",
 }

@@ -284,12 +284,23 @@ func (m macro) instance(args []string) string {
 			}
 		}
 		if a, ok := val[strings.ToLower(t.text)]; ok && t.kind == word && (i == 0 || toks[i-1].text != ".") {
-			b.WriteString("(" + a + ")")
+			if isName(a) {
+				// a column or a table's alias, as in w.received with w a row: no parentheses
+				b.WriteString(a)
+			} else {
+				b.WriteString("(" + a + ")")
+			}
 			continue
 		}
 		b.WriteString(t.text)
 	}
 	return b.String()
+}
+
+// isName says whether s is one name (a column, a table's alias), not an expression.
+func isName(s string) bool {
+	toks := tokens(s)
+	return len(toks) == 1 && toks[0].kind == word
 }
 
 // sparkWords are DuckDB names Spark knows by another (lower case; words are matched

@@ -401,33 +401,39 @@ insert into case_figure_cells by name select * from case_figure_cells_in_scope;
 -- only on spark
 create or replace temp table case_figure_cells as select * from case_figure_cells_in_scope;
 
--- mq_figures_of: the case figures of a row w of case_figure_cells, in report order, each
--- with its numerator, denominator and value: the one list figure_values and
--- figure_changes both read. (Not on Spark yet: a row as a struct and lists of struct
--- literals need another form there.)
--- only on duckdb
-create or replace macro mq_figures_of(w) as list_transform([
-    {'figure_id': 'received', 'numerator': coalesce(w.received, 0)::double, 'denominator': null::double},
-    {'figure_id': 'closed', 'numerator': coalesce(w.closed, 0)::double, 'denominator': null::double},
-    {'figure_id': 'close_rate', 'numerator': coalesce(w.close_num, 0)::double, 'denominator': coalesce(w.close_den, 0)::double},
-    {'figure_id': 'on_time_rate', 'numerator': coalesce(w.on_time_num, 0)::double, 'denominator': coalesce(w.on_time_den, 0)::double},
-    {'figure_id': 'due_on_time_rate', 'numerator': coalesce(w.due_num, 0)::double, 'denominator': coalesce(w.due_den, 0)::double},
-    {'figure_id': 'overdue_open', 'numerator': coalesce(w.overdue_open, 0)::double, 'denominator': null::double},
-    {'figure_id': 'avg_days', 'numerator': w.avg_days::double, 'denominator': null::double},
-    {'figure_id': 'median_days', 'numerator': w.median_days::double, 'denominator': null::double},
-    {'figure_id': 'resolution_rate', 'numerator': coalesce(w.res_num, 0)::double, 'denominator': coalesce(w.res_den, 0)::double},
-    {'figure_id': 'response_rate', 'numerator': coalesce(w.resp_num, 0)::double, 'denominator': coalesce(w.resp_den, 0)::double},
-    {'figure_id': 'satisfaction_rate', 'numerator': coalesce(w.sat_num, 0)::double, 'denominator': coalesce(w.rated, 0)::double},
-    {'figure_id': 'rating_rate', 'numerator': coalesce(w.rated, 0)::double, 'denominator': coalesce(w.rating_den, 0)::double},
-    {'figure_id': 'proxy_cases', 'numerator': coalesce(w.proxy_cases, 0)::double, 'denominator': null::double},
-    {'figure_id': 'proxy_on_time_rate', 'numerator': coalesce(w.proxy_on_time_num, 0)::double, 'denominator': coalesce(w.proxy_closed, 0)::double},
-    {'figure_id': 'stated_on_time_rate', 'numerator': coalesce(w.stated_num, 0)::double, 'denominator': coalesce(w.stated_den, 0)::double}
-  ], f -> struct_insert(f, value := mq_figure_value(f.numerator, f.denominator)))
-  || [{'figure_id': 'score', 'numerator': null::double, 'denominator': null::double, 'value': w.score::double}];
+-- case_figure_ids: the case figures, in report order (ord).
+create or replace view case_figure_ids as
+select * from (values ('received', 1), ('closed', 2), ('close_rate', 3), ('on_time_rate', 4), ('due_on_time_rate', 5),
+  ('overdue_open', 6), ('avg_days', 7), ('median_days', 8), ('resolution_rate', 9), ('response_rate', 10),
+  ('satisfaction_rate', 11), ('rating_rate', 12), ('proxy_cases', 13), ('proxy_on_time_rate', 14),
+  ('stated_on_time_rate', 15), ('score', 16)) f(figure_id, ord);
+
+-- mq_case_numerator, mq_case_denominator, mq_case_value: case figure f's numerator,
+-- denominator (NULL for a count) and value in a row w of case_figure_cells: the one
+-- reading of the cells that case_figure_values and case_figure_changes both use.
+create or replace macro mq_case_numerator(f, w) as case f
+    when 'received' then coalesce(w.received, 0) when 'closed' then coalesce(w.closed, 0)
+    when 'close_rate' then coalesce(w.close_num, 0) when 'on_time_rate' then coalesce(w.on_time_num, 0)
+    when 'due_on_time_rate' then coalesce(w.due_num, 0) when 'overdue_open' then coalesce(w.overdue_open, 0)
+    when 'avg_days' then w.avg_days when 'median_days' then w.median_days
+    when 'resolution_rate' then coalesce(w.res_num, 0) when 'response_rate' then coalesce(w.resp_num, 0)
+    when 'satisfaction_rate' then coalesce(w.sat_num, 0) when 'rating_rate' then coalesce(w.rated, 0)
+    when 'proxy_cases' then coalesce(w.proxy_cases, 0) when 'proxy_on_time_rate' then coalesce(w.proxy_on_time_num, 0)
+    when 'stated_on_time_rate' then coalesce(w.stated_num, 0)
+  end::double;
+create or replace macro mq_case_denominator(f, w) as case f
+    when 'close_rate' then coalesce(w.close_den, 0) when 'on_time_rate' then coalesce(w.on_time_den, 0)
+    when 'due_on_time_rate' then coalesce(w.due_den, 0) when 'resolution_rate' then coalesce(w.res_den, 0)
+    when 'response_rate' then coalesce(w.resp_den, 0) when 'satisfaction_rate' then coalesce(w.rated, 0)
+    when 'rating_rate' then coalesce(w.rating_den, 0) when 'proxy_on_time_rate' then coalesce(w.proxy_closed, 0)
+    when 'stated_on_time_rate' then coalesce(w.stated_den, 0)
+  end::double;
+create or replace macro mq_case_value(f, w) as case when f = 'score' then w.score::double
+  else mq_figure_value(mq_case_numerator(f, w), mq_case_denominator(f, w)) end;
 
 -- case_figure_values: the case figures in long form, one row per (unit, period, breakdown,
 -- figure), read off case_figure_cells.
--- only on duckdb
 create or replace view case_figure_values as
-select c.unit_code, c.period_id, c.dim, c.dim_value, f.figure_id, f.value, f.numerator, f.denominator
-from case_figure_cells c, unnest(mq_figures_of(c)) t(f);
+select c.unit_code, c.period_id, c.dim, c.dim_value, f.figure_id, mq_case_value(f.figure_id, c) as value,
+  mq_case_numerator(f.figure_id, c) as numerator, mq_case_denominator(f.figure_id, c) as denominator
+from case_figure_cells c cross join case_figure_ids f;

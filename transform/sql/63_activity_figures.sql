@@ -49,8 +49,6 @@ from (
   cross join (values ('visit_persons'), ('opinions'), ('problems_solved'), ('service_activities'), ('volunteers'), ('beneficiaries')) f(figure_id)
 ) v;
 
--- only on duckdb
--- (case_figure_values is not built on Spark yet)
 create or replace view figure_values as
 select unit_code, period_id, dim, dim_value, figure_id, value, numerator, denominator from case_figure_values
 union all

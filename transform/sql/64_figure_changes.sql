@@ -16,42 +16,42 @@ create or replace macro mq_change(figure_id, value, earlier) as
        when earlier <> 0 then (value - earlier) / earlier end;
 
 create or replace view case_figure_changes as
-with cur as (
-  select c.unit_code, p.period_id, c.dim, c.dim_value, p.prev_id, p.yoy_id, false as gone, c as w
-  from case_figure_cells c join periods p using (period_id)
-  union all
+with now_cells as (
+  select c.*, p.prev_id, p.yoy_id from case_figure_cells c join periods p using (period_id)
+),
+gone_cells as (
   -- breakdown values with cases in an earlier period and none now
-  select distinct e.unit_code, p.period_id, e.dim, e.dim_value, p.prev_id, p.yoy_id, true, null
+  select distinct e.unit_code, p.period_id, e.dim, e.dim_value, p.prev_id, p.yoy_id
   from case_figure_cells e
   join periods p on e.period_id in (p.prev_id, p.yoy_id)
   anti join case_figure_cells n on n.unit_code = e.unit_code and n.period_id = p.period_id
     and n.dim = e.dim and n.dim_value = e.dim_value
   where e.dim <> 'all'
 ),
-joined as (
-  select c.unit_code, c.period_id, c.dim, c.dim_value, c.gone,
-    case when not c.gone then mq_figures_of(c.w) end as cur_figs,
-    case when pc.unit_code is not null then mq_figures_of(pc) end as prev_figs,
-    case when yc.unit_code is not null then mq_figures_of(yc) end as yoy_figs
-  from cur c
+changed as (
+  select c.unit_code, c.period_id, c.dim, c.dim_value, f.figure_id, mq_case_value(f.figure_id, c) as value,
+    case when pc.unit_code is not null then mq_case_value(f.figure_id, pc) end as prev_value,
+    case when yc.unit_code is not null then mq_case_value(f.figure_id, yc) end as yoy_value
+  from now_cells c cross join case_figure_ids f
   left join case_figure_cells pc on pc.unit_code = c.unit_code and pc.period_id = c.prev_id
     and pc.dim = c.dim and pc.dim_value = c.dim_value
   left join case_figure_cells yc on yc.unit_code = c.unit_code and yc.period_id = c.yoy_id
     and yc.dim = c.dim and yc.dim_value = c.dim_value
-),
-long as (
-  select unit_code, period_id, dim, dim_value, gone, i,
-    coalesce(cur_figs, prev_figs, yoy_figs)[i].figure_id as figure_id,
-    cur_figs[i].value as value, prev_figs[i].value as prev_value, yoy_figs[i].value as yoy_value
-  from joined, range(1, 17) r(i)
+  union all
+  -- a gone breakdown value shows only its counts, 0 now, which figure_values fills too
+  select g.unit_code, g.period_id, g.dim, g.dim_value, f.figure_id, 0.0::double,
+    case when pc.unit_code is not null then mq_case_value(f.figure_id, pc) end,
+    case when yc.unit_code is not null then mq_case_value(f.figure_id, yc) end
+  from gone_cells g cross join case_figure_ids f
+  left join case_figure_cells pc on pc.unit_code = g.unit_code and pc.period_id = g.prev_id
+    and pc.dim = g.dim and pc.dim_value = g.dim_value
+  left join case_figure_cells yc on yc.unit_code = g.unit_code and yc.period_id = g.yoy_id
+    and yc.dim = g.dim and yc.dim_value = g.dim_value
+  where f.figure_id in ('received', 'closed', 'overdue_open', 'proxy_cases')
 )
-select unit_code, period_id, dim, dim_value, figure_id,
-  case when gone then 0.0::double else value end as value, prev_value, yoy_value,
-  mq_change(figure_id, case when gone then 0.0::double else value end, prev_value) as mom,
-  mq_change(figure_id, case when gone then 0.0::double else value end, yoy_value) as yoy
-from long
--- a gone breakdown value shows only its counts, which figure_values fills with 0
-where not gone or figure_id in ('received', 'closed', 'overdue_open', 'proxy_cases');
+select unit_code, period_id, dim, dim_value, figure_id, value, prev_value, yoy_value,
+  mq_change(figure_id, value, prev_value) as mom, mq_change(figure_id, value, yoy_value) as yoy
+from changed;
 
 create or replace table activity_figure_changes as
 select v.unit_code, v.period_id, v.dim, v.dim_value, v.figure_id, v.value,
@@ -63,4 +63,6 @@ left join activity_figure_values prev on prev.unit_code = v.unit_code and prev.p
 left join activity_figure_values yoy on yoy.unit_code = v.unit_code and yoy.period_id = p.yoy_id and yoy.figure_id = v.figure_id;
 
 create or replace view figure_changes as
-select * from case_figure_changes union all by name select * from activity_figure_changes;
+select unit_code, period_id, dim, dim_value, figure_id, value, prev_value, yoy_value, mom, yoy from case_figure_changes
+union all
+select unit_code, period_id, dim, dim_value, figure_id, value, prev_value, yoy_value, mom, yoy from activity_figure_changes;
