@@ -32,21 +32,24 @@ changed as (
   select c.unit_code, c.period_id, c.dim, c.dim_value, f.figure_id, mq_case_value(f.figure_id, c) as value,
     case when pc.unit_code is not null then mq_case_value(f.figure_id, pc) end as prev_value,
     case when yc.unit_code is not null then mq_case_value(f.figure_id, yc) end as yoy_value
-  from now_cells c cross join case_figure_ids f
+  -- the cells joined first, then the figures: the joins probe one row a cell, not 16
+  from now_cells c
   left join case_figure_cells pc on pc.unit_code = c.unit_code and pc.period_id = c.prev_id
     and pc.dim = c.dim and pc.dim_value = c.dim_value
   left join case_figure_cells yc on yc.unit_code = c.unit_code and yc.period_id = c.yoy_id
     and yc.dim = c.dim and yc.dim_value = c.dim_value
+  cross join case_figure_ids f
   union all
   -- a gone breakdown value shows only its counts, 0 now, which figure_values fills too
   select g.unit_code, g.period_id, g.dim, g.dim_value, f.figure_id, 0.0::double,
     case when pc.unit_code is not null then mq_case_value(f.figure_id, pc) end,
     case when yc.unit_code is not null then mq_case_value(f.figure_id, yc) end
-  from gone_cells g cross join case_figure_ids f
+  from gone_cells g
   left join case_figure_cells pc on pc.unit_code = g.unit_code and pc.period_id = g.prev_id
     and pc.dim = g.dim and pc.dim_value = g.dim_value
   left join case_figure_cells yc on yc.unit_code = g.unit_code and yc.period_id = g.yoy_id
     and yc.dim = g.dim and yc.dim_value = g.dim_value
+  cross join case_figure_ids f
   where f.figure_id in ('received', 'closed', 'overdue_open', 'proxy_cases')
 )
 select unit_code, period_id, dim, dim_value, figure_id, value, prev_value, yoy_value,
