@@ -101,6 +101,7 @@ func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 		}
 	}
 	tr := dialect.NewTranslator()
+	written := map[string]bool{} // the tables this build wrote under out
 	for _, name := range sparkModels {
 		b, err := fs.ReadFile(modelFS, name)
 		if err != nil {
@@ -117,6 +118,7 @@ func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 			} else {
 				// a temp table is written out and read back: later plans start from its rows
 				path := filepath.Join(out, st.Table)
+				written[st.Table] = true
 				err = s.Exec(ctx, fmt.Sprintf("insert overwrite directory '%s' using parquet %s", path, st.SQL))
 				if err == nil {
 					err = s.Exec(ctx, fmt.Sprintf("create or replace temporary view %s using parquet options (path '%s')", st.Table, path))
@@ -131,10 +133,10 @@ func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 	}
 	// the views the outputs name are written out too: a table is already
 	for _, v := range sparkOutputs {
-		path := filepath.Join(out, v)
-		if _, err := os.Stat(path); err == nil {
+		if written[v] {
 			continue
 		}
+		path := filepath.Join(out, v)
 		t := time.Now()
 		if err := s.Exec(ctx, fmt.Sprintf("insert overwrite directory '%s' using parquet select * from %s", path, v)); err != nil {
 			return fmt.Errorf("writing %s from Spark to %s: %w", v, path, err)
