@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -318,24 +317,7 @@ func rows(tbl arrow.Table) string {
 // with it, the map stage is resubmitted too and the query ends after about 30–40 s.
 func TestWorkerKilled(t *testing.T) {
 	s := dial(t)
-	script, err := filepath.Abs("../../scripts/spark-cluster")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(script, "status").CombinedOutput(); err != nil {
-		if sparktest.InCI() {
-			t.Fatalf("CI=true but the cluster is not one scripts/spark-cluster runs:\n%s", out)
-		}
-		t.Skipf("the cluster is not one scripts/spark-cluster runs, so no worker to kill:\n%s", out)
-	}
-	t.Cleanup(func() {
-		// Bring worker 1 back for whatever runs next.
-		out, err := exec.Command(script, "start").CombinedOutput()
-		t.Logf("spark-cluster start: %s", out)
-		if err != nil {
-			t.Errorf("restarting the cluster: %v", err)
-		}
-	})
+	script := sparktest.Script(t)
 
 	const na, nb, parts = 300000, 24000, 16
 	q := fmt.Sprintf(`SELECT count(*) AS n, sum((a.id * b.id) %% 7) AS s
@@ -373,6 +355,7 @@ func TestWorkerKilled(t *testing.T) {
 	}()
 	killAfter := 5 * time.Second
 	if v := os.Getenv("MINQING_SPARK_KILL_AFTER"); v != "" {
+		var err error
 		if killAfter, err = time.ParseDuration(v); err != nil {
 			t.Fatal(err)
 		}
@@ -382,11 +365,7 @@ func TestWorkerKilled(t *testing.T) {
 		t.Fatalf("the query ended after %v, before the worker was killed (%v, %v); make it longer", r.d, r.got, r.err)
 	case <-time.After(killAfter):
 	}
-	out, err := exec.Command(script, "kill-worker", "1").CombinedOutput()
-	if err != nil {
-		t.Fatalf("kill-worker 1: %v\n%s", err, out)
-	}
-	t.Logf("%v: %s", time.Since(start).Round(time.Second), strings.TrimSpace(string(out)))
+	t.Logf("%v: %s", time.Since(start).Round(time.Second), sparktest.KillWorker(t, script, 1))
 	r := <-done
 	if r.err != nil {
 		t.Fatalf("after %v: %v", r.d, r.err)
