@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/minqing/minqing/engine/spark"
+	"github.com/minqing/minqing/fixtures"
 	"github.com/minqing/minqing/internal/sparktest"
 )
 
@@ -203,4 +205,33 @@ func sparkSchema(t *testing.T, s *spark.Session, q string) *arrow.Schema {
 	tbl := sparkQuery(t, s, q)
 	defer tbl.Release()
 	return tbl.Schema()
+}
+
+// TestDemoOnSpark runs the demo as the README's "Scaling past one machine" does, with the
+// figures computed on the Spark cluster (minqing demo --spark, engine: spark in the
+// config), and holds every figure of every period `stats` then prints to the generator's
+// truth: the oracle test on Spark through the command line, config to outputs.
+//
+// It needs a Spark Connect server: scripts/spark-cluster start, then
+// MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 (.ci/run does both).
+func TestDemoOnSpark(t *testing.T) {
+	url := sparktest.URL(t)
+	if testing.Short() {
+		t.Skip("runs the pipeline")
+	}
+	truth, err := fixtures.Generate(t.TempDir(), fixtures.Options{Seed: 1}) // the demo's district
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	minqing(t, "demo", "--dir", dir, "--spark", url)
+	cfg := filepath.Join(dir, "minqing.yaml")
+	if _, err := os.Stat(filepath.Join(dir, "minqing.duckdb.lake", "models", "figure_values")); err != nil {
+		t.Fatalf("the lake holds no figures from Spark: %v", err)
+	}
+	checked := 0
+	for _, p := range truth.Periods {
+		checked += compareToTruth(t, cfg, truth, p)
+	}
+	t.Logf("%d figures from Spark checked over %d periods", checked, len(truth.Periods))
 }

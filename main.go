@@ -78,7 +78,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 
 	// demo
-	var demoDir string
+	var demoDir, demoSpark string
 	var demoSeed uint64
 	demo := &cobra.Command{
 		Use:   "demo",
@@ -109,8 +109,13 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			if _, err := fixtures.Generate(abs, fixtures.Options{Seed: demoSeed}); err != nil {
 				return fmt.Errorf("generating the demo district in %q: %w (log: %s)", abs, err, logPath)
 			}
-			bar.stage(demoGenerated, "读取导出文件")
 			cfgPath = filepath.Join(abs, "minqing.yaml")
+			if demoSpark != "" {
+				if err := useSpark(cfgPath, demoSpark); err != nil {
+					return fmt.Errorf("%w (log: %s)", err, logPath)
+				}
+			}
+			bar.stage(demoGenerated, "读取导出文件")
 			err = withPipeline(cmd, func(p *pipeline) error {
 				p.progress, p.progressDone = bar.loading, bar.loaded
 				wb, page, err := p.runOnce(cmd.Context(), "", "")
@@ -129,6 +134,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	demo.Flags().StringVar(&demoDir, "dir", "minqing-demo", "working folder for the demo (replaced)")
 	demo.Flags().Uint64Var(&demoSeed, "seed", 1, "seed of the synthetic district")
+	demo.Flags().StringVar(&demoSpark, "spark", "", "compute the figures on the Spark cluster at this Spark Connect address (sc://127.0.0.1:15002 from scripts/spark-cluster start)")
 
 	// run
 	var period, outDir string
@@ -315,6 +321,23 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		root.AddCommand(f(c))
 	}
 	return root
+}
+
+// useSpark points the demo's config at a Spark cluster: engine: {kind: spark, connect}
+// with the lake beside the store.
+func useSpark(cfgPath, connect string) error {
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return fmt.Errorf("reading the demo's config: %w", err)
+	}
+	b = fmt.Appendf(b, "\n# the figures are computed on Spark (minqing demo --spark)\nengine:\n  kind: spark\n  connect: %q\n", connect)
+	if _, err := config.Parse(b); err != nil {
+		return fmt.Errorf("--spark %q: %w", connect, err)
+	}
+	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
+		return fmt.Errorf("writing the demo's config: %w", err)
+	}
+	return nil
 }
 
 // demoLogName is the demo's log file, in the demo folder.

@@ -142,13 +142,17 @@ func (p *pipeline) ingestAndTransform(ctx context.Context) ([]ingest.FileResult,
 
 // transformOptions are the options every transform under this config runs with.
 func (p *pipeline) transformOptions() transform.Options {
-	return transform.Options{
+	o := transform.Options{
 		UnitsFile: p.cfg.Path(p.cfg.Units), CatalogueFile: p.cfg.Path(p.cfg.Catalogue), Rules: p.cfg.Rules,
 		UnitsHeaders: p.cfg.UnitsHeaders, CatalogueHeaders: p.cfg.CatalogueHeaders,
 		Logger: p.log.With("component", "transform"), ConfigHash: p.cfgHash, LabelOverrides: p.cfg.LabelOverrides(),
 		TopicSeparators: p.cfg.TopicSeparators(),
 		OnModel:         func(name string) { noteStage("transforming: building model %s", filepath.Base(name)) },
 	}
+	if p.cfg.Engine.Kind == config.EngineSpark {
+		o.Spark = &transform.SparkEngine{Connect: p.cfg.Engine.Connect, Lake: p.cfg.Path(p.cfg.Engine.Lake)}
+	}
+	return o
 }
 
 // latestQuarter is the default period of run, report, dashboard, stats and serve

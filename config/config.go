@@ -68,6 +68,8 @@ type Config struct {
 	Report Report `yaml:"report"`
 	// Deliver is where each run's outputs go once it has succeeded.
 	Deliver Deliver `yaml:"deliver"`
+	// Engine is where the models run: the embedded store (default) or a Spark cluster.
+	Engine Engine `yaml:"engine"`
 
 	Dir  string `yaml:"-"` // the config file's folder, absolute
 	File string `yaml:"-"` // the config file, absolute
@@ -173,6 +175,7 @@ func (c *Config) applyDefaults() {
 	c.Serve.applyDefaults(c.Store)
 	c.Report.applyDefaults()
 	c.Deliver.applyDefaults()
+	c.Engine.applyDefaults(c.Store)
 	for i := range c.Schedules {
 		if c.Schedules[i].Job == "" {
 			c.Schedules[i].Job = "run"
@@ -287,6 +290,7 @@ func (c *Config) validate() error {
 		}
 	}
 	errs = append(errs, c.Serve.validate()...)
+	errs = append(errs, c.Engine.validate()...)
 	return errors.Join(errs...)
 }
 

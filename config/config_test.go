@@ -117,6 +117,25 @@ func TestServeConfig(t *testing.T) {
 	}
 }
 
+// TestEngineConfig: DuckDB by default; spark with its Connect address, and the lake
+// beside the store unless given.
+func TestEngineConfig(t *testing.T) {
+	m, err := Parse([]byte("units: units.csv\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Engine != (Engine{Kind: EngineDuckDB}) {
+		t.Errorf("default engine %+v", m.Engine)
+	}
+	s, err := Parse([]byte("units: units.csv\nstore: data/m.duckdb\nengine:\n  kind: Spark\n  connect: sc://spark.example:15002\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Engine{Kind: EngineSpark, Connect: "sc://spark.example:15002", Lake: "data/m.duckdb.lake"}); s.Engine != want {
+		t.Errorf("spark engine %+v, want %+v", s.Engine, want)
+	}
+}
+
 func TestBadConfigs(t *testing.T) {
 	table := map[string]string{
 		"unknown-key.bad.yml":           `unknown key "sourcs" at line 2: did you mean "sources"?`,
@@ -157,6 +176,9 @@ func TestBadConfigs(t *testing.T) {
 		"bad-default-field.bad.yml":     `sources[0].defaults.colour: "colour" is not a cases field`,
 		"bad-default-label.bad.yml":     `sources[0].defaults.channel: "飞鸽传书" is not a channel label`,
 		"bad-default-case-no.bad.yml":   `sources[0].defaults.case_no: case_no cannot be a constant`,
+		"engine-kind.bad.yml":           `engine.kind: "sparkle" is not duckdb or spark`,
+		"engine-connect.bad.yml":        `engine.connect: "127.0.0.1:15002" is not a Spark Connect address (sc://host:port)`,
+		"engine-lake.bad.yml":           `engine: connect and lake go with kind: spark, not duckdb`,
 	}
 	for file, want := range table {
 		_, err := Load(filepath.Join("testdata", file))

@@ -20,8 +20,20 @@ import (
 // and transforms it under its own config, as `minqing run` does.
 func fixtureStore(t *testing.T) *sql.DB {
 	t.Helper()
+	db, opts, _ := fixtureLoaded(t)
+	if _, err := transform.Run(context.Background(), db, opts); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// fixtureLoaded is a new in-memory store with the fixture district's exports loaded,
+// the options its config transforms them with, and the district's truth.
+func fixtureLoaded(t *testing.T) (*sql.DB, transform.Options, *fixtures.Truth) {
+	t.Helper()
 	dir := t.TempDir()
-	if _, err := fixtures.Generate(dir, fixtures.Options{Seed: 1}); err != nil {
+	truth, err := fixtures.Generate(dir, fixtures.Options{Seed: 1})
+	if err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(filepath.Join(dir, "minqing.yaml"))
@@ -44,14 +56,11 @@ func fixtureStore(t *testing.T) *sql.DB {
 			t.Fatalf("loading %s: %v", r.Path, r.Err)
 		}
 	}
-	if _, err := transform.Run(ctx, db, transform.Options{
+	return db, transform.Options{
 		UnitsFile: cfg.Path(cfg.Units), CatalogueFile: cfg.Path(cfg.Catalogue), Rules: cfg.Rules,
 		UnitsHeaders: cfg.UnitsHeaders, CatalogueHeaders: cfg.CatalogueHeaders,
 		LabelOverrides: cfg.LabelOverrides(), TopicSeparators: cfg.TopicSeparators(),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	}, truth
 }
 
 // TestBulkReadsEqualPerUnit holds the set-based readers to the per-unit ones: on the

@@ -35,11 +35,16 @@ var (
 // build them: the last two, every figure and its changes, are what reports read.
 func SparkOutputs() []string { return append([]string(nil), sparkOutputs...) }
 
+// execer is a store connection or transaction: what writing the Spark inputs needs.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // WriteSparkInputs writes what the Spark models read, the staging rows and the reference
 // tables of a transformed store, as Parquet folders dir/<table>, from where every node of
 // a cluster that shares dir reads them. DuckDB writes TIMESTAMP as wall-clock time
 // (isAdjustedToUTC=false), which Spark reads as TIMESTAMP_NTZ, as the models need.
-func WriteSparkInputs(ctx context.Context, db *sql.DB, dir string) error {
+func WriteSparkInputs(ctx context.Context, db execer, dir string) error {
 	if err := checkLakePath(dir); err != nil {
 		return err
 	}
@@ -64,6 +69,11 @@ func WriteSparkInputs(ctx context.Context, db *sql.DB, dir string) error {
 // session's settings and temp views are changed (dialect.SparkSettings); log, if not nil,
 // gets each statement's time at debug level.
 func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *slog.Logger) error {
+	return buildOnSpark(ctx, s, in, out, log, nil)
+}
+
+// buildOnSpark is BuildOnSpark telling onModel, if not nil, of each model as it starts.
+func buildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *slog.Logger, onModel func(string)) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -103,6 +113,9 @@ func BuildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 	tr := dialect.NewTranslator()
 	written := map[string]bool{} // the tables this build wrote under out
 	for _, name := range sparkModels {
+		if onModel != nil {
+			onModel(name + " (on Spark)")
+		}
 		b, err := fs.ReadFile(modelFS, name)
 		if err != nil {
 			return fmt.Errorf("reading model %s: %w", name, err)

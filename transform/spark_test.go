@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,107 +21,207 @@ import (
 	"github.com/minqing/minqing/transform/dialect"
 )
 
-// TestModelsOnSpark builds the models written for both engines (case versions,
-// conflicts, cases, periods) on the Spark cluster from the fixture district's staging
-// rows, and finds every table row for row, value for value, what DuckDB built from the
-// same rows: the model files are one definition on two engines (issue 16). Then it builds
-// them again and kills a worker with -9 a few seconds in: Spark re-runs the lost tasks on
-// the other worker, and the tables come out the same.
+// TestRunOnSpark transforms the fixture district with the models from case versions to
+// figures on the Spark cluster (Options.Spark, the config's engine: spark), and kills a
+// worker with -9 once Spark has begun: Spark re-runs the lost tasks on the other worker
+// and the run finishes. Then every figure equals the generator's truth, as it does on
+// DuckDB (TestOracle), and every table and view a reader reads is, row for row and value
+// for value, what DuckDB builds from the same exports: the model files are one definition
+// on two engines (issue 16). A second run with nothing new does no work.
 //
 // It needs a Spark Connect server: scripts/spark-cluster start, then
 // MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 (.ci/run does both).
-func TestModelsOnSpark(t *testing.T) {
+func TestRunOnSpark(t *testing.T) {
 	url := sparktest.URL(t)
-	db := fixtureStore(t)
+	script := sparktest.Script(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in")
-	if err := transform.WriteSparkInputs(ctx, db, in); err != nil {
-		t.Fatal(err)
-	}
-	s, err := spark.Dial(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	out := filepath.Join(dir, "out")
+	duck := fixtureStore(t)
+	db, opts, truth := fixtureLoaded(t)
+	lake := filepath.Join(t.TempDir(), "lake")
+	opts.Spark = &transform.SparkEngine{Connect: url, Lake: lake}
+	opts.Logger = testLogger(t)
+
+	// kill worker 1 two seconds after Spark writes its first table
+	killed := make(chan string, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(killed)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			if es, _ := os.ReadDir(filepath.Join(lake, "models")); len(es) > 0 {
+				time.Sleep(2 * time.Second)
+				killed <- sparktest.KillWorker(t, script, 1)
+				return
+			}
+		}
+	}()
 	start := time.Now()
-	if err := transform.BuildOnSpark(ctx, s, in, out, testLogger(t)); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("built on Spark in %v", time.Since(start).Round(time.Millisecond))
-	sameAsDuckDB(t, db, out)
-
-	t.Run("worker killed", func(t *testing.T) {
-		script := sparktest.Script(t)
-		out := filepath.Join(dir, "out-killed")
-		done := make(chan error, 1)
-		start := time.Now()
-		go func() { done <- transform.BuildOnSpark(ctx, s, in, out, testLogger(t)) }()
-		killAfter := 4 * time.Second
-		select {
-		case err := <-done:
-			t.Fatalf("the build ended after %v (%v), before the worker was killed; kill it sooner", time.Since(start), err)
-		case <-time.After(killAfter):
-		}
-		t.Logf("%v: %s", killAfter, sparktest.KillWorker(t, script, 1))
-		if err := <-done; err != nil {
-			t.Fatalf("with worker 1 killed at %v: %v", killAfter, err)
-		}
-		t.Logf("built on Spark in %v with worker 1 killed at %v", time.Since(start).Round(time.Millisecond), killAfter)
-		sameAsDuckDB(t, db, out)
-	})
-}
-
-// sameAsDuckDB holds every table BuildOnSpark wrote under out to the store's own.
-func sameAsDuckDB(t *testing.T, db *sql.DB, out string) {
-	t.Helper()
-	ctx := context.Background()
-	for _, table := range transform.SparkOutputs() {
-		cols := columnsOf(t, db, table)
-		spark := fmt.Sprintf("read_parquet('%s/*.parquet')", filepath.Join(out, table))
-		var n, onlyDuck, onlySpark int
-		q := fmt.Sprintf(`select (select count(*) from %[1]s),
-			(select count(*) from (select %[3]s from %[1]s except all select %[3]s from %[2]s)),
-			(select count(*) from (select %[3]s from %[2]s except all select %[3]s from %[1]s))`, table, spark, cols)
-		if err := db.QueryRowContext(ctx, q).Scan(&n, &onlyDuck, &onlySpark); err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		if onlyDuck != 0 || onlySpark != 0 {
-			t.Errorf("%s: %d rows on DuckDB only, %d on Spark only (of %d)", table, onlyDuck, onlySpark, n)
-			var sample string
-			db.QueryRowContext(ctx, fmt.Sprintf(`select cast(x as varchar) from (select %[3]s from %[1]s except all select %[3]s from %[2]s) x limit 1`, table, spark, cols)).Scan(&sample)
-			t.Logf("%s, a DuckDB row Spark lacks: %s", table, sample)
-			db.QueryRowContext(ctx, fmt.Sprintf(`select cast(x as varchar) from (select %[3]s from %[2]s except all select %[3]s from %[1]s) x limit 1`, table, spark, cols)).Scan(&sample)
-			t.Logf("%s, a Spark row DuckDB lacks: %s", table, sample)
-		}
-		if table != "case_conflicts" && n == 0 {
-			t.Errorf("%s is empty: the comparison proves nothing", table)
-		}
-		t.Logf("%s: %d rows alike on both engines", table, n)
-	}
-}
-
-// columnsOf lists a table's columns, quoted, in the store's order.
-func columnsOf(t *testing.T, db *sql.DB, table string) string {
-	t.Helper()
-	rows, err := db.Query(`select column_name from duckdb_columns() where table_name = ? and schema_name = 'main' order by column_index`, table)
+	sum, err := transform.Run(ctx, db, opts)
+	close(stop)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var cols []string
+	k, ok := <-killed
+	if !ok {
+		t.Fatalf("the run ended after %v before a worker was killed", time.Since(start))
+	}
+	t.Logf("transformed on Spark in %v (%s); worker 1: %s", time.Since(start).Round(time.Millisecond), sum.Mode, k)
+	if sum.Mode != "full" || sum.Cases == 0 {
+		t.Errorf("summary %+v, want a full run with cases", sum)
+	}
+
+	// every figure is the truth's
+	checked, diffs := 0, 0
+	rows, err := db.QueryContext(ctx, `select period_id, unit_code, figure_id, value from figure_values where dim = 'all'`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
+		var period, unit, id string
+		var v sql.NullFloat64
+		if err := rows.Scan(&period, &unit, &id, &v); err != nil {
 			t.Fatal(err)
 		}
-		cols = append(cols, `"`+c+`"`)
+		want, ok := truth.Figures[period][unit]
+		if !ok {
+			continue // a period the truth does not list (a month without cases, say)
+		}
+		w := want[id]
+		checked++
+		if (w == nil) != !v.Valid || (w != nil && math.Abs(*w-v.Float64) > 1e-9) {
+			if diffs++; diffs <= 20 {
+				t.Errorf("%s %s %s: Spark %v (%v), truth %v", period, unit, id, v.Float64, v.Valid, fmtPtr(w))
+			}
+		}
 	}
-	if len(cols) == 0 {
-		t.Fatalf("%s has no columns in the store", table)
+	rows.Close()
+	want := 0
+	for _, units := range truth.Figures {
+		for _, figs := range units {
+			want += len(figs)
+		}
 	}
-	return strings.Join(cols, ", ")
+	if checked != want {
+		t.Errorf("%d figures checked against the truth, which has %d", checked, want)
+	}
+	t.Logf("%d figures equal the truth", checked)
+
+	// every table and view a reader reads is DuckDB's
+	for _, table := range readTables {
+		if d, sp := columnTypes(t, duck, table), columnTypes(t, db, table); d != sp {
+			t.Errorf("%s: columns on DuckDB %s\n  on Spark %s", table, d, sp)
+		}
+		n, h := tableDigest(t, duck, table)
+		sn, sh := tableDigest(t, db, table)
+		if n != sn || h != sh {
+			d, sp := tableRows(t, duck, table), tableRows(t, db, table)
+			t.Errorf("%s: %d rows on DuckDB, %d on Spark, and they differ:\n  DuckDB only: %v\n  Spark only: %v",
+				table, n, sn, firstMissing(d, sp, 2), firstMissing(sp, d, 2))
+			continue
+		}
+		if n == 0 && table != "case_conflicts" && table != "quarantine" {
+			t.Errorf("%s is empty: the comparison proves nothing", table)
+		}
+	}
+
+	again, err := transform.Run(ctx, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Mode != "unchanged" {
+		t.Errorf("a second run with nothing new was %q, want unchanged", again.Mode)
+	}
+}
+
+// readTables are the tables and views the store's readers (reports, dashboards, explain,
+// stats, audits) read, whichever engine built them.
+var readTables = []string{"case_versions_all", "case_versions", "case_conflicts", "cases_all", "cases", "periods",
+	"case_periods", "case_period_facts", "unit_figure_parts", "unit_figure_days", "case_figure_cells",
+	"case_figure_values", "activity_figure_values", "figure_values", "case_figure_changes",
+	"activity_figure_changes", "figure_changes", "figure_cases", "unit_exports", "audit_flags", "quarantine",
+	"source_accounting"}
+
+// readable is what of a table the comparison reads: all but the time a file was loaded.
+func readable(table string) string {
+	if table == "source_accounting" {
+		return "(select * exclude (loaded_at) from source_accounting)"
+	}
+	return table
+}
+
+// columnTypes is a table's or view's columns, with their types, in order.
+func columnTypes(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	var s sql.NullString
+	if err := db.QueryRow(`select string_agg(column_name || ' ' || data_type, ', ' order by column_index)
+		from duckdb_columns() where schema_name = 'main' and table_name = ?`, table).Scan(&s); err != nil {
+		t.Fatalf("listing %s's columns: %v", table, err)
+	}
+	if !s.Valid {
+		t.Fatalf("%s has no columns", table)
+	}
+	return s.String
+}
+
+// tableDigest is a table's row count and a digest of its rows as text (column names,
+// order and values), whatever order they are stored in.
+func tableDigest(t *testing.T, db *sql.DB, table string) (int, string) {
+	t.Helper()
+	var n int
+	var h sql.NullString
+	if err := db.QueryRow(`select count(*), md5(string_agg(r, chr(10) order by r)) from (select cast(x as varchar) as r from `+readable(table)+` x)`).Scan(&n, &h); err != nil {
+		t.Fatalf("digesting %s: %v", table, err)
+	}
+	return n, h.String
+}
+
+// tableRows is a table's rows as text, as tableDigest reads them.
+func tableRows(t *testing.T, db *sql.DB, table string) []string {
+	t.Helper()
+	rows, err := db.Query(`select cast(x as varchar) as r from ` + readable(table) + ` x`)
+	if err != nil {
+		t.Fatalf("reading %s: %v", table, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// firstMissing is up to n rows of a that b does not have (as many times).
+func firstMissing(a, b []string, n int) []string {
+	left := map[string]int{}
+	for _, r := range b {
+		left[r]++
+	}
+	var out []string
+	for _, r := range a {
+		if left[r] > 0 {
+			left[r]--
+			continue
+		}
+		if out = append(out, r); len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func fmtPtr(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
 }
 
 // TestMacrosAgree runs the macros the shared models call on both engines, DuckDB's

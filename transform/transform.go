@@ -48,6 +48,9 @@ type Options struct {
 	ConfigHash string
 	// Full rebuilds every model from the raw rows even when only some files are new.
 	Full bool
+	// Spark, if set, builds the models from case versions to figures on a Spark cluster
+	// (SparkEngine); every such run is a full one.
+	Spark *SparkEngine
 }
 
 // Summary tells what a run produced.
@@ -129,7 +132,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		}
 		models = models[1:]
 	}
-	st, err := planRun(ctx, tx, names)
+	st, err := planRun(ctx, tx, names, opts.Spark != nil)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -148,6 +151,9 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if s.Mode == "unchanged" {
 		s.Mode = "incremental" // only the configuration's hash is new: record it
 	}
+	if opts.Spark != nil && s.Mode == "incremental" {
+		s.Mode = "full" // Spark builds whole
+	}
 	if s.Mode == "full" {
 		if err := dropDerived(ctx, tx); err != nil {
 			return Summary{}, err
@@ -156,7 +162,17 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if err := scopeFiles(ctx, tx, s.Mode == "full"); err != nil {
 		return Summary{}, err
 	}
+	sparkBuilt := false
 	for _, name := range models {
+		if opts.Spark != nil && isSparkModel(name) {
+			if !sparkBuilt {
+				if err := buildWithSpark(ctx, tx, opts); err != nil {
+					return Summary{}, err
+				}
+				sparkBuilt = true
+			}
+			continue
+		}
 		if err := execModel(ctx, tx, opts, name); err != nil {
 			return Summary{}, err
 		}
@@ -220,8 +236,13 @@ type runState struct {
 // unchanged when no file is new or gone; else incremental. It leaves mq_files_now, the
 // files as they stand with a signature of their register row (a file loaded again, or
 // its settings changed, is a new file).
-func planRun(ctx context.Context, tx *sql.Tx, names []string) (runState, error) {
+func planRun(ctx context.Context, tx *sql.Tx, names []string, onSpark bool) (runState, error) {
 	h := sha256.New()
+	if onSpark {
+		// the tables Spark built are not kept up to date by DuckDB's models, nor the other
+		// way round: a change of engine rebuilds everything
+		fmt.Fprintln(h, "engine=spark")
+	}
 	for _, name := range names {
 		b, err := fs.ReadFile(modelFS, name)
 		if err != nil {

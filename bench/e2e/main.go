@@ -51,6 +51,7 @@ type options struct {
 	Incremental bool   `json:"incremental"`
 	DayRows     int    `json:"day_rows"`
 	KeepStores  bool   `json:"keep_stores"`
+	Spark       string `json:"spark,omitempty"`
 	JSON        string `json:"-"`
 }
 
@@ -110,6 +111,7 @@ func main() {
 	flag.IntVar(&o.DayRows, "day-rows", 5000, "rows of the incremental day's export")
 	flag.BoolVar(&o.KeepStores, "keep-stores", false, "keep every run's store (by default only the last full run's is kept)")
 	flag.StringVar(&o.JSON, "json", "", "write the raw measurements to this file")
+	flag.StringVar(&o.Spark, "spark", "", "also time `minqing run` with engine: spark on the Spark Connect server at this address (sc://127.0.0.1:15002 from scripts/spark-cluster start), and compare its stats with the DuckDB run's")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -183,6 +185,35 @@ func run(ctx context.Context, o options) (*Result, error) {
 			}
 		}
 		lastMinqing = dir
+
+		if o.Spark != "" {
+			sdir := filepath.Join(runsDir, fmt.Sprintf("minqing-spark-%d", i))
+			r, err := minqingSpark(ctx, o, data, sdir, i, res)
+			if err != nil {
+				return nil, err
+			}
+			res.Runs = append(res.Runs, r)
+			if i == 1 {
+				if _, err := minqingStats(ctx, o, sdir); err != nil {
+					return nil, err
+				}
+				same, err := sameStats(dir, sdir)
+				if err != nil {
+					return nil, fmt.Errorf("comparing the stats of the two engines: %w", err)
+				}
+				verdict := "byte for byte the same"
+				if !same {
+					verdict = "DIFFERENT"
+					fmt.Fprintln(os.Stderr, "e2e: the stats of the Spark run differ from the DuckDB run's")
+				}
+				res.Notes = append(res.Notes, fmt.Sprintf("`minqing stats --period %s` on the Spark run's store and on the DuckDB run's: %s", o.Period, verdict))
+			}
+			if !o.KeepStores {
+				if err := os.RemoveAll(filepath.Join(sdir, "store")); err != nil {
+					return nil, fmt.Errorf("removing the store of %s: %w", sdir, err)
+				}
+			}
+		}
 
 		dir = filepath.Join(runsDir, fmt.Sprintf("pandas-%d", i))
 		if r, err = pandas(ctx, o, data, dir, i); err != nil {

@@ -22,7 +22,7 @@ func printResult(w io.Writer, res *Result) {
 	fmt.Fprintln(w, "| variant | runs | wall (median) | wall (min–max) | CPU (median) | peak RSS (median) | stages (medians) | minqing / pandas |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|---|")
 	pandasRuns := byVariant(res.Runs, variantPandas)
-	for _, v := range []string{variantMinqing, variantPandas, variantDay, variantNothingNew} {
+	for _, v := range []string{variantMinqing, variantSpark, variantPandas, variantDay, variantNothingNew} {
 		runs := byVariant(res.Runs, v)
 		if len(runs) == 0 {
 			continue
@@ -32,7 +32,7 @@ func printResult(w io.Writer, res *Result) {
 		ratio := ""
 		if v != variantPandas && len(pandasRuns) > 0 {
 			ratio = ratios(runs, pandasRuns)
-			if v != variantMinqing {
+			if v != variantMinqing && v != variantSpark {
 				ratio += " ¹"
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -34,8 +35,13 @@ func InCI() bool { return os.Getenv("CI") == "true" }
 // Script returns the path of scripts/spark-cluster, found from the test's folder up to
 // the module's root, once the cluster it runs answers "status". A test that cannot use
 // it is skipped on a developer's machine (the cluster may be another one) and fails in CI.
+//
+// The test holds the cluster's fault lock from then until it ends (after KillWorker has
+// started the worker again): go test runs packages side by side, and two tests killing
+// workers at once would leave a build with none, or start the cluster twice at once.
 func Script(t testing.TB) string {
 	t.Helper()
+	lockFaults(t)
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +64,25 @@ func Script(t testing.TB) string {
 		t.Skipf("the cluster is not one scripts/spark-cluster runs, so no worker to kill:\n%s", out)
 	}
 	return script
+}
+
+// lockFaults takes an exclusive lock on a file every test process on the machine shares,
+// waiting for it, and releases it when the test ends.
+func lockFaults(t testing.TB) {
+	t.Helper()
+	path := filepath.Join(os.TempDir(), "minqing-spark-faults.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatalf("opening the Spark fault lock %s: %v", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("locking %s: %v", path, err)
+	}
+	t.Cleanup(func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	})
 }
 
 // KillWorker kills worker n (1 or 2) of the scripts/spark-cluster cluster with -9, and

@@ -49,7 +49,8 @@ with adopted as (
   group by fingerprint having count(distinct case_no) = 1
 )
 select p.*, coalesce(p.case_no, a.only_case_no, 'fp:' || p.fingerprint) as case_key
-from mq_pool p left join adopted a using (fingerprint);
+-- "on", not "using": Spark would put a using join's column first in p.*
+from mq_pool p left join adopted a on a.fingerprint = p.fingerprint;
 
 -- only on duckdb
 create or replace temp table mq_cases_touched as
@@ -73,7 +74,8 @@ create or replace temp view mq_versions_in as select * from mq_keyed;
 create or replace temp view mq_versions_ranked as
 select *,
   -- newest first; ties break on the file's content hash and the row, never on load order
-  row_number() over (partition by case_key order by version_at desc, file_id desc, sheet desc, row_no desc) as version_rank
+  -- (bigint on both engines: Spark's row_number() is an int)
+  cast(row_number() over (partition by case_key order by version_at desc, file_id desc, sheet desc, row_no desc) as bigint) as version_rank
 from mq_versions_in;
 
 -- only on duckdb

@@ -341,7 +341,7 @@ med as (
   -- the median of the distribution: the middle value, or the mean of the two middle ones
   -- (0-based positions ⌊(n-1)/2⌋ and ⌊n/2⌋), as median() would give of the days themselves
   select unit_code, period_id, dim, dim_value,
-    (min(days) filter (where upto > (total - 1) // 2) + min(days) filter (where upto > total // 2)) / 2.0 as median_days
+    (min(days) filter (where upto > (total - 1) // 2) + min(days) filter (where upto > total // 2)) / cast(2 as double) as median_days
   from cum group by all
 ),
 parts as (
