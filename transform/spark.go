@@ -31,6 +31,17 @@ var (
 		"activity_figure_changes", "figure_values", "figure_changes"}
 )
 
+// sparkTuning are session settings for how Spark runs the models, not for what they mean
+// (those are dialect.SparkSettings).
+var sparkTuning = []string{
+	// Spark broadcasts a join's side from the driver when its estimated size is under
+	// this; the estimate of a table written as Parquet is its compressed bytes, which the
+	// models' tables are many times in memory: at 100,000 cases, a broadcast under Spark's
+	// default (10 MB) needed more than the cluster's 1 GiB driver had. The reference
+	// tables, which should be broadcast, are far below 1 MB.
+	"SET spark.sql.autoBroadcastJoinThreshold=1MB",
+}
+
 // SparkOutputs are the tables and views BuildOnSpark writes, in the order the models
 // build them: the last two, every figure and its changes, are what reports read.
 func SparkOutputs() []string { return append([]string(nil), sparkOutputs...) }
@@ -82,7 +93,7 @@ func buildOnSpark(ctx context.Context, s *spark.Session, in, out string, log *sl
 			return err
 		}
 	}
-	for _, q := range dialect.SparkSettings {
+	for _, q := range append(append([]string(nil), dialect.SparkSettings...), sparkTuning...) {
 		if err := s.Exec(ctx, q); err != nil {
 			return fmt.Errorf("setting up the Spark session: %w", err)
 		}

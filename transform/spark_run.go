@@ -4,18 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/minqing/minqing/engine/spark"
 	"github.com/minqing/minqing/transform/dialect"
@@ -25,17 +19,15 @@ import (
 // Spark cluster instead of the store (the config's engine: {kind: spark}, issue 16).
 // Loading, staging, the reference tables and everything after the figures (case lists,
 // units' exports, audit flags, quarantine, the data tests) stay in the store; the tables
-// Spark builds come back into it as Arrow, so every reader reads them as it does when
-// DuckDB builds them.
+// Spark builds come back into it from the lake, so every reader reads them as it does
+// when DuckDB builds them.
 type SparkEngine struct {
 	// Connect is the Spark Connect server, sc://host:port.
 	Connect string
-	// Lake is a folder every node of the cluster reaches at this path: the staging rows
-	// go to Lake/staging/<table>, and Spark writes each model table to Lake/models/<table>.
+	// Lake is a folder the store and every node of the cluster reach at this path: the
+	// staging rows go to Lake/staging/<table>, Spark writes each model table to
+	// Lake/models/<table>, and the store reads them from there.
 	Lake string
-	// TempDir holds the Arrow results as Parquet while the store reads them in; default
-	// the system's temporary folder.
-	TempDir string
 }
 
 // isSparkModel says whether a model file runs on Spark under a SparkEngine.
@@ -58,35 +50,31 @@ func buildWithSpark(ctx context.Context, tx *sql.Tx, opts Options) error {
 		return fmt.Errorf("resolving the lake folder %q: %w", e.Lake, err)
 	}
 	in, out := filepath.Join(lake, "staging"), filepath.Join(lake, "models")
+	// the cluster first: a wrong address fails before anything is written
+	s, err := spark.Dial(ctx, e.Connect)
+	if err != nil {
+		return fmt.Errorf("connecting to the Spark cluster (engine.connect): %w", err)
+	}
+	defer s.Close()
 	t := time.Now()
 	note("writing the staging rows to the lake for Spark")
 	if err := WriteSparkInputs(ctx, tx, in); err != nil {
 		return err
 	}
 	opts.Logger.Debug("staging written for Spark", "lake", lake, "duration", time.Since(t).Round(time.Millisecond))
-	s, err := spark.Dial(ctx, e.Connect)
-	if err != nil {
-		return fmt.Errorf("connecting to the Spark cluster (engine.connect): %w", err)
-	}
-	defer s.Close()
 	t = time.Now()
 	if err := buildOnSpark(ctx, s, in, out, opts.Logger, opts.OnModel); err != nil {
 		return err
 	}
 	opts.Logger.Info("models built on Spark", "connect", e.Connect, "duration", time.Since(t).Round(time.Millisecond))
-	tmp, err := os.MkdirTemp(e.TempDir, "minqing-spark-")
-	if err != nil {
-		return fmt.Errorf("making a folder for Spark's results: %w", err)
-	}
-	defer os.RemoveAll(tmp)
 	for _, table := range sparkOutputs {
-		note("reading " + table + " back from Spark")
+		note("reading " + table + " from Spark's Parquet")
 		t := time.Now()
-		n, err := loadFromSpark(ctx, tx, s, table, tmp)
+		n, err := loadFromLake(ctx, tx, table, out)
 		if err != nil {
 			return err
 		}
-		opts.Logger.Debug("table read back from Spark", "table", table, "rows", n, "duration", time.Since(t).Round(time.Millisecond))
+		opts.Logger.Debug("table read from Spark's Parquet", "table", table, "rows", n, "duration", time.Since(t).Round(time.Millisecond))
 	}
 	for _, name := range sparkModels {
 		if err := readerViews(ctx, tx, name); err != nil {
@@ -100,39 +88,22 @@ func buildWithSpark(ctx context.Context, tx *sql.Tx, opts Options) error {
 	return nil
 }
 
-// loadFromSpark copies a table BuildOnSpark made into the store under the same name: its
-// rows come over Spark Connect as Arrow, and go through a Parquet file in tmp, which keeps
-// every type (DATE, wall-clock TIMESTAMP, lists) as DuckDB reads it.
-func loadFromSpark(ctx context.Context, tx *sql.Tx, s *spark.Session, table, tmp string) (int64, error) {
-	tbl, err := s.Query(ctx, "select * from "+table)
-	if err != nil {
-		return 0, fmt.Errorf("reading %s back from Spark: %w", table, err)
+// loadFromLake copies a table BuildOnSpark wrote to out/<table> into the store under
+// the same name. The store reads the Parquet files Spark's executors wrote, from the lake
+// it wrote Spark's inputs to: over Spark Connect as Arrow, every row would pass through
+// the Connect server's driver, and collecting the figures of 100,000 cases ran its 1 GiB
+// heap out (docs/scale.md). Spark writes TIMESTAMP_NTZ as wall-clock time, which the
+// store reads as TIMESTAMP, and arrays as lists.
+func loadFromLake(ctx context.Context, tx *sql.Tx, table, out string) (int64, error) {
+	path := filepath.Join(out, table)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`create or replace table %s as select * from read_parquet('%s/*.parquet')`, table, path)); err != nil {
+		return 0, fmt.Errorf("storing %s from Spark's %s: %w", table, path, err)
 	}
-	defer tbl.Release()
-	path := filepath.Join(tmp, table+".parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, fmt.Errorf("writing %s from Spark to %s: %w", table, path, err)
+	var n int64
+	if err := tx.QueryRowContext(ctx, "select count(*) from "+table).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting %s from Spark: %w", table, err)
 	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))
-	// the writer would close f itself; f is closed here, where its error is seen
-	err = pqarrow.WriteTable(tbl, struct{ io.Writer }{f}, 1<<20, props, pqarrow.DefaultWriterProps())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("writing %s from Spark to %s: %w", table, path, err)
-	}
-	if err := checkLakePath(path); err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`create or replace table %s as select * from read_parquet('%s')`, table, path)); err != nil {
-		return 0, fmt.Errorf("storing %s from Spark: %w", table, err)
-	}
-	if err := os.Remove(path); err != nil {
-		return 0, fmt.Errorf("removing %s: %w", path, err)
-	}
-	return tbl.NumRows(), nil
+	return n, nil
 }
 
 // readerView is a statement that makes a lasting view or a macro: what a model leaves in

@@ -27,7 +27,8 @@ import (
 // and the run finishes. Then every figure equals the generator's truth, as it does on
 // DuckDB (TestOracle), and every table and view a reader reads is, row for row and value
 // for value, what DuckDB builds from the same exports: the model files are one definition
-// on two engines (issue 16). A second run with nothing new does no work.
+// on two engines (issue 16). A second run with nothing new does no work; a run back on
+// DuckDB rebuilds everything, and the same.
 //
 // It needs a Spark Connect server: scripts/spark-cluster start, then
 // MINQING_SPARK_CONNECT=sc://127.0.0.1:15002 (.ci/run does both).
@@ -134,6 +135,22 @@ func TestRunOnSpark(t *testing.T) {
 	}
 	if again.Mode != "unchanged" {
 		t.Errorf("a second run with nothing new was %q, want unchanged", again.Mode)
+	}
+
+	// back on DuckDB: the change of engine rebuilds everything, the same again
+	opts.Spark = nil
+	back, err := transform.Run(ctx, db, opts)
+	if err != nil {
+		t.Fatalf("back on DuckDB: %v", err)
+	}
+	if back.Mode != "full" {
+		t.Errorf("the run back on DuckDB was %q, want full", back.Mode)
+	}
+	for _, table := range readTables {
+		n, h := tableDigest(t, duck, table)
+		if bn, bh := tableDigest(t, db, table); bn != n || bh != h {
+			t.Errorf("back on DuckDB, %s: %d rows, DuckDB's own build %d, and they differ", table, bn, n)
+		}
 	}
 }
 
@@ -340,4 +357,33 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestRunOnSparkUnreachable: with engine: spark and no server at the address, the run
+// stops with an error that names the setting and the address, and the store keeps what it
+// had (the run's transaction is rolled back). No cluster needed.
+func TestRunOnSparkUnreachable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the fixture district")
+	}
+	db, opts, _ := fixtureLoaded(t)
+	opts.Spark = &transform.SparkEngine{Connect: "sc://127.0.0.1:1", Lake: filepath.Join(t.TempDir(), "lake")}
+	start := time.Now()
+	_, err := transform.Run(context.Background(), db, opts)
+	if err == nil {
+		t.Fatal("the run succeeded with no Spark server")
+	}
+	for _, want := range []string{"engine.connect", "sc://127.0.0.1:1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	t.Logf("failed in %v: %v", time.Since(start).Round(time.Millisecond), err)
+	var n int
+	if err := db.QueryRow(`select count(*) from duckdb_tables() where table_name in ('cases_all', 'stg_cases', 'figure_values')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d of the run's tables are in the store after it failed", n)
+	}
 }
