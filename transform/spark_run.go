@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -114,13 +113,9 @@ var readerView = regexp.MustCompile(`(?is)^\s*create\s+or\s+replace\s+(macro\s+\
 // from the model's DuckDB statements, except for the views Spark built as tables
 // (SparkOutputs): each reads only tables Spark built and the reference tables.
 func readerViews(ctx context.Context, tx *sql.Tx, name string) error {
-	b, err := fs.ReadFile(modelFS, name)
+	stmts, err := duckdbStatements(modelFS, name)
 	if err != nil {
-		return fmt.Errorf("reading model %s: %w", name, err)
-	}
-	stmts, err := dialect.Split(string(b), dialect.DuckDB)
-	if err != nil {
-		return fmt.Errorf("reading model %s: %w", name, err)
+		return err
 	}
 	for _, st := range stmts {
 		m := readerView.FindStringSubmatch(dialect.Code(st.SQL))

@@ -380,17 +380,26 @@ func execFile(ctx context.Context, tx *sql.Tx, fsys fs.FS, name string) error {
 	return execFileTimed(ctx, tx, fsys, name, nil)
 }
 
+// duckdbStatements reads a model file and splits it into the statements DuckDB runs.
+func duckdbStatements(fsys fs.FS, name string) ([]dialect.Statement, error) {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading model %s: %w", name, err)
+	}
+	stmts, err := dialect.Split(string(b), dialect.DuckDB)
+	if err != nil {
+		return nil, fmt.Errorf("reading model %s: %w", name, err)
+	}
+	return stmts, nil
+}
+
 // execFileTimed runs the statements of a model that DuckDB runs (each ends with ";" at the
 // end of a line; transform/dialect leaves out those only Spark runs) and, with a logger,
 // logs how long each took: where a model spends its time.
 func execFileTimed(ctx context.Context, tx *sql.Tx, fsys fs.FS, name string, log *slog.Logger) error {
-	b, err := fs.ReadFile(fsys, name)
+	stmts, err := duckdbStatements(fsys, name)
 	if err != nil {
-		return fmt.Errorf("reading model %s: %w", name, err)
-	}
-	stmts, err := dialect.Split(string(b), dialect.DuckDB)
-	if err != nil {
-		return fmt.Errorf("reading model %s: %w", name, err)
+		return err
 	}
 	for _, st := range stmts {
 		t := time.Now()
