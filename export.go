@@ -63,19 +63,6 @@ const lakeManifest = "_manifest.json"
 // lakeIncomplete marks a folder an export is still writing (DIR.tmp).
 const lakeIncomplete = "_minqing_export_incomplete"
 
-// lakePartitions are the partition columns of the partitioned tables, in folder order.
-var lakePartitions = []string{"month", "township"}
-
-// unitTownshipSQL gives every unit of the register its township: its nearest ancestor
-// (or itself) at level township; a unit above township level is its own.
-var unitTownshipSQL = `unit_township as (
-  select u.code as unit_code, coalesce(tw.township, u.code) as township
-  from ref_units u left join (
-    select t.code, arg_min(t.ancestor, t.depth) as township
-    from ref_unit_tree t join ref_units a on a.code = t.ancestor
-    where a.level = '` + transform.LevelTownship + `'
-    group by t.code) tw on tw.code = u.code)`
-
 // lakeTable is one table of the lake: the query that makes it and what to say about it.
 type lakeTable struct {
 	name  string
@@ -95,7 +82,7 @@ var lakeTables = []lakeTable{
 		name:  "cases",
 		about: "one row per case, its current state (40_cases.sql); citizens masked",
 		month: "the case's received month (received_date)",
-		query: `with ` + unitTownshipSQL + `
+		query: `with ` + transform.UnitTownshipSQL + `
 select c.case_key, c.case_no, c.unit_code, c.received_at, c.received_date, c.category, c.item, c.channel,
   c.topic, c.topic_levels, c.department, c.verdict, c.is_closed_undated, c.closed_seen_date,
   c.promised_days, c.catalogue_days, c.limit_days, c.due_at, c.supplement_requested_at, c.supplement_done_at,
@@ -112,7 +99,7 @@ from cases c left join unit_township ut on ut.unit_code = c.unit_code`,
 		name:  "case_versions",
 		about: "one row per valid version of a case (30_case_versions.sql); citizens as a keyed hash and masks",
 		month: "the received month of the version's case (so a case and all its versions share a partition)",
-		query: `with ` + unitTownshipSQL + `
+		query: `with ` + transform.UnitTownshipSQL + `
 select v.file_id, v.sheet, v.row_no, v.source, v.path, v.case_key, v.version_rank, v.case_no,
   v.unit_code, v.unit_text, v.received_at, v.received_has_time, v.category, v.item, v.item_p,
   v.channel, v.channel_p, v.topic, v.topic_levels, v.topic_p, v.department, v.department_p,
@@ -131,7 +118,7 @@ left join unit_township ut on ut.unit_code = c.unit_code`,
 		name:  "visits",
 		about: "one row per distinct household visit with how many times it counts (copies); visitor and household left out",
 		month: "visited_on",
-		query: `with ` + unitTownshipSQL + `
+		query: `with ` + transform.UnitTownshipSQL + `
 select v.unit_code, v.visited_on, v.persons, v.opinions, v.problems_solved, v.case_no, v.copies,
   strftime(v.visited_on, '%Y-%m') as month, coalesce(ut.township, v.unit_code) as township
 from visits v left join unit_township ut on ut.unit_code = v.unit_code`,
@@ -140,7 +127,7 @@ from visits v left join unit_township ut on ut.unit_code = v.unit_code`,
 		name:  "services",
 		about: "one row per distinct service activity with how many times it counts (copies)",
 		month: "served_on",
-		query: `with ` + unitTownshipSQL + `
+		query: `with ` + transform.UnitTownshipSQL + `
 select s.unit_code, s.served_on, s.team, s.kind, s.volunteers, s.beneficiaries, s.copies,
   strftime(s.served_on, '%Y-%m') as month, coalesce(ut.township, s.unit_code) as township
 from services s left join unit_township ut on ut.unit_code = s.unit_code`,
@@ -149,7 +136,7 @@ from services s left join unit_township ut on ut.unit_code = s.unit_code`,
 		name:  "figures",
 		about: "figure_values: one row per (unit, period, breakdown, figure); dim 'all' is the unit's own figure",
 		month: "the first month of the period (a quarter's or a year's too: filter on period_kind)",
-		query: `with ` + unitTownshipSQL + `
+		query: `with ` + transform.UnitTownshipSQL + `
 select f.unit_code, f.period_id, p.kind as period_kind, f.dim, f.dim_value, f.figure_id,
   f.value, f.numerator, f.denominator,
   strftime(p.start_date, '%Y-%m') as month, coalesce(ut.township, f.unit_code) as township
@@ -159,7 +146,7 @@ left join unit_township ut on ut.unit_code = f.unit_code`,
 	{
 		name:  "units",
 		about: "the units register (ref_units) with each unit's township as the partitions name it",
-		query: `with ` + unitTownshipSQL + `
+		query: `with ` + transform.UnitTownshipSQL + `
 select u.code, u.name, u.level, u.parent, coalesce(ut.township, u.code) as township
 from ref_units u left join unit_township ut on ut.unit_code = u.code`,
 	},
@@ -408,7 +395,7 @@ func (p *pipeline) writeLakeTable(ctx context.Context, dir string, t lakeTable) 
 		if err := p.db.QueryRowContext(ctx, q).Scan(&copied); err != nil {
 			return e, fmt.Errorf("exporting %s to %q: %w", t.name, target, err)
 		}
-		e.PartitionBy = lakePartitions
+		e.PartitionBy = transform.LakePartitions
 		if copied == 0 {
 			// No partition folders would leave no file to read the columns from: one
 			// empty file, with month and township as columns.
