@@ -90,8 +90,8 @@ func buildWithSpark(ctx context.Context, tx *sql.Tx, opts Options) error {
 // loadFromLake copies a table BuildOnSpark wrote to out/<table> into the store under
 // the same name. The store reads the Parquet files Spark's executors wrote, from the lake
 // it wrote Spark's inputs to: over Spark Connect as Arrow, every row would pass through
-// the Connect server's driver, and collecting the figures of 100,000 cases ran its 1 GiB
-// heap out (docs/scale.md). Spark writes TIMESTAMP_NTZ as wall-clock time, which the
+// the Connect server's driver, whose 1 GiB heap ran out collecting the tables of 100,000
+// cases, and again collecting the figures alone of 1,000,000 (docs/scale.md). Spark writes TIMESTAMP_NTZ as wall-clock time, which the
 // store reads as TIMESTAMP, and arrays as lists.
 func loadFromLake(ctx context.Context, tx *sql.Tx, table, out string) (int64, error) {
 	path := filepath.Join(out, table)
